@@ -1,0 +1,83 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "cartwise",
+    products: [
+        .executable(name: "cartwise", targets: ["cartwise"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // System libraries: headers and link flags come from pkg-config; the apt provider tells
+        // `swift build` which Debian package to suggest when they are missing.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Linux calls Swift's Glibc module leaves out (epoll, eventfd, prctl); headers only.
+        .systemLibrary(name: "CLinux"),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Sockets, epoll, HTTP/1.1 and gzip. Knows nothing of models.
+        .target(
+            name: "HTTPCore",
+            dependencies: [
+                "CLinux",
+                "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Pure math: no Foundation, no I/O, no clocks.
+        .target(name: "CartwiseModels"),
+        // Routes, configuration, metrics and wiring: the only target that sees both siblings.
+        .target(
+            name: "CartwiseService",
+            dependencies: [
+                "HTTPCore",
+                "CartwiseModels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "cartwise",
+            dependencies: [
+                "CartwiseService",
+                "HTTPCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "CZlib"]),
+        .testTarget(name: "CartwiseModelsTests", dependencies: ["CartwiseModels"]),
+        .testTarget(
+            name: "CartwiseServiceTests",
+            dependencies: [
+                "CartwiseService",
+                "HTTPCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0461-async-function-isolation.md
+    settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+package import HTTPCore
+package import Logging
+
+/// The composition root: builds the routes, metrics and readiness from a configuration and
+/// starts the HTTP server. `cartwise serve` and the service tests both start it this way.
+package final class Application: Sendable {
+    package let configuration: ServiceConfiguration
+    package let readiness: Readiness
+    package let metrics: ServiceMetrics
+    package let server: HTTPServer
+    private let logger: Logger
+
+    /// Prepares the data directory, starts serving and marks the service ready.
+    /// - Throws: ``ApplicationError`` when the data directory or the socket cannot be set up.
+    package static func start(configuration: ServiceConfiguration, logger: Logger) throws -> Application {
+        let readiness = Readiness()
+        readiness.expect("http")
+        readiness.expect("storage")
+        let metrics = ServiceMetrics()
+        try DataDirectory.prepare(configuration.dataDirectory)
+        readiness.markReady("storage")
+
+        var routes = RouterBuilder()
+        HealthRoutes.register(on: &routes, readiness: readiness, metrics: metrics)
+        if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
+        let router = routes.build { error, request in
+            logger.error(
+                "unhandled error in route",
+                metadata: ["method": "\(request.method)", "path": "\(request.rawPath)", "error": "\(error)"]
+            )
+        }
+
+        let server: HTTPServer
+        do {
+            server = try HTTPServer.start(
+                configuration: configuration.server,
+                responder: router,
+                observer: metrics,
+                logger: logger
+            )
+        } catch {
+            throw ApplicationError.cannotListen(
+                address: "\(configuration.server.host):\(configuration.server.port)",
+                reason: "\(error)"
+            )
+        }
+        readiness.markReady("http")
+        logger.info(
+            "listening",
+            metadata: [
+                "address": "\(server.address)", "threads": "\(configuration.server.threads)",
+                "data_dir": "\(configuration.dataDirectory)",
+            ]
+        )
+        return Application(configuration: configuration, readiness: readiness, metrics: metrics, server: server, logger: logger)
+    }
+
+    private init(
+        configuration: ServiceConfiguration,
+        readiness: Readiness,
+        metrics: ServiceMetrics,
+        server: HTTPServer,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.readiness = readiness
+        self.metrics = metrics
+        self.server = server
+        self.logger = logger
+    }
+
+    /// Stops accepting, finishes in-flight requests, and returns when the server has stopped.
+    package func shutdown() {
+        logger.info("shutting down", metadata: ["drain_s": "\(configuration.server.drainTimeout)"])
+        server.shutdown()
+        server.wait()
+        logger.info("stopped")
+    }
+}
+
+/// Why the service could not start.
+package enum ApplicationError: Error, CustomStringConvertible {
+    case cannotListen(address: String, reason: String)
+    case dataDirectory(path: String, reason: String)
+
+    package var description: String {
+        switch self {
+        case .cannotListen(let address, let reason): return "cannot listen on \(address): \(reason)"
+        case .dataDirectory(let path, let reason): return "data directory \(path) is not usable: \(reason)"
+        }
+    }
+}
+
+/// Creates the data directory and checks that it is writable.
+package enum DataDirectory {
+    /// - Throws: ``ApplicationError/dataDirectory(path:reason:)``.
+    package static func prepare(_ path: String) throws(ApplicationError) {
+        var components: [Substring] = []
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") where part != "." {
+            components.append(part)
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw .dataDirectory(path: path, reason: String(cString: strerror(errno)))
+            }
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw .dataDirectory(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package import HTTPCore
+package import Logging
+
+/// The resolved configuration, typed. Built by ``ConfigurationLoader``.
+package struct ServiceConfiguration: Sendable {
+    /// Every setting's value by key, for `cartwise config` and the docs.
+    package let values: [String: SettingValue]
+
+    package init(values: [String: SettingValue]) {
+        var complete = values
+        for setting in SettingsCatalog.all where complete[setting.key] == nil {
+            complete[setting.key] = setting.defaultValue
+        }
+        self.values = complete
+    }
+
+    /// The defaults only.
+    package static var defaults: ServiceConfiguration { ServiceConfiguration(values: [:]) }
+
+    package func integer(_ key: String) -> Int {
+        if case .integer(let value) = values[key] { return value }
+        preconditionFailure("setting \(key) is not an integer")
+    }
+
+    package func number(_ key: String) -> Double {
+        switch values[key] {
+        case .number(let value): return value
+        case .integer(let value): return Double(value)
+        default: preconditionFailure("setting \(key) is not a number")
+        }
+    }
+
+    package func boolean(_ key: String) -> Bool {
+        if case .boolean(let value) = values[key] { return value }
+        preconditionFailure("setting \(key) is not a boolean")
+    }
+
+    package func text(_ key: String) -> String {
+        if case .text(let value) = values[key] { return value }
+        preconditionFailure("setting \(key) is not text")
+    }
+
+    package var dataDirectory: String { text("data_dir") }
+    package var benchmarkRoutes: Bool { boolean("server.benchmark_routes") }
+    package var logFormat: String { text("log.format") }
+    package var logLevel: Logger.Level { Logger.Level(rawValue: text("log.level")) ?? .info }
+
+    /// The HTTP server's part.
+    package var server: HTTPServerConfiguration {
+        HTTPServerConfiguration(
+            host: text("server.host"),
+            port: integer("server.port"),
+            threads: integer("server.threads"),
+            backlog: Int32(integer("server.backlog")),
+            maxConnections: integer("server.max_connections"),
+            limits: HTTPParserLimits(
+                requestLineBytes: integer("server.limits.request_line_bytes"),
+                headerBytes: integer("server.limits.header_bytes"),
+                headerFields: integer("server.limits.header_fields"),
+                bodyBytes: integer("server.limits.body_bytes")
+            ),
+            headerReadTimeout: number("server.timeouts.header_read_s"),
+            bodyReadTimeout: number("server.timeouts.body_read_s"),
+            idleTimeout: number("server.timeouts.idle_s"),
+            writeTimeout: number("server.timeouts.write_s"),
+            drainTimeout: number("server.timeouts.drain_s"),
+            gzipEnabled: boolean("server.gzip.enabled"),
+            gzipMinimumBytes: integer("server.gzip.min_bytes"),
+            gzipLevel: Int32(integer("server.gzip.level"))
+        )
+    }
+
+    /// The documented config file: every setting, its default, and a `$key` comment beside it.
+    package static func renderDocumentedFile() -> String {
+        final class Node {
+            var order: [String] = []
+            var children: [String: Node] = [:]
+            var leaves: [String: Setting] = [:]
+        }
+        let root = Node()
+        for setting in SettingsCatalog.all {
+            let parts = setting.key.split(separator: ".").map(String.init)
+            var node = root
+            for part in parts.dropLast() {
+                if node.children[part] == nil {
+                    node.children[part] = Node()
+                    node.order.append(part)
+                }
+                node = node.children[part]!
+            }
+            node.leaves[parts.last!] = setting
+            node.order.append(parts.last!)
+        }
+        func render(_ node: Node, indent: String) -> String {
+            var lines: [String] = []
+            for name in node.order {
+                if let setting = node.leaves[name] {
+                    let note = setting.description + " Env " + setting.environmentName + "."
+                    lines.append(indent + JSONText.quote("$" + name) + ": " + JSONText.quote(note))
+                    lines.append(indent + JSONText.quote(name) + ": " + setting.defaultValue.json)
+                } else if let child = node.children[name] {
+                    lines.append(indent + JSONText.quote(name) + ": {\n" + render(child, indent: indent + "  ") + "\n" + indent + "}")
+                }
+            }
+            return lines.joined(separator: ",\n")
+        }
+        return "{\n" + "  \"$comment\": \"Every Cartwise setting with its default. Keys starting with $ are comments. "
+            + "Precedence: flags > CARTWISE_* environment > this file > defaults.\",\n" + render(root, indent: "  ")
+            + "\n}\n"
+    }
+}
+
+/// JSON string quoting without Foundation (shared with HTTPCore's rules).
+package enum JSONText {
+    package static func quote(_ text: String) -> String { JSONString.quote(text) }
+}

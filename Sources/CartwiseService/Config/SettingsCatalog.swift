@@ -1,0 +1,136 @@
+/// Every setting Cartwise reads, with its default. The one place to add a setting.
+package enum SettingsCatalog {
+    package static let all: [Setting] = [
+        Setting(
+            key: "server.host",
+            kind: .text(choices: nil),
+            defaultValue: .text("127.0.0.1"),
+            description: "Address to listen on: 127.0.0.1, 0.0.0.0, :: (IPv6 and IPv4) or a host name. Flag --host."
+        ),
+        Setting(
+            key: "server.port",
+            kind: .integer(0...65535),
+            defaultValue: .integer(8080),
+            description: "TCP port; 0 lets the kernel choose. Flag --port."
+        ),
+        Setting(
+            key: "server.threads",
+            kind: .integer(0...256),
+            defaultValue: .integer(0),
+            description: "Event loop threads; 0 means one per CPU core. Flag --threads."
+        ),
+        Setting(
+            key: "server.backlog",
+            kind: .integer(1...65535),
+            defaultValue: .integer(1024),
+            description: "Kernel accept queue length per listening socket."
+        ),
+        Setting(
+            key: "server.max_connections",
+            kind: .integer(1...1_000_000),
+            defaultValue: .integer(10000),
+            description: "Open connections at most; connections beyond it are closed as soon as they are accepted."
+        ),
+        Setting(
+            key: "server.limits.request_line_bytes",
+            kind: .integer(256...1_048_576),
+            defaultValue: .integer(8192),
+            description: "Longest request line; longer ones get 414."
+        ),
+        Setting(
+            key: "server.limits.header_bytes",
+            kind: .integer(1024...1_048_576),
+            defaultValue: .integer(16384),
+            description: "Largest header section; larger ones get 431."
+        ),
+        Setting(
+            key: "server.limits.header_fields",
+            kind: .integer(1...10000),
+            defaultValue: .integer(100),
+            description: "Most header fields in a request; more get 431."
+        ),
+        Setting(
+            key: "server.limits.body_bytes",
+            kind: .integer(0...1_073_741_824),
+            defaultValue: .integer(8_388_608),
+            description: "Largest request body (also after gzip decoding); larger ones get 413 without being read."
+        ),
+        Setting(
+            key: "server.timeouts.header_read_s",
+            kind: .number(0.1...3600),
+            defaultValue: .number(10),
+            description: "Seconds to receive a whole request head, from its first byte (slowloris defence)."
+        ),
+        Setting(
+            key: "server.timeouts.body_read_s",
+            kind: .number(0.1...3600),
+            defaultValue: .number(30),
+            description: "Seconds to receive a request body once the head is complete."
+        ),
+        Setting(
+            key: "server.timeouts.idle_s",
+            kind: .number(0.1...86400),
+            defaultValue: .number(60),
+            description: "Seconds a keep-alive connection may stay idle between requests."
+        ),
+        Setting(
+            key: "server.timeouts.write_s",
+            kind: .number(0.1...3600),
+            defaultValue: .number(30),
+            description: "Seconds a client has to read a response before the connection is dropped."
+        ),
+        Setting(
+            key: "server.timeouts.drain_s",
+            kind: .number(0...3600),
+            defaultValue: .number(10),
+            description: "On SIGTERM/SIGINT, seconds to finish in-flight requests before closing what is left."
+        ),
+        Setting(
+            key: "server.gzip.enabled",
+            kind: .boolean,
+            defaultValue: .boolean(true),
+            description: "Gzip responses when the client sends Accept-Encoding: gzip."
+        ),
+        Setting(
+            key: "server.gzip.min_bytes",
+            kind: .integer(0...1_073_741_824),
+            defaultValue: .integer(1024),
+            description: "Smallest response body worth compressing."
+        ),
+        Setting(
+            key: "server.gzip.level",
+            kind: .integer(1...9),
+            defaultValue: .integer(5),
+            description: "zlib compression level: 1 fastest, 9 smallest."
+        ),
+        Setting(
+            key: "server.benchmark_routes",
+            kind: .boolean,
+            defaultValue: .boolean(false),
+            description: "Also serve POST /echo, the route the HTTP anchors implement, so benchmarks compare like with like."
+        ),
+        Setting(
+            key: "data_dir",
+            kind: .text(choices: nil),
+            defaultValue: .text("./data"),
+            description: "Directory for the event log, snapshots and audit files; created if missing. Flag --data-dir."
+        ),
+        Setting(
+            key: "log.level",
+            kind: .text(choices: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            defaultValue: .text("info"),
+            description: "Least severe log level written to stderr. Flag --log-level."
+        ),
+        Setting(
+            key: "log.format",
+            kind: .text(choices: ["json", "text"]),
+            defaultValue: .text("json"),
+            description: "json: one object per line for log shippers; text: for people at a terminal."
+        ),
+    ]
+
+    /// The setting called `key`.
+    package static func setting(_ key: String) -> Setting? {
+        all.first { $0.key == key }
+    }
+}

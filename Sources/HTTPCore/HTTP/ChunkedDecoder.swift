@@ -1,0 +1,107 @@
+/// Decodes a `Transfer-Encoding: chunked` body (RFC 9112 §7.1) as its bytes arrive.
+///
+/// Chunk sizes are hex without sign or whitespace, at most 16 digits; extensions after `;` are
+/// skipped; trailer fields are read, counted against the header limit, and dropped.
+struct ChunkedDecoder: Sendable {
+    private enum Phase: Sendable {
+        case size
+        case data(remaining: Int)
+        case dataEnd
+        case trailer(bytes: Int)
+    }
+
+    private var phase: Phase = .size
+    private(set) var body: [UInt8] = []
+
+    /// The longest chunk-size line (size plus extensions) accepted.
+    static let maxSizeLine = 4096
+
+    /// Consumes what it can from `buffer`.
+    /// - Returns: true when the last chunk and the trailer section are complete.
+    mutating func decode(_ buffer: inout ByteBuffer, limits: HTTPParserLimits) throws(HTTPParseError) -> Bool {
+        while true {
+            switch phase {
+            case .size:
+                guard let line = try takeLine(&buffer, limit: Self.maxSizeLine, tooLong: .invalidChunkSize) else {
+                    return false
+                }
+                let size = try Self.parseSize(line)
+                if size == 0 {
+                    phase = .trailer(bytes: 0)
+                } else {
+                    guard size <= limits.bodyBytes - body.count else { throw .bodyTooLarge(limit: limits.bodyBytes) }
+                    body.reserveCapacity(body.count + size)
+                    phase = .data(remaining: size)
+                }
+            case .data(let remaining):
+                let take = min(remaining, buffer.readableBytes)
+                guard take > 0 else { return false }
+                body.append(contentsOf: buffer.copy(0..<take))
+                buffer.consume(take)
+                phase = remaining == take ? .dataEnd : .data(remaining: remaining - take)
+            case .dataEnd:
+                guard buffer.readableBytes >= 2 else { return false }
+                let crlf = buffer.copy(0..<2)
+                guard crlf == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else { throw .malformedChunk }
+                buffer.consume(2)
+                phase = .size
+            case .trailer(let bytes):
+                let left = limits.headerBytes - bytes
+                guard
+                    let line = try takeLine(
+                        &buffer,
+                        limit: left,
+                        tooLong: .headerSectionTooLarge(limit: limits.headerBytes)
+                    )
+                else { return false }
+                if line.isEmpty { return true }
+                phase = .trailer(bytes: bytes + line.count + 2)
+            }
+        }
+    }
+
+    /// Takes one CRLF-terminated line (without the CRLF), or nil if it has not fully arrived.
+    private func takeLine(_ buffer: inout ByteBuffer, limit: Int, tooLong: HTTPParseError) throws(HTTPParseError)
+        -> [UInt8]?
+    {
+        let end = try buffer.withUnreadBytes { (bytes) throws(HTTPParseError) -> Int? in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\n") {
+                    guard index > 0, bytes[index - 1] == UInt8(ascii: "\r") else { throw .bareLineFeed }
+                    return index
+                }
+                if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] != UInt8(ascii: "\n") {
+                    throw .bareCarriageReturn
+                }
+                if index >= limit + 1 { throw tooLong }
+            }
+            if bytes.count > limit + 1 { throw tooLong }
+            return nil
+        }
+        guard let end else { return nil }
+        let line = buffer.copy(0..<(end - 1))
+        buffer.consume(end + 1)
+        return line
+    }
+
+    private static func parseSize(_ line: [UInt8]) throws(HTTPParseError) -> Int {
+        var size = 0
+        var digits = 0
+        var index = 0
+        while index < line.count, let value = PercentDecoding.hexValue(line[index]) {
+            digits += 1
+            guard digits <= 15 else { throw .invalidChunkSize }
+            size = size << 4 | Int(value)
+            index += 1
+        }
+        guard digits > 0 else { throw .invalidChunkSize }
+        var rest = line[index...].drop { $0 == 0x20 || $0 == 0x09 }
+        if !rest.isEmpty {
+            guard rest.first == UInt8(ascii: ";") else { throw .invalidChunkSize }
+            rest = rest.dropFirst()
+            guard rest.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .invalidChunkSize }
+        }
+        return size
+    }
+}

@@ -1,0 +1,62 @@
+/// One client connection's state. Owned by one event loop thread and touched by no other.
+final class Connection {
+    /// What the connection is waiting for; each phase has its own timeout.
+    enum Phase {
+        /// Between requests (keep-alive idle timeout).
+        case idle
+        /// Some of a request head has arrived, or a new connection has sent nothing yet
+        /// (header-read timeout, counted from the phase's start).
+        case head
+        /// The head is complete and the body is arriving (body-read timeout).
+        case body
+        /// A deferred response is being computed elsewhere (no timeout here).
+        case responding
+        /// A response is waiting for the client to read it (write timeout).
+        case writing
+        /// After an error answer: discarding input until the client closes (bounded).
+        case lingering
+    }
+
+    let fd: Int32
+    let id: UInt64
+    let peer: SocketAddress
+    var input = ByteBuffer()
+    var output = ByteBuffer()
+    var parser: HTTPParser
+    /// The request whose deferred response is outstanding.
+    var inFlight: ResponseContext?
+    /// Close once `output` is sent.
+    var closeAfterFlush = false
+    /// After `closeAfterFlush`, half-close and discard input first, so the client sees the error
+    /// answer instead of a reset caused by its unread request bytes.
+    var lingerBeforeClose = false
+    /// The client shut down its sending side.
+    var readClosed = false
+    var phase: Phase = .head
+    var phaseStartedAt: Int64
+    var lingeredBytes = 0
+    /// The epoll mask currently registered.
+    var interest: UInt32
+
+    init(fd: Int32, id: UInt64, peer: SocketAddress, limits: HTTPParserLimits, now: Int64, interest: UInt32) {
+        self.fd = fd
+        self.id = id
+        self.peer = peer
+        parser = HTTPParser(limits: limits)
+        phaseStartedAt = now
+        self.interest = interest
+    }
+
+    /// Nothing is in progress: closing now loses nothing.
+    var isQuiescent: Bool {
+        inFlight == nil && output.isEmpty && input.isEmpty && parser.isAtRequestBoundary
+    }
+
+    /// Moves to `next`, restarting the phase clock only on a real change.
+    func enter(_ next: Phase, now: Int64) {
+        if next != phase {
+            phase = next
+            phaseStartedAt = now
+        }
+    }
+}

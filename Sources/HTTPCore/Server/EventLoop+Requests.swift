@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EventLoop {
+    // MARK: - Reading
+
+    func handleEvents(_ connection: Connection, _ events: UInt32) {
+        if events & Poller.writable != 0 {
+            flush(connection)
+            guard connections[Int(connection.fd)] === connection else { return }
+            if connection.output.isEmpty { process(connection) }
+        }
+        if events & (Poller.readable | Poller.peerClosed | Poller.hangUp | Poller.error) != 0 {
+            readAvailable(connection)
+        }
+    }
+
+    private func readAvailable(_ connection: Connection) {
+        var received = 0
+        while true {
+            let count = recv(connection.fd, scratch.baseAddress, scratch.count, 0)
+            if count > 0 {
+                received += count
+                if connection.phase == .lingering {
+                    connection.lingeredBytes += count
+                    if connection.lingeredBytes > 1 << 20 { break }
+                    continue
+                }
+                connection.input.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+                if count < scratch.count || connection.input.readableBytes > context.configuration.limits.bodyBytes {
+                    break
+                }
+                continue
+            }
+            if count == 0 {
+                connection.readClosed = true
+                break
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { break }
+            context.observer.bytesTransferred(received: received, sent: 0)
+            closeConnection(connection)
+            return
+        }
+        if received > 0 { context.observer.bytesTransferred(received: received, sent: 0) }
+        if connection.phase == .lingering {
+            if connection.readClosed || connection.lingeredBytes > 1 << 20 { closeConnection(connection) }
+            return
+        }
+        process(connection)
+    }
+
+    // MARK: - Processing
+
+    /// Parses and answers as many buffered requests as the connection may take now, then
+    /// sends, and updates the phase and the epoll interest.
+    func process(_ connection: Connection) {
+        while connection.inFlight == nil && !connection.closeAfterFlush
+            && connection.output.readableBytes < Self.outputHighWater
+        {
+            let event: HTTPParser.Event
+            do {
+                event = try connection.parser.parse(&connection.input)
+            } catch {
+                queueError(error.makeResponse(), on: connection, linger: true)
+                break
+            }
+            switch event {
+            case .needMore:
+                break
+            case .continueExpected:
+                connection.output.append(Self.continueLine)
+                continue
+            case .request(var request):
+                request.peer = connection.peer
+                dispatch(request, on: connection)
+                continue
+            }
+            break
+        }
+        if connection.readClosed && connection.inFlight == nil && !connection.parser.isAtRequestBoundary {
+            // The client stopped sending in the middle of a request: nothing more can come.
+            connection.closeAfterFlush = true
+        }
+        flush(connection)
+        guard connections[Int(connection.fd)] === connection else { return }
+        if connection.readClosed && connection.inFlight == nil && connection.output.isEmpty {
+            closeConnection(connection)
+            return
+        }
+        updatePhase(connection)
+        updateInterest(connection)
+    }
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private func dispatch(_ incoming: HTTPRequest, on connection: Connection) {
+        let start = MonotonicClock.nanoseconds()
+        var request = incoming
+        let context = ResponseContext(
+            method: request.method,
+            isHead: request.method == .head,
+            acceptsGzip: ContentCoding.acceptsGzip(request.headers["Accept-Encoding"]),
+            keepAlive: request.keepAlive && !isDraining,
+            http10: request.version.minor == 0,
+            startNanoseconds: start
+        )
+        if let coding = request.headers["Content-Encoding"] {
+            do {
+                try Self.decodeBody(&request, coding: coding, limit: self.context.configuration.limits.bodyBytes)
+            } catch {
+                write(error.makeResponse(), context: context, on: connection)
+                return
+            }
+        }
+        switch self.context.responder.respond(to: request) {
+        case .response(let response):
+            write(response, context: context, on: connection)
+        case .deferred(let promise):
+            connection.inFlight = context
+            let handle = self.handle
+            let fd = connection.fd
+            let id = connection.id
+            promise.whenComplete { response in
+                handle.deliver(EventLoopHandle.Completion(fd: fd, connectionID: id, response: response))
+            }
+        }
+    }
+
+    /// Inflates a `Content-Encoding: gzip` body in place, within the body limit.
+    private static func decodeBody(_ request: inout HTTPRequest, coding: String, limit: Int) throws(HTTPParseError) {
+        let tokens = coding.headerTokens
+        if tokens.isEmpty || tokens == ["identity"] { return }
+        guard tokens == ["gzip"] || tokens == ["x-gzip"] else { throw .unsupportedContentEncoding(coding) }
+        do {
+            request.body = try Gzip.decompress(request.body, limit: limit)
+        } catch .outputTooLarge {
+            throw .bodyTooLarge(limit: limit)
+        } catch {
+            throw .invalidCompressedBody
+        }
+        request.headers.remove("Content-Encoding")
+    }
+
+    func deliverCompletions() {
+        for completion in handle.takeCompletions() {
+            guard Int(completion.fd) < connections.count, let connection = connections[Int(completion.fd)],
+                connection.id == completion.connectionID, let context = connection.inFlight
+            else { continue }
+            connection.inFlight = nil
+            write(completion.response, context: context, on: connection)
+            process(connection)
+        }
+    }
+
+    private func write(_ response: HTTPResponse, context: ResponseContext, on connection: Connection) {
+        serializer.write(response, context: context, into: &connection.output)
+        if !context.keepAlive { connection.closeAfterFlush = true }
+        let seconds = Double(MonotonicClock.nanoseconds() &- context.startNanoseconds) / 1e9
+        self.context.observer.requestCompleted(
+            method: context.method,
+            route: response.route ?? (response.status.code == 404 ? "unmatched" : "other"),
+            status: response.status.code,
+            seconds: seconds
+        )
+    }
+
+    /// Queues an error answer that ends the connection.
+    func queueError(_ response: HTTPResponse, on connection: Connection, linger: Bool) {
+        let context = ResponseContext(
+            method: nil,
+            isHead: false,
+            acceptsGzip: false,
+            keepAlive: false,
+            http10: false,
+            startNanoseconds: MonotonicClock.nanoseconds()
+        )
+        serializer.write(response, context: context, into: &connection.output)
+        connection.closeAfterFlush = true
+        connection.lingerBeforeClose = linger
+        self.context.observer.requestCompleted(method: nil, route: "invalid", status: response.status.code, seconds: 0)
+    }
+
+    // MARK: - Writing
+
+    /// Sends as much queued output as the socket takes; closes or lingers when done and asked to.
+    func flush(_ connection: Connection) {
+        var sent = 0
+        while !connection.output.isEmpty {
+            let count = connection.output.storage.withUnsafeBytes { raw in
+                send(
+                    connection.fd,
+                    raw.baseAddress! + connection.output.readerIndex,
+                    connection.output.readableBytes,
+                    Int32(MSG_NOSIGNAL)
+                )
+            }
+            if count > 0 {
+                sent += count
+                connection.output.consume(count)
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { break }
+            context.observer.bytesTransferred(received: 0, sent: sent)
+            closeConnection(connection)
+            return
+        }
+        if sent > 0 { context.observer.bytesTransferred(received: 0, sent: sent) }
+        guard connection.output.isEmpty, connection.closeAfterFlush else { return }
+        if connection.lingerBeforeClose && !connection.readClosed {
+            shutdown(connection.fd, Int32(SHUT_WR))
+            connection.input.removeAll()
+            connection.enter(.lingering, now: MonotonicClock.milliseconds())
+            updateInterest(connection)
+        } else {
+            closeConnection(connection)
+        }
+    }
+
+    private func updatePhase(_ connection: Connection) {
+        let now = MonotonicClock.milliseconds()
+        if connection.phase == .lingering { return }
+        if !connection.output.isEmpty {
+            connection.enter(.writing, now: now)
+        } else if connection.inFlight != nil {
+            connection.enter(.responding, now: now)
+        } else if connection.parser.isReadingBody {
+            connection.enter(.body, now: now)
+        } else if connection.input.isEmpty && connection.parser.isAtRequestBoundary {
+            // A completed request restarts the idle clock even if the phase was already idle.
+            connection.phase = .idle
+            connection.phaseStartedAt = now
+        } else {
+            connection.enter(.head, now: now)
+        }
+    }
+
+    func updateInterest(_ connection: Connection) {
+        var mask: UInt32 = 0
+        let wantsInput =
+            connection.phase == .lingering
+            || (connection.inFlight == nil && !connection.closeAfterFlush
+                && connection.output.readableBytes < Self.outputHighWater)
+        if wantsInput && !connection.readClosed { mask |= Poller.readable | Poller.peerClosed }
+        if !connection.output.isEmpty { mask |= Poller.writable }
+        guard mask != connection.interest else { return }
+        connection.interest = mask
+        do {
+            try poller.modify(connection.fd, mask: mask)
+        } catch {
+            closeConnection(connection)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `cartwise`: the service binary and its tools.
+@main
+struct CartwiseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cartwise",
+        abstract: "E-commerce models (recommendations, CTR, forecasting, inventory, fraud) served over HTTP.",
+        subcommands: [ServeCommand.self, ConfigCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
