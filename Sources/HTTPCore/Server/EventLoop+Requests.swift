@@ -155,7 +155,10 @@ extension EventLoop {
         }
     }
 
-    private func write(_ response: HTTPResponse, context: ResponseContext, on connection: Connection) {
+    private func write(_ response: HTTPResponse, context original: ResponseContext, on connection: Connection) {
+        var context = original
+        // A deferred answer may complete after shutdown began: it must close the connection too.
+        if isDraining { context.keepAlive = false }
         serializer.write(response, context: context, into: &connection.output)
         if !context.keepAlive { connection.closeAfterFlush = true }
         let seconds = Double(MonotonicClock.nanoseconds() &- context.startNanoseconds) / 1e9

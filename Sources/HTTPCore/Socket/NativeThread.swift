@@ -43,6 +43,13 @@ package struct NativeThread: Sendable {
         return NativeThread(handle: handle)
     }
 
+    /// Starts `body` on a detached thread, for work nobody waits for.
+    /// - Throws: ``SocketError`` when `pthread_create` fails.
+    package static func detached(name: String, _ body: @escaping @Sendable () -> Void) throws(SocketError) {
+        let thread = try spawn(name: name, body)
+        pthread_detach(thread.handle)
+    }
+
     /// Blocks until the thread's closure has returned.
     package func join() {
         _ = pthread_join(handle, nil)

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTPCore
+
+/// A server on an ephemeral port with the routes the live tests exercise.
+enum TestServer {
+    static let bigJSON: [UInt8] = Array(
+        ("[" + (0..<200).map { "{\"item\":\"sku-\($0)\",\"score\":0.\($0)}" }.joined(separator: ",") + "]").utf8
+    )
+
+    static func start(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
+        configure(&configuration)
+        var routes = RouterBuilder()
+        routes.get("/healthz") { _, _ in HTTPResponse.json(Array(#"{"status":"ok"}"#.utf8)) }
+        routes.get("/big") { _, _ in HTTPResponse.json(bigJSON) }
+        routes.post("/echo") { request, _ in
+            HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
+        }
+        routes.get("/users/{id}") { _, parameters in HTTPResponse.text(parameters["id"] ?? "") }
+        // Answers from another thread after `ms` milliseconds.
+        routes.onDeferred(.get, "/slow") { request, _, promise in
+            let delay = try request.queryInt("ms", default: 100, range: 0...10_000)!
+            try NativeThread.detached(name: "slow") {
+                usleep(UInt32(delay * 1000))
+                promise.succeed(HTTPResponse.text("slow \(delay)"))
+            }
+        }
+        return try HTTPServer.start(configuration: configuration, responder: routes.build())
+    }
+}
+
+/// Runs `body` against a fresh server and stops the server afterwards.
+func withServer(
+    _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+    _ body: (HTTPServer) throws -> Void
+) throws {
+    let server = try TestServer.start(configure)
+    defer {
+        server.shutdown()
+        server.wait()
+    }
+    try body(server)
+}
