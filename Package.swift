@@ -69,6 +69,15 @@ let package = Package(
     ]
 )
 
+// libFuzzer target for the HTTP parser. Only declared when fuzzing, because it has no `main` of its
+// own (libFuzzer supplies it): `CARTWISE_FUZZ=1 swift build --scratch-path .build-fuzz
+// -Xswiftc -sanitize=fuzzer,address --product HTTPParserFuzzer` (see README, "Fuzzing").
+if Context.environment["CARTWISE_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTPCore"], path: "Fuzz/HTTPParserFuzzer")
+    )
+}
+
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md

@@ -1,8 +1,9 @@
+package import HTTPCore
+package import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-package import HTTPCore
-package import Logging
 
 /// The composition root: builds the routes, metrics and readiness from a configuration and
 /// starts the HTTP server. `cartwise serve` and the service tests both start it this way.
@@ -55,7 +56,13 @@ package final class Application: Sendable {
                 "data_dir": "\(configuration.dataDirectory)",
             ]
         )
-        return Application(configuration: configuration, readiness: readiness, metrics: metrics, server: server, logger: logger)
+        return Application(
+            configuration: configuration,
+            readiness: readiness,
+            metrics: metrics,
+            server: server,
+            logger: logger
+        )
     }
 
     private init(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CartwiseService
 import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CartwiseService
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -26,7 +27,10 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (log.level).")
     var logLevel: String?
 
-    @Option(name: .customLong("set"), help: "Any setting as KEY=VALUE, e.g. --set server.timeouts.idle_s=30 (repeatable).")
+    @Option(
+        name: .customLong("set"),
+        help: "Any setting as KEY=VALUE, e.g. --set server.timeouts.idle_s=30 (repeatable)."
+    )
     var settings: [String] = []
 
     /// Resolves flags > environment > file > defaults.

@@ -2,7 +2,11 @@ import HTTPCore
 import Testing
 
 /// Feeds `input` to a fresh parser, all at once or in slices of `step` bytes.
-private func parse(_ input: [UInt8], limits: HTTPParserLimits = HTTPParserLimits(), step: Int? = nil) throws(HTTPParseError)
+private func parse(
+    _ input: [UInt8],
+    limits: HTTPParserLimits = HTTPParserLimits(),
+    step: Int? = nil
+) throws(HTTPParseError)
     -> [HTTPRequest]
 {
     var parser = HTTPParser(limits: limits)
@@ -25,7 +29,11 @@ private func parse(_ input: [UInt8], limits: HTTPParserLimits = HTTPParserLimits
     return requests
 }
 
-private func parse(_ text: String, limits: HTTPParserLimits = HTTPParserLimits(), step: Int? = nil) throws(HTTPParseError)
+private func parse(
+    _ text: String,
+    limits: HTTPParserLimits = HTTPParserLimits(),
+    step: Int? = nil
+) throws(HTTPParseError)
     -> [HTTPRequest]
 {
     try parse(Array(text.utf8), limits: limits, step: step)
@@ -79,7 +87,9 @@ private func parse(_ text: String, limits: HTTPParserLimits = HTTPParserLimits()
 
     @Test func expectContinueIsSignalledBeforeTheBody() throws {
         var parser = HTTPParser()
-        var buffer = ByteBuffer(Array("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))
+        var buffer = ByteBuffer(
+            Array("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8)
+        )
         guard case .continueExpected = try parser.parse(&buffer) else {
             Issue.record("expected continueExpected")
             return
@@ -102,18 +112,27 @@ private func parse(_ text: String, limits: HTTPParserLimits = HTTPParserLimits()
 
     /// Each malformed or ambiguous request, and the error (hence status) it must produce.
     static let invalid: [(String, String, HTTPParseError)] = [
-        ("CL and TE", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-            .contentLengthWithTransferEncoding),
-        ("TE then CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
-            .contentLengthWithTransferEncoding),
-        ("repeated CL", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
-            .repeatedContentLength),
+        (
+            "CL and TE",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
+        (
+            "TE then CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
+        (
+            "repeated CL", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+            .repeatedContentLength
+        ),
         ("CL list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc", .invalidContentLength("3, 3")),
         ("CL signed", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", .invalidContentLength("+3")),
         ("CL hex", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x3\r\n\r\nabc", .invalidContentLength("0x3")),
         ("CL empty", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \r\n\r\n", .invalidContentLength("")),
-        ("CL overflow", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
-            .invalidContentLength("99999999999999999999")),
+        (
+            "CL overflow", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            .invalidContentLength("99999999999999999999")
+        ),
         ("obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\n\r\n", .obsoleteLineFolding(line: 4)),
         ("bare CR in header", "GET / HTTP/1.1\r\nHost: x\rX: 1\r\n\r\n", .bareCarriageReturn),
         ("bare CR in request line", "GET /\r HTTP/1.1\r\nHost: x\r\n\r\n", .bareCarriageReturn),
@@ -123,14 +142,22 @@ private func parse(_ text: String, limits: HTTPParserLimits = HTTPParserLimits()
         ("NUL in value", "GET / HTTP/1.1\r\nHost: x\r\nX: a\u{0}b\r\n\r\n", .invalidHeaderValue(name: "X")),
         ("bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", .invalidChunkSize),
         ("negative chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", .invalidChunkSize),
-        ("huge chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
-            .invalidChunkSize),
-        ("chunk without CRLF", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabcd\r\n",
-            .malformedChunk),
-        ("TE gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-            .unsupportedTransferEncoding("gzip, chunked")),
-        ("TE not last", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n",
-            .invalidTransferEncoding("chunked, identity")),
+        (
+            "huge chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
+            .invalidChunkSize
+        ),
+        (
+            "chunk without CRLF", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabcd\r\n",
+            .malformedChunk
+        ),
+        (
+            "TE gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            .unsupportedTransferEncoding("gzip, chunked")
+        ),
+        (
+            "TE not last", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n",
+            .invalidTransferEncoding("chunked, identity")
+        ),
         ("TE in 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", .invalidTransferEncoding("chunked")),
         ("missing Host", "GET / HTTP/1.1\r\n\r\n", .missingHost),
         ("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", .repeatedHost),
@@ -141,10 +168,14 @@ private func parse(_ text: String, limits: HTTPParserLimits = HTTPParserLimits()
         ("relative target", "GET foo HTTP/1.1\r\nHost: x\r\n\r\n", .invalidTarget("foo")),
         ("bad escape", "GET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n", .invalidPercentEncoding(field: "path")),
         ("non-UTF-8 escape", "GET /a%ff HTTP/1.1\r\nHost: x\r\n\r\n", .invalidPercentEncoding(field: "path")),
-        ("bad query escape", "GET /a?k=%4 HTTP/1.1\r\nHost: x\r\n\r\n",
-            .invalidPercentEncoding(field: "query parameter 'k'")),
-        ("expect other", "POST / HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n1",
-            .unsupportedExpectation("200-ok")),
+        (
+            "bad query escape", "GET /a?k=%4 HTTP/1.1\r\nHost: x\r\n\r\n",
+            .invalidPercentEncoding(field: "query parameter 'k'")
+        ),
+        (
+            "expect other", "POST / HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n1",
+            .unsupportedExpectation("200-ok")
+        ),
     ]
 
     @Test(arguments: invalid)
@@ -202,25 +233,31 @@ private func parse(_ text: String, limits: HTTPParserLimits = HTTPParserLimits()
 
     @Test func bodyLimitForFixedAndChunkedBodies() throws {
         let limits = HTTPParserLimits(bodyBytes: 10)
-        #expect(try parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789", limits: limits).count == 1)
+        #expect(
+            try parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789", limits: limits).count == 1
+        )
         // Refused from the head alone: the body is never read.
         #expect(throws: HTTPParseError.bodyTooLarge(limit: 10)) {
             try parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", limits: limits)
         }
-        let chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nghijk\r\n0\r\n\r\n"
+        let chunked =
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nghijk\r\n0\r\n\r\n"
         #expect(throws: HTTPParseError.bodyTooLarge(limit: 10)) { try parse(chunked, limits: limits) }
     }
 
     @Test func trailersCountAgainstTheHeaderLimit() {
         let limits = HTTPParserLimits(headerBytes: 1024)
         let input =
-            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: " + String(repeating: "t", count: 1100)
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: "
+            + String(repeating: "t", count: 1100)
             + "\r\n\r\n"
         #expect(throws: HTTPParseError.headerSectionTooLarge(limit: 1024)) { try parse(input, limits: limits) }
     }
 
     @Test func everyPrefixOfAValidRequestAsksForMore() throws {
-        let input = Array("POST /p?q=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8)
+        let input = Array(
+            "POST /p?q=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8
+        )
         for length in 0..<input.count {
             var parser = HTTPParser()
             var buffer = ByteBuffer(Array(input[0..<length]))

@@ -1,8 +1,9 @@
+import HTTPCore
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPCore
-import Testing
 
 @Suite struct HTTPServerLiveTests {
     @Test func keepAliveServesManyRequestsOnOneConnection() throws {
@@ -139,7 +140,7 @@ import Testing
     }
 
     @Test func oversizedBodyIsRefusedWhileTheClientIsStillSending() throws {
-        try withServer({ $0.limits.bodyBytes = 1000 }) { server in
+        try withServer(.testing { $0.limits.bodyBytes = 1000 }) { server in
             let client = try BlockingHTTPClient(port: server.port)
             try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
             try client.send([UInt8](repeating: 0x41, count: 200_000))
@@ -160,7 +161,11 @@ import Testing
     }
 
     @Test func slowlorisIsCutOffAndDoesNotDelayOthers() throws {
-        try withServer({ $0.headerReadTimeout = 0.5; $0.threads = 1 }) { server in
+        let configuration = HTTPServerConfiguration.testing {
+            $0.headerReadTimeout = 0.5
+            $0.threads = 1
+        }
+        try withServer(configuration) { server in
             let slow = try BlockingHTTPClient(port: server.port, timeout: 3)
             try slow.send("GET /healthz HTTP/1.1\r\nHo")
             let start = MonotonicClock.milliseconds()
@@ -180,7 +185,7 @@ import Testing
     }
 
     @Test func idleKeepAliveConnectionsAreClosed() throws {
-        try withServer({ $0.idleTimeout = 0.3 }) { server in
+        try withServer(.testing { $0.idleTimeout = 0.3 }) { server in
             let client = try BlockingHTTPClient(port: server.port, timeout: 3)
             #expect(try client.request("GET", "/healthz").status == 200)
             let start = MonotonicClock.milliseconds()
@@ -191,7 +196,11 @@ import Testing
     }
 
     @Test func connectionsBeyondTheMaximumAreClosed() throws {
-        try withServer({ $0.maxConnections = 2; $0.threads = 1 }) { server in
+        let configuration = HTTPServerConfiguration.testing {
+            $0.maxConnections = 2
+            $0.threads = 1
+        }
+        try withServer(configuration) { server in
             let first = try BlockingHTTPClient(port: server.port)
             let second = try BlockingHTTPClient(port: server.port)
             #expect(try first.request("GET", "/healthz").status == 200)
@@ -237,7 +246,7 @@ import Testing
     }
 
     @Test func drainTimeoutBoundsShutdown() throws {
-        let server = try TestServer.start { $0.drainTimeout = 0.2 }
+        let server = try TestServer.start(.testing { $0.drainTimeout = 0.2 })
         let busy = try BlockingHTTPClient(port: server.port, timeout: 3)
         try busy.send("GET /slow?ms=3000 HTTP/1.1\r\nHost: x\r\n\r\n")
         usleep(50_000)
@@ -251,7 +260,7 @@ import Testing
     @Test func servesIPv6() throws {
         let server: HTTPServer
         do {
-            server = try TestServer.start { $0.host = "::1" }
+            server = try TestServer.start(.testing { $0.host = "::1" })
         } catch {
             // No IPv6 loopback in this sandbox: nothing to test.
             return

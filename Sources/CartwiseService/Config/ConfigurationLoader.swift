@@ -15,7 +15,11 @@ package struct ConfigurationLoader {
     package var filePath: String?
     package var fileIsOptional = false
 
-    package init(flags: [(key: String, value: String)] = [], environment: [String: String] = [:], filePath: String? = nil) {
+    package init(
+        flags: [(key: String, value: String)] = [],
+        environment: [String: String] = [:],
+        filePath: String? = nil
+    ) {
         self.flags = flags
         self.environment = environment
         self.filePath = filePath
@@ -35,7 +39,8 @@ package struct ConfigurationLoader {
             }
         }
         let known = Set(SettingsCatalog.all.map(\.environmentName))
-        for (name, _) in environment where name.hasPrefix("CARTWISE_") && !known.contains(name)
+        for (name, _) in environment
+        where name.hasPrefix("CARTWISE_") && !known.contains(name)
             && !Self.nonSettingVariables.contains(name)
         {
             throw .unknownKey(key: name, source: "the environment")
@@ -46,7 +51,9 @@ package struct ConfigurationLoader {
             }
         }
         for (key, text) in flags {
-            guard let setting = SettingsCatalog.setting(key) else { throw .unknownKey(key: key, source: "the command line") }
+            guard let setting = SettingsCatalog.setting(key) else {
+                throw .unknownKey(key: key, source: "the command line")
+            }
             values[key] = try setting.parse(text, source: "the command line")
         }
         return ServiceConfiguration(values: values)
@@ -74,7 +81,12 @@ package struct ConfigurationLoader {
     }
 
     /// Turns nested objects into dotted keys; keys starting with `$` are comments.
-    private static func flatten(_ value: JSONValue, prefix: String, path: String, into result: inout [(String, SettingValue)])
+    private static func flatten(
+        _ value: JSONValue,
+        prefix: String,
+        path: String,
+        into result: inout [(String, SettingValue)]
+    )
         throws(ConfigurationError)
     {
         switch value {

@@ -99,7 +99,10 @@ package struct ServiceConfiguration: Sendable {
                     lines.append(indent + JSONText.quote("$" + name) + ": " + JSONText.quote(note))
                     lines.append(indent + JSONText.quote(name) + ": " + setting.defaultValue.json)
                 } else if let child = node.children[name] {
-                    lines.append(indent + JSONText.quote(name) + ": {\n" + render(child, indent: indent + "  ") + "\n" + indent + "}")
+                    lines.append(
+                        indent + JSONText.quote(name) + ": {\n" + render(child, indent: indent + "  ") + "\n" + indent
+                            + "}"
+                    )
                 }
             }
             return lines.joined(separator: ",\n")

@@ -107,7 +107,8 @@ package enum SettingsCatalog {
             key: "server.benchmark_routes",
             kind: .boolean,
             defaultValue: .boolean(false),
-            description: "Also serve GET /health and POST /echo, the routes the HTTP anchors implement, so benchmarks compare like with like."
+            description:
+                "Also serve GET /health and POST /echo, the routes the HTTP anchors implement, so benchmarks compare like with like."
         ),
         Setting(
             key: "data_dir",

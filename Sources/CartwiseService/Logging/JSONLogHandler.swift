@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPCore
 package import Logging
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes one JSON object per line to stderr: `{"ts","level","logger","msg",...metadata}`.
 ///

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 package import HTTPCore
 import Prometheus
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The service's Prometheus metrics, fed by the HTTP server as its ``HTTPServerObserver``.
 ///
@@ -34,14 +35,18 @@ package final class ServiceMetrics: HTTPServerObserver {
     ]
 
     package init() {
-        openConnections = registry.makeGauge(descriptor: Self.name("http", "open_connections", "", "Open HTTP connections."))
+        openConnections = registry.makeGauge(
+            descriptor: Self.name("http", "open_connections", "", "Open HTTP connections.")
+        )
         connectionsAccepted = registry.makeCounter(
             descriptor: Self.name("http", "connections", "total", "HTTP connections accepted.")
         )
         bytesReceived = registry.makeCounter(
             descriptor: Self.name("http", "received_bytes", "total", "Bytes read from clients.")
         )
-        bytesSent = registry.makeCounter(descriptor: Self.name("http", "sent_bytes", "total", "Bytes written to clients."))
+        bytesSent = registry.makeCounter(
+            descriptor: Self.name("http", "sent_bytes", "total", "Bytes written to clients.")
+        )
         residentMemory = registry.makeGauge(
             descriptor: Self.name("process", "resident_memory", "bytes", "Resident set size of the process.")
         )
@@ -53,8 +58,19 @@ package final class ServiceMetrics: HTTPServerObserver {
         startTime.set(Double(now.tv_sec))
     }
 
-    private static func name(_ subsystem: String, _ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "cartwise", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+    private static func name(
+        _ subsystem: String,
+        _ metric: String,
+        _ unit: String,
+        _ help: String
+    ) -> MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "cartwise",
+            subsystem: subsystem,
+            metricName: metric,
+            unitName: unit,
+            helpText: help
+        )
     }
 
     package func connectionOpened(open: Int) {
@@ -71,7 +87,12 @@ package final class ServiceMetrics: HTTPServerObserver {
         let counter = requestCounters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(
-                descriptor: Self.name("http", "requests", "total", "HTTP requests answered, by method, route and status."),
+                descriptor: Self.name(
+                    "http",
+                    "requests",
+                    "total",
+                    "HTTP requests answered, by method, route and status."
+                ),
                 labels: [("method", key.method), ("route", route), ("status", String(status))]
             )
             counters[key] = counter
@@ -120,7 +141,11 @@ package enum ProcessMemory {
         return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    private static func fscanf_statm(_ file: UnsafeMutablePointer<FILE>, _ size: inout Int, _ resident: inout Int) -> Bool {
+    private static func fscanf_statm(
+        _ file: UnsafeMutablePointer<FILE>,
+        _ size: inout Int,
+        _ resident: inout Int
+    ) -> Bool {
         var buffer = [CChar](repeating: 0, count: 128)
         guard fgets(&buffer, 128, file) != nil else { return false }
         let fields = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

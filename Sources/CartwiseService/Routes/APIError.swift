@@ -24,7 +24,8 @@ package enum APIError: Error, Equatable, HTTPResponseConvertible, CustomStringCo
         switch self {
         case .invalidField(let field, let reason): return "field '\(field)' \(reason)"
         case .malformedBody(let reason): return "the body is not valid JSON: \(reason)"
-        case .unsupportedMediaType(let type): return "Content-Type '\(type)' is not accepted here (use application/json)"
+        case .unsupportedMediaType(let type):
+            return "Content-Type '\(type)' is not accepted here (use application/json)"
         case .notFound(let what): return what
         case .notReady(let what): return what
         }

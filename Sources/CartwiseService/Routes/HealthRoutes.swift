@@ -12,7 +12,8 @@ package enum HealthRoutes {
             let status = readiness.status
             let checks = status.keys.sorted().map { JSONText.quote($0) + ":" + (status[$0]! ? "true" : "false") }
             let ready = readiness.isReady
-            let body = "{\"status\":\"" + (ready ? "ready" : "starting") + "\",\"checks\":{" + checks.joined(separator: ",")
+            let body =
+                "{\"status\":\"" + (ready ? "ready" : "starting") + "\",\"checks\":{" + checks.joined(separator: ",")
                 + "}}"
             return HTTPResponse.json(Array(body.utf8), status: ready ? .ok : .serviceUnavailable)
         }

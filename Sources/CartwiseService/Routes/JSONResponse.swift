@@ -1,9 +1,10 @@
+package import HTTPCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-package import HTTPCore
 
 /// A handler result that encodes a DTO as JSON.
 package struct JSONResponse<Body: Encodable>: HTTPResponseConvertible {

@@ -1,4 +1,5 @@
 import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -109,6 +110,7 @@ package final class BlockingHTTPClient {
     /// - Parameters:
     ///   - bodyExpected: false for answers to HEAD.
     ///   - keepInterim: return a 1xx response instead of skipping it.
+    /// - Returns: the status, headers and body.
     /// - Throws: ``ClientError``.
     package func readResponse(bodyExpected: Bool = true, keepInterim: Bool = false) throws(ClientError) -> Response {
         while true {

@@ -40,7 +40,9 @@ package struct ByteBuffer: Sendable {
     }
 
     /// Runs `body` on the unread bytes.
-    package func withUnreadBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> T) throws(HTTPParseError)
+    package func withUnreadBytes<T>(
+        _ body: (UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> T
+    ) throws(HTTPParseError)
         -> T
     {
         let start = readerIndex

@@ -61,7 +61,11 @@ struct ChunkedDecoder: Sendable {
     }
 
     /// Takes one CRLF-terminated line (without the CRLF), or nil if it has not fully arrived.
-    private func takeLine(_ buffer: inout ByteBuffer, limit: Int, tooLong: HTTPParseError) throws(HTTPParseError)
+    private func takeLine(
+        _ buffer: inout ByteBuffer,
+        limit: Int,
+        tooLong: HTTPParseError
+    ) throws(HTTPParseError)
         -> [UInt8]?
     {
         let end = try buffer.withUnreadBytes { (bytes) throws(HTTPParseError) -> Int? in

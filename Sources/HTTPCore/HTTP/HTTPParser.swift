@@ -53,7 +53,10 @@ package struct HTTPParser: Sendable {
     package mutating func parse(_ buffer: inout ByteBuffer) throws(HTTPParseError) -> Event {
         switch state {
         case .head(var scan):
-            guard let headLength = try buffer.withUnreadBytes({ (bytes) throws(HTTPParseError) in try self.scanHead(bytes, &scan) })
+            guard
+                let headLength = try buffer.withUnreadBytes({ (bytes) throws(HTTPParseError) in
+                    try self.scanHead(bytes, &scan)
+                })
             else {
                 state = .head(scan)
                 return .needMore
@@ -166,7 +169,10 @@ package struct HTTPParser: Sendable {
         case chunked
     }
 
-    private func parseHead(_ bytes: UnsafeBufferPointer<UInt8>, lines: [Range<Int>]) throws(HTTPParseError)
+    private func parseHead(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        lines: [Range<Int>]
+    ) throws(HTTPParseError)
         -> (HTTPRequest, Framing)
     {
         let (method, target, version) = try parseRequestLine(UnsafeBufferPointer(rebasing: bytes[lines[0]]))
@@ -206,14 +212,18 @@ package struct HTTPParser: Sendable {
             keepAlive: keepAlive
         )
         if let expectation {
-            guard expectation.equalsIgnoringASCIICase("100-continue") else { throw .unsupportedExpectation(expectation) }
+            guard expectation.equalsIgnoringASCIICase("100-continue") else {
+                throw .unsupportedExpectation(expectation)
+            }
             request.expectsContinue = version.minor == 1
         }
 
         if !transferEncodings.isEmpty {
             let joined = transferEncodings.joined(separator: ", ")
             guard contentLength == nil else { throw .contentLengthWithTransferEncoding }
-            guard version.minor == 1, transferEncodings.last == "chunked" else { throw .invalidTransferEncoding(joined) }
+            guard version.minor == 1, transferEncodings.last == "chunked" else {
+                throw .invalidTransferEncoding(joined)
+            }
             guard transferEncodings.count == 1 else { throw .unsupportedTransferEncoding(joined) }
             return (request, .chunked)
         }
@@ -228,7 +238,9 @@ package struct HTTPParser: Sendable {
         return (request, .none)
     }
 
-    private func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParseError)
+    private func parseRequestLine(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws(HTTPParseError)
         -> (HTTPMethod, String, (major: Int, minor: Int))
     {
         let space = UInt8(ascii: " ")
@@ -253,8 +265,10 @@ package struct HTTPParser: Sendable {
         return (HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self)), target, (major, minor))
     }
 
-    private func parseField(_ line: UnsafeBufferPointer<UInt8>, line number: Int) throws(HTTPParseError) -> (String, String)
-    {
+    private func parseField(
+        _ line: UnsafeBufferPointer<UInt8>,
+        line number: Int
+    ) throws(HTTPParseError) -> (String, String) {
         guard let first = line.first else { throw .malformedHeaderField(line: number) }
         if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { throw .obsoleteLineFolding(line: number) }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,

@@ -10,7 +10,12 @@ package struct HTTPParserLimits: Sendable, Equatable {
     /// Largest body (after de-chunking; also the cap on a decompressed gzip body) before 413.
     package var bodyBytes: Int
 
-    package init(requestLineBytes: Int = 8192, headerBytes: Int = 16384, headerFields: Int = 100, bodyBytes: Int = 8 << 20) {
+    package init(
+        requestLineBytes: Int = 8192,
+        headerBytes: Int = 16384,
+        headerFields: Int = 100,
+        bodyBytes: Int = 8 << 20
+    ) {
         self.requestLineBytes = requestLineBytes
         self.headerBytes = headerBytes
         self.headerFields = headerFields

@@ -18,7 +18,11 @@ package struct HTTPResponse: Sendable {
     }
 
     /// A plain-text response.
-    package static func text(_ body: String, status: HTTPStatus = .ok, contentType: String = "text/plain; charset=utf-8")
+    package static func text(
+        _ body: String,
+        status: HTTPStatus = .ok,
+        contentType: String = "text/plain; charset=utf-8"
+    )
         -> HTTPResponse
     {
         HTTPResponse(status: status, headers: ["Content-Type": contentType], body: Array(body.utf8))

@@ -2,11 +2,15 @@ extension HTTPRequest {
     /// An integer query parameter.
     /// - Parameters:
     ///   - name: the parameter.
-    ///   - default: the value when it is absent.
+    ///   - defaultValue: the value when it is absent.
     ///   - range: the accepted values.
     /// - Returns: the value, or `default`.
     /// - Throws: a 400 ``ProblemDetails`` naming the parameter when it is not an integer in `range`.
-    package func queryInt(_ name: String, default defaultValue: Int?, range: ClosedRange<Int>) throws(ProblemDetails)
+    package func queryInt(
+        _ name: String,
+        default defaultValue: Int?,
+        range: ClosedRange<Int>
+    ) throws(ProblemDetails)
         -> Int?
     {
         guard let text = queryValue(name) else { return defaultValue }
@@ -22,7 +26,11 @@ extension HTTPRequest {
     /// A number query parameter (finite).
     /// - Returns: the value, or `default`.
     /// - Throws: a 400 ``ProblemDetails`` naming the parameter when it is not a number in `range`.
-    package func queryDouble(_ name: String, default defaultValue: Double?, range: ClosedRange<Double>)
+    package func queryDouble(
+        _ name: String,
+        default defaultValue: Double?,
+        range: ClosedRange<Double>
+    )
         throws(ProblemDetails) -> Double?
     {
         guard let text = queryValue(name) else { return defaultValue }

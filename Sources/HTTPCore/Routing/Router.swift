@@ -13,7 +13,10 @@ package final class Router: HTTPResponder {
     private let templatedRoutes: [Entry]
     private let onError: @Sendable (any Error, HTTPRequest) -> Void
 
-    init(entries: [(RouteTemplate, HTTPMethod, RouteHandler)], onError: @escaping @Sendable (any Error, HTTPRequest) -> Void) {
+    init(
+        entries: [(RouteTemplate, HTTPMethod, RouteHandler)],
+        onError: @escaping @Sendable (any Error, HTTPRequest) -> Void
+    ) {
         var statics: [String: Entry] = [:]
         var templated: [Entry] = []
         for (template, method, handler) in entries {

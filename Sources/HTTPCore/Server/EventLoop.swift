@@ -1,7 +1,8 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
 
 /// What every loop of one server shares. Immutable.
 struct ServerContext: Sendable {

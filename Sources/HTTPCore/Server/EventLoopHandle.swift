@@ -1,8 +1,9 @@
 import CLinux
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// The part of an event loop that other threads may touch: its wake-up `eventfd`, a queue of
 /// deferred responses to deliver, and the stop request.

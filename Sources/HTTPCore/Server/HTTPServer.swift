@@ -1,7 +1,8 @@
+package import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-package import Logging
 
 /// The HTTP/1.1 server: N epoll loops on N threads, each with its own `SO_REUSEPORT` listener.
 ///
@@ -83,7 +84,7 @@ package final class HTTPServer: Sendable {
             }
             return HTTPServer(configuration: configuration, address: bound, handles: handles, threads: threads)
         } catch {
-            listeners.forEach { close($0) }
+            for listener in listeners { close(listener) }
             throw error
         }
     }
@@ -92,12 +93,12 @@ package final class HTTPServer: Sendable {
     /// `Connection: close`, close idle connections, and give up after the drain timeout.
     /// Safe from any thread, including a signal-waiting one.
     package func shutdown() {
-        handles.forEach { $0.requestStop() }
+        for handle in handles { handle.requestStop() }
     }
 
     /// Blocks until every loop has stopped.
     package func wait() {
-        threads.forEach { $0.join() }
+        for thread in threads { thread.join() }
     }
 }
 

@@ -22,9 +22,10 @@ struct ResponseSerializer {
 
     private static let statusLines: [Int: [UInt8]] = {
         var lines: [Int: [UInt8]] = [:]
-        for code in [100, 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 408, 409, 411, 413, 414, 415, 417, 422,
-            429, 431, 500, 501, 503, 505]
-        {
+        for code in [
+            100, 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 408, 409, 411, 413, 414, 415, 417, 422,
+            429, 431, 500, 501, 503, 505,
+        ] {
             let status = HTTPStatus(code: code)
             lines[code] = Array("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
         }

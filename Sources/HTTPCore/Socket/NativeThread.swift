@@ -1,4 +1,5 @@
 import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,8 @@ package struct NativeThread: Sendable {
 
     /// Starts `body` on a new thread named `name` (at most 15 bytes are kept by the kernel).
     /// - Throws: ``SocketError`` when `pthread_create` fails.
-    package static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(SocketError) -> NativeThread {
+    package static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(SocketError) -> NativeThread
+    {
         let context = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
         var handle = pthread_t()
         let status = pthread_create(

@@ -1,4 +1,5 @@
 import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,11 @@ package enum Socket {
     /// - Returns: the listening descriptor.
     /// - Throws: ``SocketError`` from `socket`, `setsockopt`, `bind` or `listen`.
     package static func listen(on address: SocketAddress, backlog: Int32) throws(SocketError) -> Int32 {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            address.family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+            0
+        )
         guard fd >= 0 else { throw .lastError("socket") }
         do throws(SocketError) {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)

@@ -1,7 +1,8 @@
+import HTTPCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPCore
 
 /// A server on an ephemeral port with the routes the live tests exercise.
 enum TestServer {
@@ -9,9 +10,7 @@ enum TestServer {
         ("[" + (0..<200).map { "{\"item\":\"sku-\($0)\",\"score\":0.\($0)}" }.joined(separator: ",") + "]").utf8
     )
 
-    static func start(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
-        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
-        configure(&configuration)
+    static func start(_ configuration: HTTPServerConfiguration = .testing()) throws -> HTTPServer {
         var routes = RouterBuilder()
         routes.get("/healthz") { _, _ in HTTPResponse.json(Array(#"{"status":"ok"}"#.utf8)) }
         routes.get("/big") { _, _ in HTTPResponse.json(bigJSON) }
@@ -33,13 +32,22 @@ enum TestServer {
 
 /// Runs `body` against a fresh server and stops the server afterwards.
 func withServer(
-    _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+    _ configuration: HTTPServerConfiguration = .testing(),
     _ body: (HTTPServer) throws -> Void
 ) throws {
-    let server = try TestServer.start(configure)
+    let server = try TestServer.start(configuration)
     defer {
         server.shutdown()
         server.wait()
     }
     try body(server)
+}
+
+extension HTTPServerConfiguration {
+    /// Loopback, an ephemeral port, two loops, then `configure`'s changes.
+    static func testing(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) -> HTTPServerConfiguration {
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
+        configure(&configuration)
+        return configuration
+    }
 }
