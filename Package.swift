@@ -74,7 +74,13 @@ let package = Package(
 // -Xswiftc -sanitize=fuzzer,address --product HTTPParserFuzzer` (see README, "Fuzzing").
 if Context.environment["CARTWISE_FUZZ"] != nil {
     package.targets.append(
-        .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTPCore"], path: "Fuzz/HTTPParserFuzzer")
+        .executableTarget(
+            name: "HTTPParserFuzzer",
+            dependencies: ["HTTPCore"],
+            path: "Fuzz/HTTPParserFuzzer",
+            // No Swift `main`: libFuzzer's must be the entry point.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
     )
 }
 

@@ -41,3 +41,22 @@ public func fuzzHTTPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition(buffer.readableBytes <= input.count, "buffer grew beyond its input")
     return 0
 }
+
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+/// SwiftPM links an executable with `main` aliased to `<module>_main`; this hands the process to
+/// libFuzzer's driver (`LLVMFuzzerRunDriver`), so the usual libFuzzer flags work.
+@_cdecl("HTTPParserFuzzer_main")
+public func fuzzerMain(
+    _ argc: Int32,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzHTTPParser(data, size) }
+}
