@@ -10,6 +10,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
     ],
     targets: [
         // System libraries: headers and link flags come from pkg-config; the apt provider tells
@@ -35,8 +36,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Pure math: no Foundation, no I/O, no clocks.
-        .target(name: "CartwiseModels"),
+        // Pure math: no Foundation, no I/O, no clocks. RealModule gives exp/log/pow on Double.
+        .target(
+            name: "CartwiseModels",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
         // Routes, configuration, metrics and wiring: the only target that sees both siblings.
         .target(
             name: "CartwiseService",
