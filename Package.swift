@@ -47,6 +47,8 @@ let package = Package(
             dependencies: [
                 "HTTPCore",
                 "CartwiseModels",
+                "CZlib",
+                .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

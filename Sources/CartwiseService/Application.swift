@@ -12,20 +12,45 @@ package final class Application: Sendable {
     package let readiness: Readiness
     package let metrics: ServiceMetrics
     package let server: HTTPServer
+    package let storage: ServiceStorage
     private let logger: Logger
 
-    /// Prepares the data directory, starts serving and marks the service ready.
-    /// - Throws: ``ApplicationError`` when the data directory or the socket cannot be set up.
-    package static func start(configuration: ServiceConfiguration, logger: Logger) throws -> Application {
+    /// Opens the data directory (replaying the logs), starts serving and marks the service ready.
+    /// - Parameters:
+    ///   - configuration: every setting.
+    ///   - logger: the root logger.
+    ///   - demo: generate the demo store first if the data directory holds no events.
+    /// - Returns: the running service.
+    /// - Throws: ``ApplicationError`` when the data directory, the logs or the socket cannot be set up.
+    package static func start(
+        configuration: ServiceConfiguration,
+        logger: Logger,
+        demo: DemoStore.Options? = nil
+    ) throws -> Application {
         let readiness = Readiness()
         readiness.expect("http")
         readiness.expect("storage")
         let metrics = ServiceMetrics()
         try DataDirectory.prepare(configuration.dataDirectory)
+        let storage: ServiceStorage
+        do {
+            storage = try ServiceStorage.open(configuration: configuration, logger: logger, demo: demo)
+        } catch {
+            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+        }
         readiness.markReady("storage")
+        let store = storage.store
+        metrics.observe { store.stats }
 
         var routes = RouterBuilder()
         HealthRoutes.register(on: &routes, readiness: readiness, metrics: metrics)
+        IngestRoutes(
+            store: storage.store,
+            events: storage.events,
+            catalog: storage.catalog,
+            maxBatch: configuration.maxBatch,
+            metrics: metrics
+        ).register(on: &routes)
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
         let router = routes.build { error, request in
             logger.error(
@@ -43,6 +68,7 @@ package final class Application: Sendable {
                 logger: logger
             )
         } catch {
+            storage.stop()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
                 reason: "\(error)"
@@ -61,6 +87,7 @@ package final class Application: Sendable {
             readiness: readiness,
             metrics: metrics,
             server: server,
+            storage: storage,
             logger: logger
         )
     }
@@ -70,8 +97,10 @@ package final class Application: Sendable {
         readiness: Readiness,
         metrics: ServiceMetrics,
         server: HTTPServer,
+        storage: ServiceStorage,
         logger: Logger
     ) {
+        self.storage = storage
         self.configuration = configuration
         self.readiness = readiness
         self.metrics = metrics
@@ -84,6 +113,8 @@ package final class Application: Sendable {
         logger.info("shutting down", metadata: ["drain_s": "\(configuration.server.drainTimeout)"])
         server.shutdown()
         server.wait()
+        // After the last request: what was acknowledged is already durable; this flushes the rest.
+        storage.stop()
         logger.info("stopped")
     }
 }

@@ -6,7 +6,10 @@ struct CartwiseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cartwise",
         abstract: "E-commerce models (recommendations, CTR, forecasting, inventory, fraud) served over HTTP.",
-        subcommands: [ServeCommand.self, ConfigCommand.self, HealthcheckCommand.self],
+        subcommands: [
+            ServeCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, ConfigCommand.self,
+            HealthcheckCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -15,6 +15,9 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var options: SettingsOptions
 
+    @Flag(help: "If the data directory holds no events, generate the demo store (seed 42) first.")
+    var demo = false
+
     func run() throws {
         let settings = try options.load()
         let logger = LogSetup.make(settings)
@@ -23,7 +26,11 @@ struct ServeCommand: ParsableCommand {
         TerminationSignals.block()
         let application: Application
         do {
-            application = try Application.start(configuration: settings, logger: logger)
+            application = try Application.start(
+                configuration: settings,
+                logger: logger,
+                demo: demo ? DemoStore.Options() : nil
+            )
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode.failure

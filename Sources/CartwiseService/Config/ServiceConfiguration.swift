@@ -42,6 +42,13 @@ package struct ServiceConfiguration: Sendable {
 
     package var dataDirectory: String { text("data_dir") }
     package var benchmarkRoutes: Bool { boolean("server.benchmark_routes") }
+    package var durability: Durability {
+        Durability(setting: text("storage.durability"), intervalMilliseconds: integer("storage.fsync_interval_ms"))
+            ?? .fsync
+    }
+    package var segmentBytes: Int { integer("storage.segment_bytes") }
+    package var recentPerUser: Int { integer("events.recent_per_user") }
+    package var maxBatch: Int { integer("events.max_batch") }
     package var logFormat: String { text("log.format") }
     package var logLevel: Logger.Level { Logger.Level(rawValue: text("log.level")) ?? .info }
 

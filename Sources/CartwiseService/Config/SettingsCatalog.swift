@@ -111,6 +111,37 @@ package enum SettingsCatalog {
                 "Also serve GET /health and POST /echo, the routes the HTTP anchors implement, so benchmarks compare like with like."
         ),
         Setting(
+            key: "storage.durability",
+            kind: .text(choices: ["fsync", "interval", "none"]),
+            defaultValue: .text("fsync"),
+            description:
+                "fsync: fdatasync before acknowledging a batch (group-committed), survives kill -9 and power loss. interval: acknowledge after write and sync every storage.fsync_interval_ms, power loss can lose that much. none: sync only on rotation and shutdown, power loss can lose what the kernel has not written back (about 30 s). Both relaxed modes survive kill -9."
+        ),
+        Setting(
+            key: "storage.fsync_interval_ms",
+            kind: .integer(1...60000),
+            defaultValue: .integer(100),
+            description: "With storage.durability=interval: milliseconds between syncs."
+        ),
+        Setting(
+            key: "storage.segment_bytes",
+            kind: .integer(1_048_576...1_073_741_824),
+            defaultValue: .integer(67_108_864),
+            description: "Size at which a log segment is closed and the next one started."
+        ),
+        Setting(
+            key: "events.recent_per_user",
+            kind: .integer(1...10000),
+            defaultValue: .integer(50),
+            description: "Latest events kept in memory per user (32 bytes each); older ones stay in the log."
+        ),
+        Setting(
+            key: "events.max_batch",
+            kind: .integer(1...1_000_000),
+            defaultValue: .integer(10000),
+            description: "Most events or items in one POST /events or POST /items batch; larger batches get 413."
+        ),
+        Setting(
             key: "data_dir",
             kind: .text(choices: nil),
             defaultValue: .text("./data"),

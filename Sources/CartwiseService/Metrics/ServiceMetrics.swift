@@ -26,6 +26,13 @@ package final class ServiceMetrics: HTTPServerObserver {
     private let bytesSent: Counter
     private let residentMemory: Gauge
     private let startTime: Gauge
+    private let eventsAccepted: Counter
+    private let storedEvents: Gauge
+    private let knownUsers: Gauge
+    private let knownItems: Gauge
+    private let catalogItems: Gauge
+    /// Read at each scrape, so the gauges cost nothing between scrapes.
+    private let statsSource = Mutex<(@Sendable () -> EventStore.Stats)?>(nil)
 
     /// Latency buckets from 50 µs to 5 s: our handlers live at the low end.
     private static let buckets: [Duration] = [
@@ -53,6 +60,13 @@ package final class ServiceMetrics: HTTPServerObserver {
         startTime = registry.makeGauge(
             descriptor: Self.name("process", "start_time", "seconds", "Start time of the process since the Unix epoch.")
         )
+        eventsAccepted = registry.makeCounter(
+            descriptor: Self.name("events", "accepted", "total", "Events acknowledged by POST /events (durable).")
+        )
+        storedEvents = registry.makeGauge(descriptor: Self.name("events", "stored", "", "Events in the log."))
+        knownUsers = registry.makeGauge(descriptor: Self.name("events", "users", "", "Distinct users with events."))
+        knownItems = registry.makeGauge(descriptor: Self.name("events", "items", "", "Distinct items with events."))
+        catalogItems = registry.makeGauge(descriptor: Self.name("catalog", "items", "", "Items in the catalog."))
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         startTime.set(Double(now.tv_sec))
@@ -122,9 +136,25 @@ package final class ServiceMetrics: HTTPServerObserver {
         if sent > 0 { bytesSent.increment(by: Int64(sent)) }
     }
 
+    /// Counts events acknowledged by `POST /events`.
+    package func eventsIngested(_ count: Int) {
+        eventsAccepted.increment(by: Int64(count))
+    }
+
+    /// Where the event and catalog gauges read their values at each scrape.
+    package func observe(_ source: @escaping @Sendable () -> EventStore.Stats) {
+        statsSource.withLock { $0 = source }
+    }
+
     /// The Prometheus text exposition of every metric.
     package func exposition() -> [UInt8] {
         residentMemory.set(Double(ProcessMemory.residentBytes()))
+        if let stats = statsSource.withLock({ $0 })?() {
+            storedEvents.set(Double(stats.events))
+            knownUsers.set(Double(stats.users))
+            knownItems.set(Double(stats.items))
+            catalogItems.set(Double(stats.catalogItems))
+        }
         return registry.emitToBuffer()
     }
 }

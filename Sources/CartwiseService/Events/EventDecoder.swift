@@ -1,0 +1,249 @@
+/// Reads and validates events (`POST /events` entries and NDJSON import lines).
+///
+/// Every rule names the field it checks so that a rejected batch tells the sender exactly what to
+/// fix: `events[3].type must be one of view, click, ...`.
+package struct EventDecoder: Sendable {
+    /// Server time, for events without a timestamp.
+    package var now: Int64
+    package static let maxIDBytes = 256
+    package static let maxContextFields = 32
+    package static let maxContextNameBytes = 64
+    package static let maxContextStringBytes = 256
+
+    package init(now: Int64) {
+        self.now = now
+    }
+
+    /// Reads one event object.
+    /// - Returns: the event, or nil when `problems` received at least one entry.
+    /// - Throws: only JSON syntax errors.
+    package func decode(
+        _ reader: inout JSONReader,
+        index: Int,
+        problems: inout [FieldError]
+    )
+        throws(JSONReader.SyntaxError) -> Event?
+    {
+        guard try reader.peekKind() == .object else {
+            problems.append(FieldError(index: index, field: "(event)", reason: "must be an object"))
+            try reader.skipValue()
+            return nil
+        }
+        var user: String?
+        var item: String?
+        var type: EventType?
+        var value = 1.0
+        var price: Double?
+        var timestamp: Int64?
+        var orderID: String?
+        var impressionID: String?
+        var clicked: Bool?
+        var context: [ContextField] = []
+        let before = problems.count
+        func problem(_ field: String, _ reason: String) {
+            problems.append(FieldError(index: index, field: field, reason: reason))
+        }
+
+        try reader.expect(UInt8(ascii: "{"))
+        if !reader.consume(UInt8(ascii: "}")) {
+            repeat {
+                let key = try reader.readString()
+                try reader.expect(UInt8(ascii: ":"))
+                switch key {
+                case "user": user = try Self.identifier(&reader, "user", problem)
+                case "item": item = try Self.identifier(&reader, "item", problem)
+                case "order_id": orderID = try Self.identifier(&reader, "order_id", problem, nullable: true)
+                case "impression_id":
+                    impressionID = try Self.identifier(&reader, "impression_id", problem, nullable: true)
+                case "type":
+                    if try reader.peekKind() == .string {
+                        let name = try reader.readString()
+                        type = EventType(name: name)
+                        if type == nil {
+                            problem(
+                                "type",
+                                "must be one of " + EventType.allCases.map(\.description).joined(separator: ", ")
+                            )
+                        }
+                    } else {
+                        problem("type", "must be a string")
+                        try reader.skipValue()
+                    }
+                case "value":
+                    if let number = try Self.number(&reader, "value", problem) { value = number }
+                case "price":
+                    if reader.readNull() { break }
+                    if let number = try Self.number(&reader, "price", problem) {
+                        if number < 0 { problem("price", "must not be negative") } else { price = number }
+                    }
+                case "timestamp": timestamp = try Self.timestamp(&reader, problem)
+                case "clicked":
+                    if reader.readNull() { break }
+                    if try reader.peekKind() == .bool {
+                        clicked = try reader.readBool()
+                    } else {
+                        problem("clicked", "must be true or false")
+                        try reader.skipValue()
+                    }
+                case "context": context = try Self.flatObject(&reader, "context", problem)
+                default:
+                    problem(key, "is not a known field")
+                    try reader.skipValue()
+                }
+            } while reader.consume(UInt8(ascii: ","))
+            try reader.expect(UInt8(ascii: "}"))
+        }
+        if user == nil && !problems[before...].contains(where: { $0.field == "user" }) {
+            problem("user", "is required")
+        }
+        if item == nil && !problems[before...].contains(where: { $0.field == "item" }) {
+            problem("item", "is required")
+        }
+        if type == nil && !problems[before...].contains(where: { $0.field == "type" }) {
+            problem("type", "is required")
+        }
+        if let type {
+            switch type {
+            case .purchase where value <= 0: problem("value", "must be a positive quantity for a purchase")
+            case .rating where value < 0 || value > 1000: problem("value", "must be a rating from 0 to 1000")
+            default: break
+            }
+        }
+        guard problems.count == before, let user, let item, let type else { return nil }
+        return Event(
+            user: user,
+            item: item,
+            type: type,
+            value: value,
+            price: price,
+            timestamp: timestamp ?? now,
+            orderID: orderID,
+            impressionID: impressionID,
+            clicked: clicked,
+            context: context
+        )
+    }
+
+    /// A string of 1 to 256 bytes.
+    static func identifier(
+        _ reader: inout JSONReader,
+        _ field: String,
+        _ problem: (String, String) -> Void,
+        nullable: Bool = false
+    ) throws(JSONReader.SyntaxError) -> String? {
+        if nullable && reader.readNull() { return nil }
+        guard try reader.peekKind() == .string else {
+            problem(field, "must be a string")
+            try reader.skipValue()
+            return nil
+        }
+        let text = try reader.readString()
+        let length = text.utf8.count
+        guard length >= 1 && length <= maxIDBytes else {
+            problem(field, "must be 1 to \(maxIDBytes) bytes long (is \(length))")
+            return nil
+        }
+        return text
+    }
+
+    /// A finite number.
+    static func number(
+        _ reader: inout JSONReader,
+        _ field: String,
+        _ problem: (String, String) -> Void
+    )
+        throws(JSONReader.SyntaxError) -> Double?
+    {
+        guard try reader.peekKind() == .number else {
+            problem(field, "must be a number")
+            try reader.skipValue()
+            return nil
+        }
+        let value = try reader.readNumber()
+        guard value.isFinite else {
+            problem(field, "must be a finite number")
+            return nil
+        }
+        return value
+    }
+
+    /// RFC 3339 text or Unix seconds, from 1970 to 2100.
+    static func timestamp(
+        _ reader: inout JSONReader,
+        _ problem: (String, String) -> Void
+    )
+        throws(JSONReader.SyntaxError) -> Int64?
+    {
+        let milliseconds: Int64?
+        switch try reader.peekKind() {
+        case .number:
+            let seconds = try reader.readNumber()
+            milliseconds = seconds.isFinite && abs(seconds) < 1e13 ? Int64((seconds * 1000).rounded()) : nil
+        case .string:
+            milliseconds = Timestamp.parse(try reader.readString())
+            if milliseconds == nil {
+                problem("timestamp", "must be RFC 3339 (2026-01-31T12:00:00Z) or Unix seconds")
+                return nil
+            }
+        default:
+            try reader.skipValue()
+            milliseconds = nil
+        }
+        guard let milliseconds, milliseconds >= Timestamp.minimum, milliseconds <= Timestamp.maximum else {
+            problem("timestamp", "must be RFC 3339 or Unix seconds between 1970 and 2100")
+            return nil
+        }
+        return milliseconds
+    }
+
+    /// A flat object of string and number members (`context`, `attributes`).
+    static func flatObject(
+        _ reader: inout JSONReader,
+        _ field: String,
+        _ problem: (String, String) -> Void
+    )
+        throws(JSONReader.SyntaxError) -> [ContextField]
+    {
+        if reader.readNull() { return [] }
+        guard try reader.peekKind() == .object else {
+            problem(field, "must be an object of string and number fields")
+            try reader.skipValue()
+            return []
+        }
+        var fields: [ContextField] = []
+        try reader.expect(UInt8(ascii: "{"))
+        if reader.consume(UInt8(ascii: "}")) { return [] }
+        repeat {
+            let name = try reader.readString()
+            try reader.expect(UInt8(ascii: ":"))
+            let path = field + "." + name
+            guard !name.isEmpty, name.utf8.count <= maxContextNameBytes else {
+                problem(path, "name must be 1 to \(maxContextNameBytes) bytes long")
+                try reader.skipValue()
+                continue
+            }
+            switch try reader.peekKind() {
+            case .string:
+                let text = try reader.readString()
+                if text.utf8.count > maxContextStringBytes {
+                    problem(path, "must be at most \(maxContextStringBytes) bytes long")
+                } else {
+                    fields.append(ContextField(name: name, value: .string(text)))
+                }
+            case .number:
+                let number = try reader.readNumber()
+                if number.isFinite {
+                    fields.append(ContextField(name: name, value: .number(number)))
+                } else {
+                    problem(path, "must be a finite number")
+                }
+            default:
+                problem(path, "must be a string or a number (the object must be flat)")
+                try reader.skipValue()
+            }
+        } while reader.consume(UInt8(ascii: ","))
+        try reader.expect(UInt8(ascii: "}"))
+        if fields.count > maxContextFields { problem(field, "has more than \(maxContextFields) fields") }
+        return fields
+    }
+}

@@ -1,0 +1,272 @@
+/// A fast, allocation-light JSON reader over bytes, for the ingestion hot path.
+///
+/// Decoding 200,000 events a second through `Codable` would spend most of its time in generic
+/// containers; this reads tokens straight into our types and reports the byte offset of a syntax
+/// error. Nesting is bounded (``maxDepth``) so hostile input cannot exhaust the stack.
+package struct JSONReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    package private(set) var offset: Int
+    private let end: Int
+    /// The deepest nesting ``skipValue()`` follows.
+    package static let maxDepth = 64
+
+    /// A syntax error at a byte offset.
+    package struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        package var offset: Int
+        package var reason: String
+        package var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    }
+
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        offset = start
+        self.end = end ?? bytes.count
+    }
+
+    package var isAtEnd: Bool { offset >= end }
+
+    package mutating func skipWhitespace() {
+        while offset < end {
+            switch bytes[offset] {
+            case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next non-space byte without consuming it.
+    package mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return offset < end ? bytes[offset] : nil
+    }
+
+    package func error(_ reason: String) -> SyntaxError {
+        SyntaxError(offset: offset, reason: reason)
+    }
+
+    /// Consumes `byte` or throws.
+    package mutating func expect(_ byte: UInt8) throws(SyntaxError) {
+        guard peek() == byte else {
+            throw error("expected '\(Character(UnicodeScalar(byte)))'")
+        }
+        offset += 1
+    }
+
+    /// Consumes `byte` if it is next.
+    package mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek() == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    /// What kind of value comes next.
+    package enum Kind {
+        case object, array, string, number, bool, null
+    }
+
+    package mutating func peekKind() throws(SyntaxError) -> Kind {
+        guard let next = peek() else { throw error("unexpected end of input") }
+        switch next {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Reads a string, decoding escapes (including surrogate pairs).
+    package mutating func readString() throws(SyntaxError) -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = offset
+        // Fast path: no escapes.
+        while offset < end {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+                offset += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            guard byte >= 0x20 else { throw error("control character in string") }
+            offset += 1
+        }
+        var scalars: [UInt8] = Array(bytes[start..<offset])
+        while offset < end {
+            let byte = bytes[offset]
+            offset += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: scalars, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard offset < end else { break }
+                let escape = bytes[offset]
+                offset += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
+                case UInt8(ascii: "b"): scalars.append(0x08)
+                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "n"): scalars.append(0x0A)
+                case UInt8(ascii: "r"): scalars.append(0x0D)
+                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try readHex4()
+                    if code >= 0xD800 && code < 0xDC00 {
+                        guard offset + 1 < end, bytes[offset] == UInt8(ascii: "\\"),
+                            bytes[offset + 1] == UInt8(ascii: "u")
+                        else { throw error("unpaired surrogate in string") }
+                        offset += 2
+                        let low = try readHex4()
+                        guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in string") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if code >= 0xDC00 && code < 0xE000 {
+                        throw error("unpaired surrogate in string")
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    throw error("invalid escape in string")
+                }
+            default:
+                guard byte >= 0x20 else { throw error("control character in string") }
+                scalars.append(byte)
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func readHex4() throws(SyntaxError) -> UInt32 {
+        guard offset + 4 <= end else { throw error("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[offset]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            offset += 1
+        }
+        return value
+    }
+
+    /// Reads a number per the JSON grammar.
+    package mutating func readNumber() throws(SyntaxError) -> Double {
+        skipWhitespace()
+        let start = offset
+        if offset < end, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        guard offset < end, isDigit(bytes[offset]) else { throw error("invalid number") }
+        var integer: Int64 = 0
+        var digits = 0
+        if bytes[offset] == UInt8(ascii: "0") {
+            offset += 1
+            digits = 1
+        } else {
+            while offset < end, isDigit(bytes[offset]) {
+                if digits < 18 { integer = integer * 10 + Int64(bytes[offset] - UInt8(ascii: "0")) }
+                digits += 1
+                offset += 1
+            }
+        }
+        var simple = digits <= 18
+        if offset < end, bytes[offset] == UInt8(ascii: ".") {
+            simple = false
+            offset += 1
+            guard offset < end, isDigit(bytes[offset]) else { throw error("invalid number") }
+            while offset < end, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < end, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            simple = false
+            offset += 1
+            if offset < end, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            guard offset < end, isDigit(bytes[offset]) else { throw error("invalid number") }
+            while offset < end, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if simple {
+            return bytes[start] == UInt8(ascii: "-") ? -Double(integer) : Double(integer)
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        guard let value = Double(text) else { throw SyntaxError(offset: start, reason: "invalid number") }
+        return value
+    }
+
+    package mutating func readBool() throws(SyntaxError) -> Bool {
+        if matchLiteral("true") { return true }
+        if matchLiteral("false") { return false }
+        throw error("expected true or false")
+    }
+
+    /// Consumes `null` if it is next.
+    package mutating func readNull() -> Bool {
+        skipWhitespace()
+        return matchLiteral("null")
+    }
+
+    private mutating func matchLiteral(_ literal: StaticString) -> Bool {
+        skipWhitespace()
+        let count = literal.utf8CodeUnitCount
+        guard offset + count <= end else { return false }
+        for index in 0..<count where bytes[offset + index] != literal.utf8Start[index] {
+            return false
+        }
+        offset += count
+        return true
+    }
+
+    /// Skips any value, refusing nesting deeper than ``maxDepth``.
+    package mutating func skipValue(depth: Int = 0) throws(SyntaxError) {
+        guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
+        switch try peekKind() {
+        case .string: _ = try readString()
+        case .number: _ = try readNumber()
+        case .bool: _ = try readBool()
+        case .null: _ = readNull()
+        case .array:
+            offset += 1
+            if consume(UInt8(ascii: "]")) { return }
+            repeat { try skipValue(depth: depth + 1) } while consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "]"))
+        case .object:
+            offset += 1
+            if consume(UInt8(ascii: "}")) { return }
+            repeat {
+                _ = try readString()
+                try expect(UInt8(ascii: ":"))
+                try skipValue(depth: depth + 1)
+            } while consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Iterates an object's members: `body` must consume each value.
+    package mutating func readObject(_ body: (inout JSONReader, String) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        if consume(UInt8(ascii: "}")) { return }
+        repeat {
+            guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let key = try readString()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"))
+    }
+
+    /// Iterates an array's elements: `body` must consume each element.
+    package mutating func readArray(_ body: (inout JSONReader, Int) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        if consume(UInt8(ascii: "]")) { return }
+        var index = 0
+        repeat {
+            try body(&self, index)
+            index += 1
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "]"))
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+}

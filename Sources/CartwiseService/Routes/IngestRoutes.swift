@@ -1,0 +1,110 @@
+package import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `POST /events`, `POST /items`, `GET /items/{id}` and `GET /users/{id}/events`.
+///
+/// A batch is parsed and validated on the event loop (about 1 µs an event), then handed to the
+/// log writer; the answer is deferred until the batch is durable, so an acknowledged event
+/// survives `kill -9` and power loss (with the default `storage.durability=fsync`).
+package struct IngestRoutes: Sendable {
+    package let store: EventStore
+    package let events: LogWriter
+    package let catalog: LogWriter
+    package let maxBatch: Int
+    package let metrics: ServiceMetrics
+
+    package init(store: EventStore, events: LogWriter, catalog: LogWriter, maxBatch: Int, metrics: ServiceMetrics) {
+        self.store = store
+        self.events = events
+        self.catalog = catalog
+        self.maxBatch = maxBatch
+        self.metrics = metrics
+    }
+
+    package func register(on router: inout RouterBuilder) {
+        router.onDeferred(.post, "/events") { request, _, promise in
+            let decoder = EventDecoder(now: Self.now())
+            let batch = try BatchDecoder(kind: "events", maxEntries: maxBatch).decode(
+                request.body,
+                contentType: request.headers["Content-Type"]
+            ) { (reader, index, problems) throws(JSONReader.SyntaxError) in
+                try decoder.decode(&reader, index: index, problems: &problems)
+            }
+            let payload = RecordCodec.encode(events: batch)
+            events.submit(payload) { [store, metrics] result in
+                switch result {
+                case .success(let location):
+                    store.apply(events: batch, at: location)
+                    metrics.eventsIngested(batch.count)
+                    promise.succeed(HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8)))
+                case .failure(let error):
+                    promise.succeed(Self.unavailable(error))
+                }
+            }
+        }
+
+        router.onDeferred(.post, "/items") { request, _, promise in
+            let decoder = ItemDecoder()
+            let batch = try BatchDecoder(kind: "items", maxEntries: maxBatch).decode(
+                request.body,
+                contentType: request.headers["Content-Type"]
+            ) { (reader, index, problems) throws(JSONReader.SyntaxError) in
+                try decoder.decode(&reader, index: index, problems: &problems)
+            }
+            catalog.submit(RecordCodec.encode(items: batch)) { [store] result in
+                switch result {
+                case .success:
+                    store.apply(items: batch)
+                    promise.succeed(HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8)))
+                case .failure(let error):
+                    promise.succeed(Self.unavailable(error))
+                }
+            }
+        }
+
+        router.get("/items/{id}") { _, parameters in
+            let id = try parameters.require("id")
+            guard let item = store.item(id) else { throw APIError.notFound("item '\(id)' is not in the catalog") }
+            return HTTPResponse.json(Array(EventJSON.encode(item).utf8))
+        }
+
+        router.get("/users/{id}/events") { request, parameters in
+            let user = try parameters.require("id")
+            let limit = try request.queryInt("limit", default: 20, range: 1...store.recentPerUser)!
+            guard let (recent, total) = store.recentEvents(user: user, limit: limit) else {
+                throw APIError.notFound("user '\(user)' has no events")
+            }
+            // Full events live in the log; read each batch record once.
+            var batches: [RecordLog.Location: [Event]] = [:]
+            var lines: [String] = []
+            for entry in recent {
+                let location = RecordLog.Location(segment: entry.segment, offset: entry.offset)
+                if batches[location] == nil {
+                    let payload = try events.log.read(location)
+                    batches[location] = try payload.withUnsafeBytes { try RecordCodec.decodeEvents($0) }
+                }
+                if let batch = batches[location], Int(entry.index) < batch.count {
+                    lines.append(EventJSON.encode(batch[Int(entry.index)]))
+                }
+            }
+            let body =
+                "{\"user\":" + JSONString.quote(user) + ",\"total\":\(total),\"returned\":\(lines.count),\"events\":["
+                + lines.joined(separator: ",") + "]}"
+            return HTTPResponse.json(Array(body.utf8))
+        }
+    }
+
+    static func unavailable(_ error: StorageError) -> HTTPResponse {
+        ProblemDetails(.serviceUnavailable, detail: "the batch was not stored: \(error)").makeResponse()
+    }
+
+    /// Wall-clock milliseconds, for events sent without a timestamp.
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,127 @@
+import HTTPCore
+package import Logging
+
+/// The service's durable state: the event and catalog logs, their writer threads, the in-memory
+/// ``EventStore`` rebuilt from them, and the data directory lock.
+package final class ServiceStorage: Sendable {
+    package let store: EventStore
+    package let events: LogWriter
+    package let catalog: LogWriter
+    package let directory: String
+    private let lock: DataDirectoryLock
+
+    private init(store: EventStore, events: LogWriter, catalog: LogWriter, directory: String, lock: DataDirectoryLock) {
+        self.store = store
+        self.events = events
+        self.catalog = catalog
+        self.directory = directory
+        self.lock = lock
+    }
+
+    /// Locks the data directory, replays both logs into memory (cutting a torn tail), and, when
+    /// `demo` is given and the store is empty, generates the demo store into it first.
+    /// - Throws: ``StorageError`` (including ``StorageError/locked(path:)``), or a decode error
+    ///   for a record that passed its CRC but is not in a format this version reads.
+    package static func open(
+        configuration: ServiceConfiguration,
+        logger: Logger,
+        demo: DemoStore.Options? = nil
+    ) throws -> ServiceStorage {
+        let directory = configuration.dataDirectory
+        try FileSystem.makeDirectory(directory)
+        let lock = try DataDirectoryLock(directory: directory)
+        let store = EventStore(recentPerUser: configuration.recentPerUser)
+        let started = MonotonicClock.nanoseconds()
+        let (eventLog, eventReport) = try RecordLog.open(
+            directory: directory + "/events",
+            segmentBytes: configuration.segmentBytes
+        ) { location, payload in
+            store.apply(events: try RecordCodec.decodeEvents(payload), at: location)
+        }
+        let (catalogLog, catalogReport) = try RecordLog.open(
+            directory: directory + "/catalog",
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            store.apply(items: try RecordCodec.decodeItems(payload))
+        }
+        for (name, report) in [("events", eventReport), ("catalog", catalogReport)] {
+            if report.truncatedBytes > 0 {
+                logger.warning(
+                    "cut a torn record from the end of the log (a crash during a write); everything before it is kept",
+                    metadata: ["log": "\(name)", "bytes_cut": "\(report.truncatedBytes)"]
+                )
+            }
+            for damage in report.damaged {
+                logger.error(
+                    "log segment damaged before its end; read up to the damage",
+                    metadata: ["segment": "\(damage)"]
+                )
+            }
+        }
+        let stats = store.stats
+        logger.info(
+            "replayed logs",
+            metadata: [
+                "events": "\(stats.events)", "users": "\(stats.users)", "catalog_items": "\(stats.catalogItems)",
+                "records": "\(eventReport.records + catalogReport.records)",
+                "seconds": "\(Double(MonotonicClock.nanoseconds() - started) / 1e9)",
+            ]
+        )
+        if let demo, stats.events == 0, stats.catalogItems == 0 {
+            try generateDemo(
+                demo,
+                eventLog: eventLog,
+                catalogLog: catalogLog,
+                store: store,
+                directory: directory,
+                logger: logger
+            )
+        }
+        let durability = configuration.durability
+        return ServiceStorage(
+            store: store,
+            events: try LogWriter(log: eventLog, durability: durability, name: "event-log", logger: logger),
+            catalog: try LogWriter(log: catalogLog, durability: durability, name: "catalog-log", logger: logger),
+            directory: directory,
+            lock: lock
+        )
+    }
+
+    private static func generateDemo(
+        _ options: DemoStore.Options,
+        eventLog: RecordLog,
+        catalogLog: RecordLog,
+        store: EventStore,
+        directory: String,
+        logger: Logger
+    ) throws {
+        let started = MonotonicClock.nanoseconds()
+        let demo = DemoStore(options: options)
+        _ = try catalogLog.append([RecordCodec.encode(items: demo.items)])
+        try catalogLog.sync()
+        store.apply(items: demo.items)
+        var start = 0
+        while start < demo.events.count {
+            let batch = Array(demo.events[start..<min(start + 10_000, demo.events.count)])
+            let location = try eventLog.append([RecordCodec.encode(events: batch)])[0]
+            store.apply(events: batch, at: location)
+            start += batch.count
+        }
+        try eventLog.sync()
+        try FileSystem.makeDirectory(directory + "/demo")
+        try FileSystem.writeNew(directory + "/demo/orders.csv", Array(demo.ordersCSV.utf8))
+        logger.info(
+            "generated the demo store",
+            metadata: [
+                "seed": "\(options.seed)", "items": "\(demo.items.count)", "events": "\(demo.events.count)",
+                "orders": "\(demo.orders.count)", "seconds": "\(Double(MonotonicClock.nanoseconds() - started) / 1e9)",
+            ]
+        )
+    }
+
+    /// Writes what is queued, syncs, and stops the writer threads.
+    package func stop() {
+        events.stop()
+        catalog.stop()
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import CartwiseService
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `cartwise export events|items`: prints the log as NDJSON (backups, audits, the crash test).
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print every stored event or catalog item as NDJSON, in log order (the server must be stopped).",
+        subcommands: [ExportEvents.self, ExportItems.self]
+    )
+}
+
+struct ExportEvents: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print every event as NDJSON.")
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() throws {
+        try Export.run(options: options, log: "events") { payload in
+            try RecordCodec.decodeEvents(payload).map(EventJSON.encode)
+        }
+    }
+}
+
+struct ExportItems: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "items",
+        abstract: "Print every catalog upsert as NDJSON (later lines win)."
+    )
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() throws {
+        try Export.run(options: options, log: "catalog") { payload in
+            try RecordCodec.decodeItems(payload).map(EventJSON.encode)
+        }
+    }
+}
+
+enum Export {
+    static func run(
+        options: SettingsOptions,
+        log name: String,
+        lines: (UnsafeRawBufferPointer) throws -> [String]
+    ) throws {
+        let settings = try options.load()
+        let directory = settings.dataDirectory
+        guard FileSystem.exists(directory + "/" + name) else { return }
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock(directory: directory)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        var output: [UInt8] = []
+        _ = try RecordLog.open(directory: directory + "/" + name, segmentBytes: settings.segmentBytes) { _, payload in
+            for line in try lines(payload) {
+                output.append(contentsOf: line.utf8)
+                output.append(10)
+                if output.count > 1 << 20 { flush(&output) }
+            }
+        }
+        flush(&output)
+        _ = lock
+    }
+
+    private static func flush(_ output: inout [UInt8]) {
+        var offset = 0
+        while offset < output.count {
+            let written = output.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else { break }
+            offset += written
+        }
+        output.removeAll(keepingCapacity: true)
+    }
+}

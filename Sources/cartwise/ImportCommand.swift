@@ -1,0 +1,212 @@
+import ArgumentParser
+import CartwiseService
+import HTTPCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `cartwise import events|items FILE`: bulk loads through the same log the server writes.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Bulk-import events or catalog items.",
+        discussion: """
+            With the server stopped, the file is validated and written straight into the data directory's log \
+            (the fastest way). With the server running, pass --url http://HOST:PORT to send it through \
+            POST /events or POST /items instead; the data directory is locked while the server runs.
+            """,
+        subcommands: [ImportEvents.self, ImportItems.self]
+    )
+}
+
+struct ImportEvents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract:
+            "Import events: CSV with a header (user_id,item_id[,weight][,timestamp][,type][,price][,order_id]) or NDJSON."
+    )
+
+    @Argument(help: "The file: .csv, or .ndjson/.jsonl (one POST /events object per line).")
+    var file: String
+
+    @Option(help: "Event type of CSV rows without a type column.")
+    var type = "rating"
+
+    @Option(
+        help: "Send through a running server's POST /events (e.g. http://127.0.0.1:8080) instead of writing the log."
+    )
+    var url: String?
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() throws {
+        guard let eventType = EventType(name: type) else {
+            throw ValidationError(
+                "--type must be one of " + EventType.allCases.map(\.description).joined(separator: ", ")
+            )
+        }
+        let importer = EventImporter(path: file, defaultType: eventType, now: Clock.nowMilliseconds())
+        let size = FileSystem.size(file)
+        let started = MonotonicClock.nanoseconds()
+        let count: Int
+        do {
+            count = try importer.validate()
+        } catch {
+            throw ValidationError("\(file): \(error)")
+        }
+        let progress = ProgressBar(total: size, unit: "events")
+        var written = 0
+        if let url {
+            let target = try HTTPTarget(url)
+            try importer.forEachBatch { batch, bytes in
+                for start in stride(from: 0, to: batch.count, by: 1000) {
+                    let slice = batch[start..<min(start + 1000, batch.count)]
+                    try target.post("/events", ndjson: slice.map(EventJSON.encode))
+                    written += slice.count
+                    progress.update(done: bytes, count: written)
+                }
+            }
+        } else {
+            let settings = try options.load()
+            let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
+            try importer.forEachBatch { batch, bytes in
+                try log.append(RecordCodec.encode(events: batch))
+                written += batch.count
+                progress.update(done: bytes, count: written)
+            }
+            try log.finish()
+        }
+        precondition(written == count, "validated \(count) events but wrote \(written)")
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+        progress.finish(
+            count: written,
+            note: "imported \(ProgressBar.grouped(written)) events from \(file) in \(String(format: seconds)) s "
+                + "(\(ProgressBar.grouped(Int(Double(written) / max(seconds, 1e-9)))) events/s, validation included)"
+        )
+    }
+}
+
+struct ImportItems: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "items",
+        abstract: "Import catalog items: NDJSON (one POST /items object per line) or JSON {\"items\": [...]}."
+    )
+
+    @Argument(help: "The file: .ndjson/.jsonl or .json.")
+    var file: String
+
+    @Option(help: "Send through a running server's POST /items instead of writing the log.")
+    var url: String?
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() throws {
+        let bytes = try FileSystem.readAll(file)
+        let contentType = file.hasSuffix(".json") ? "application/json" : "application/x-ndjson"
+        let decoder = ItemDecoder()
+        let items: [Item]
+        do {
+            items = try BatchDecoder(kind: "items", maxEntries: 10_000_000).decode(bytes, contentType: contentType) {
+                (reader, index, problems) throws(JSONReader.SyntaxError) in
+                try decoder.decode(&reader, index: index, problems: &problems)
+            }
+        } catch {
+            throw ValidationError("\(file): \(error)")
+        }
+        let progress = ProgressBar(total: items.count, unit: "items")
+        var written = 0
+        if let url {
+            let target = try HTTPTarget(url)
+            for start in stride(from: 0, to: items.count, by: 1000) {
+                let slice = items[start..<min(start + 1000, items.count)]
+                try target.post("/items", ndjson: slice.map(EventJSON.encode))
+                written += slice.count
+                progress.update(done: written, count: written)
+            }
+        } else {
+            let settings = try options.load()
+            let log = try OfflineLog(directory: settings.dataDirectory + "/catalog", settings: settings)
+            for start in stride(from: 0, to: items.count, by: 10_000) {
+                let slice = Array(items[start..<min(start + 10_000, items.count)])
+                try log.append(RecordCodec.encode(items: slice))
+                written += slice.count
+                progress.update(done: written, count: written)
+            }
+            try log.finish()
+        }
+        progress.finish(count: written, note: "imported \(ProgressBar.grouped(written)) items from \(file)")
+    }
+}
+
+/// A log opened by a tool while the server is stopped (the data directory lock proves it).
+struct OfflineLog {
+    private let lock: DataDirectoryLock
+    private let log: RecordLog
+
+    init(directory: String, settings: ServiceConfiguration) throws {
+        do {
+            try FileSystem.makeDirectory(settings.dataDirectory)
+            lock = try DataDirectoryLock(directory: settings.dataDirectory)
+            (log, _) = try RecordLog.open(directory: directory, segmentBytes: settings.segmentBytes) { _, _ in }
+        } catch StorageError.locked(let path) {
+            throw ValidationError(
+                "\(path) is in use by a running server: pass --url http://HOST:PORT to import through it"
+            )
+        }
+    }
+
+    func append(_ payload: [UInt8]) throws {
+        _ = try log.append([payload])
+    }
+
+    /// Makes the import durable.
+    func finish() throws {
+        try log.sync()
+    }
+}
+
+/// A running server to import through.
+struct HTTPTarget {
+    let host: String
+    let port: Int
+    private let client: BlockingHTTPClient
+
+    init(_ url: String) throws {
+        var rest = Substring(url)
+        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+        rest = rest.prefix { $0 != "/" }
+        let parts = rest.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else {
+            throw ValidationError("--url must look like http://HOST:PORT (https is not supported here)")
+        }
+        host = String(parts[0])
+        self.port = port
+        client = try BlockingHTTPClient(host: host, port: port, timeout: 60)
+    }
+
+    func post(_ path: String, ndjson lines: [String]) throws {
+        let body = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let response = try client.request("POST", path, headers: [("Content-Type", "application/x-ndjson")], body: body)
+        guard response.status == 200 else {
+            throw ImportError.rejectedByServer(status: response.status, detail: response.text)
+        }
+    }
+}
+
+enum Clock {
+    static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+extension String {
+    /// Seconds with three decimals.
+    init(format seconds: Double) {
+        let millis = Int((seconds * 1000).rounded())
+        let fraction = String(millis % 1000)
+        self = "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}

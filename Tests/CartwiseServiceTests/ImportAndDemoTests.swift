@@ -1,0 +1,96 @@
+import CartwiseService
+import Testing
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+private func write(_ text: String, to name: String) throws -> String {
+    let path = "/tmp/cartwise-import-\(UInt64.random(in: 0...UInt64.max))-\(name)"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@Suite struct ImportAndDemoTests {
+    @Test func csvRowsBecomeEventsInBatches() throws {
+        var text = "user_id,item_id,weight,timestamp\n"
+        for row in 0..<25 { text += "\(row % 4),\(row),\((row % 5) + 1),\(874_724_710 + row)\n" }
+        let importer = {
+            var importer = EventImporter(path: try write(text, to: "ratings.csv"), now: 0)
+            importer.batchSize = 10
+            return importer
+        }
+        let reader = try importer()
+        #expect(try reader.validate() == 25)
+        var batches: [[Event]] = []
+        try reader.forEachBatch { batch, _ in batches.append(batch) }
+        #expect(batches.map(\.count) == [10, 10, 5])
+        let first = try #require(batches.first?.first)
+        #expect(first == Event(user: "0", item: "0", type: .rating, value: 1, timestamp: 874_724_710_000))
+    }
+
+    @Test func badRowsAreReportedWithLineNumbersAndNothingIsImported() throws {
+        let path = try write("user_id,item_id,weight\nu1,i1,5\nu2,,3\nu3,i3,lots\n", to: "bad.csv")
+        do {
+            _ = try EventImporter(path: path, now: 0).validate()
+            Issue.record("accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("2 invalid rows"))
+            #expect(text.contains("line 3: item_id"))
+            #expect(text.contains("line 4: weight 'lots' is not a number"))
+        }
+        #expect(throws: ImportError.self) {
+            try EventImporter(path: try write("a,b\n1,2\n", to: "nohead.csv"), now: 0).validate()
+        }
+    }
+
+    @Test func ndjsonImportUsesTheAPIRules() throws {
+        let path = try write(
+            #"{"user":"u","item":"i","type":"click"}"# + "\n" + #"{"user":"u","item":"i","type":"nope"}"# + "\n",
+            to: "e.ndjson"
+        )
+        do {
+            _ = try EventImporter(path: path, now: 0).validate()
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("line 2: type must be one of"))
+        }
+    }
+
+    @Test func theDemoIsDeterministicAndShapedLikeAStore() {
+        var options = DemoStore.Options()
+        options.users = 300
+        options.items = 200
+        options.days = 365
+        options.salesItems = 30
+        let first = DemoStore(options: options)
+        let second = DemoStore(options: options)
+        #expect(first.events == second.events)
+        #expect(first.items == second.items)
+        #expect(first.items.count == 200)
+        let types = Dictionary(grouping: first.events, by: \.type).mapValues(\.count)
+        // The funnel narrows: impressions > clicks > carts, and there are purchases and orders.
+        #expect(types[.impression]! > types[.click]! && types[.click]! > types[.addToCart]!)
+        #expect(types[.purchase]! > 1000)
+        #expect(Set(first.items.flatMap(\.categories)).count == 12)
+        let fraud = first.orders.filter(\.fraud).count
+        #expect(fraud > 0 && Double(fraud) / Double(first.orders.count) < 0.05)
+        // Weekends sell more than weekdays for the daily-sales SKUs.
+        let store = first.events.filter { $0.type == .purchase && $0.context.first?.name == "channel" }
+        var weekend = 0.0
+        var weekday = 0.0
+        for event in store {
+            let day = Timestamp.day(event.timestamp)
+            if (day + 4) % 7 == 0 || (day + 4) % 7 == 6 { weekend += event.value } else { weekday += event.value }
+        }
+        #expect(weekend / 2 > weekday / 5)
+        // Ends on the configured day, so the output does not depend on the clock.
+        #expect(Timestamp.day(first.events.last!.timestamp) <= options.endDay + 6)
+        var other = options
+        other.seed = 7
+        #expect(DemoStore(options: other).events != first.events)
+    }
+}
