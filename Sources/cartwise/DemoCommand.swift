@@ -39,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         do {
             storage = try ServiceStorage.open(configuration: settings, logger: LogSetup.make(settings), demo: demo)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let stats = storage.store.stats
         storage.stop()

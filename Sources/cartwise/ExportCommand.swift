@@ -54,7 +54,7 @@ enum Export {
         do {
             lock = try DataDirectoryLock(directory: directory)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         var output: [UInt8] = []
         _ = try RecordLog.open(directory: directory + "/" + name, segmentBytes: settings.segmentBytes) { _, payload in

@@ -49,17 +49,18 @@ struct ImportEvents: ParsableCommand {
         let importer = EventImporter(path: file, defaultType: eventType, now: Clock.nowMilliseconds())
         let size = FileSystem.size(file)
         let started = MonotonicClock.nanoseconds()
-        let count: Int
-        do {
-            count = try importer.validate()
-        } catch {
-            throw ValidationError("\(file): \(error)")
-        }
         let progress = ProgressBar(total: size, unit: "events")
         var written = 0
+        let count: Int
         if let url {
+            // Over HTTP nothing can be undone, so every row is checked before the first batch is sent.
+            do {
+                count = try importer.validate()
+            } catch {
+                throw CommandFailure("\(file): \(error)")
+            }
             let target = try HTTPTarget(url)
-            try importer.forEachBatch { batch, bytes in
+            try importer.run { batch, bytes in
                 for start in stride(from: 0, to: batch.count, by: 1000) {
                     let slice = batch[start..<min(start + 1000, batch.count)]
                     try target.post("/events", ndjson: slice.map(EventJSON.encode))
@@ -68,21 +69,28 @@ struct ImportEvents: ParsableCommand {
                 }
             }
         } else {
+            // One pass: write while reading, and roll the log back if any row turns out bad.
             let settings = try options.load()
             let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
-            try importer.forEachBatch { batch, bytes in
-                try log.append(RecordCodec.encode(events: batch))
-                written += batch.count
-                progress.update(done: bytes, count: written)
+            let mark = log.end
+            do {
+                count = try importer.run { batch, bytes in
+                    try log.append(RecordCodec.encode(events: batch))
+                    written += batch.count
+                    progress.update(done: bytes, count: written)
+                }
+                try log.finish()
+            } catch {
+                try log.rollback(to: mark)
+                throw CommandFailure("\(file): \(error)")
             }
-            try log.finish()
         }
         precondition(written == count, "validated \(count) events but wrote \(written)")
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         progress.finish(
             count: written,
             note: "imported \(ProgressBar.grouped(written)) events from \(file) in \(String(format: seconds)) s "
-                + "(\(ProgressBar.grouped(Int(Double(written) / max(seconds, 1e-9)))) events/s, validation included)"
+                + "(\(ProgressBar.grouped(Int(Double(written) / max(seconds, 1e-9)))) events/s: validated, written and synced)"
         )
     }
 }
@@ -112,7 +120,7 @@ struct ImportItems: ParsableCommand {
                 try decoder.decode(&reader, index: index, problems: &problems)
             }
         } catch {
-            throw ValidationError("\(file): \(error)")
+            throw CommandFailure("\(file): \(error)")
         }
         let progress = ProgressBar(total: items.count, unit: "items")
         var written = 0
@@ -150,7 +158,7 @@ struct OfflineLog {
             lock = try DataDirectoryLock(directory: settings.dataDirectory)
             (log, _) = try RecordLog.open(directory: directory, segmentBytes: settings.segmentBytes) { _, _ in }
         } catch StorageError.locked(let path) {
-            throw ValidationError(
+            throw CommandFailure(
                 "\(path) is in use by a running server: pass --url http://HOST:PORT to import through it"
             )
         }
@@ -158,6 +166,14 @@ struct OfflineLog {
 
     func append(_ payload: [UInt8]) throws {
         _ = try log.append([payload])
+    }
+
+    /// Where the log ends before the import.
+    var end: RecordLog.Location { log.end }
+
+    /// Undoes an import that met a bad row.
+    func rollback(to mark: RecordLog.Location) throws {
+        try log.rollback(to: mark)
     }
 
     /// Makes the import durable.

@@ -25,7 +25,7 @@ private func write(_ text: String, to name: String) throws -> String {
         let reader = try importer()
         #expect(try reader.validate() == 25)
         var batches: [[Event]] = []
-        try reader.forEachBatch { batch, _ in batches.append(batch) }
+        try reader.run { batch, _ in batches.append(batch) }
         #expect(batches.map(\.count) == [10, 10, 5])
         let first = try #require(batches.first?.first)
         #expect(first == Event(user: "0", item: "0", type: .rating, value: 1, timestamp: 874_724_710_000))
@@ -44,6 +44,42 @@ private func write(_ text: String, to name: String) throws -> String {
         }
         #expect(throws: ImportError.self) {
             try EventImporter(path: try write("a,b\n1,2\n", to: "nohead.csv"), now: 0).validate()
+        }
+    }
+
+    @Test func aFailedOfflineImportIsRolledBack() throws {
+        let directory = temporaryDirectory()
+        let (log, _) = try RecordLog.open(directory: directory, segmentBytes: 1 << 20) { _, _ in }
+        _ = try log.append([[1, 2, 3]])
+        let mark = log.end
+        var rows = "user_id,item_id,weight\n"
+        for row in 0..<30_000 { rows += "u\(row),i\(row),1\n" }
+        rows += "u,,1\n"
+        let importer = EventImporter(path: try write(rows, to: "late-error.csv"), now: 0)
+        #expect(throws: ImportError.self) {
+            try importer.run { batch, _ in _ = try log.append([RecordCodec.encode(events: batch)]) }
+        }
+        #expect(log.end != mark)
+        try log.rollback(to: mark)
+        #expect(log.end == mark)
+        var replayed: [[UInt8]] = []
+        _ = try RecordLog.open(directory: directory, segmentBytes: 1 << 20) { _, payload in
+            replayed.append(Array(payload))
+        }
+        #expect(replayed == [[1, 2, 3]])
+    }
+
+    @Test func csvFieldsParseNumbersFromBytes() {
+        let line = Array(" 42 ,-3.25,1e3,,\"a,b\"".utf8)
+        line.withUnsafeBufferPointer { bytes in
+            let plain = CSVRow.fields(UnsafeBufferPointer(rebasing: bytes[0..<14]))
+            #expect(plain.number(0) == 42)
+            #expect(plain.number(1) == -3.25)
+            #expect(plain.number(2) == 1000)
+            #expect(!plain.isPresent(3))
+            let quoted = CSVRow.fields(bytes)
+            #expect(quoted.text(4) == "a,b")
+            #expect(quoted.number(0) == 42)
         }
     }
 

@@ -24,43 +24,47 @@ package struct EventImporter {
         self.now = now
     }
 
-    /// Validates the whole file.
-    /// - Returns: how many events it holds.
-    /// - Throws: ``ImportError`` listing the first invalid rows, or a read error.
-    package func validate(progress: ((Int) -> Void)? = nil) throws -> Int {
+    /// Reads the file once and hands batches of valid events to `sink` as it goes.
+    ///
+    /// A bad row does not stop the reading: every problem is collected (the first 20 are listed)
+    /// and ``ImportError/invalidRows(_:total:)`` is thrown at the end, so the caller can undo what
+    /// `sink` wrote (offline import rolls the log back) and the user sees every bad line at once.
+    /// - Returns: how many events were handed to `sink`.
+    /// - Throws: ``ImportError``, a read error, or what `sink` throws.
+    @discardableResult
+    package func run(_ sink: ([Event], Int) throws -> Void) throws -> Int {
+        var batch: [Event] = []
+        batch.reserveCapacity(batchSize)
         var count = 0
+        var lastBytes = 0
         var problems: [String] = []
         var problemCount = 0
         try scan { line, event, error, bytes in
+            lastBytes = bytes
             if let error {
                 problemCount += 1
                 if problems.count < 20 { problems.append("line \(line): \(error)") }
-            } else if event != nil {
-                count += 1
+                return
             }
-            if line % 10_000 == 0 { progress?(bytes) }
-        }
-        guard problemCount == 0 else { throw ImportError.invalidRows(problems, total: problemCount) }
-        guard count > 0 else { throw ImportError.empty(path) }
-        return count
-    }
-
-    /// Reads the file again and hands batches of events to `sink`.
-    /// - Throws: what `sink` throws, or a read error.
-    package func forEachBatch(_ sink: ([Event], Int) throws -> Void) throws {
-        var batch: [Event] = []
-        batch.reserveCapacity(batchSize)
-        var lastBytes = 0
-        try scan { _, event, _, bytes in
-            guard let event else { return }
+            guard let event, problemCount == 0 else { return }
             batch.append(event)
-            lastBytes = bytes
+            count += 1
             if batch.count == batchSize {
                 try sink(batch, bytes)
                 batch.removeAll(keepingCapacity: true)
             }
         }
+        guard problemCount == 0 else { throw ImportError.invalidRows(problems, total: problemCount) }
         if !batch.isEmpty { try sink(batch, lastBytes) }
+        guard count > 0 else { throw ImportError.empty(path) }
+        return count
+    }
+
+    /// Checks every row without importing anything.
+    /// - Returns: how many events the file holds.
+    /// - Throws: ``ImportError`` listing the first invalid rows, or a read error.
+    package func validate() throws -> Int {
+        try run { _, _ in }
     }
 
     private func scan(_ body: (Int, Event?, String?, Int) throws -> Void) throws {
@@ -85,12 +89,11 @@ package struct EventImporter {
             var columns: CSVColumns?
             try reader.forEachLine { line, bytes, offset in
                 guard !bytes.isEmpty else { return true }
-                let fields = CSVRow.split(bytes)
                 guard let known = columns else {
-                    columns = try CSVColumns(header: fields)
+                    columns = try CSVColumns(header: CSVRow.split(bytes))
                     return true
                 }
-                switch known.event(fields, defaultType: defaultType, now: now) {
+                switch known.event(CSVRow.fields(bytes), defaultType: defaultType, now: now) {
                 case .success(let event): try body(line, event, nil, offset)
                 case .failure(let error): try body(line, nil, error.reason, offset)
                 }
@@ -130,11 +133,10 @@ struct CSVColumns {
         orderID = find("order_id")
     }
 
-    func event(_ fields: [Substring], defaultType: EventType, now: Int64) -> Result<Event, RowError> {
+    func event(_ fields: CSVRow.Fields, defaultType: EventType, now: Int64) -> Result<Event, RowError> {
         func field(_ index: Int?) -> String? {
-            guard let index, index < fields.count else { return nil }
-            let text = fields[index].trimmingCharacters(in: " ")
-            return text.isEmpty ? nil : text
+            guard let index else { return nil }
+            return fields.text(index)
         }
         guard let user = field(user), user.utf8.count <= EventDecoder.maxIDBytes else {
             return .failure(RowError(reason: "user_id must be 1 to 256 bytes long"))
@@ -150,9 +152,9 @@ struct CSVColumns {
             eventType = parsed
         }
         var value = 1.0
-        if let text = field(self.value) {
-            guard let number = Double(text), number.isFinite else {
-                return .failure(RowError(reason: "weight '\(text)' is not a number"))
+        if let index = self.value, fields.isPresent(index) {
+            guard let number = fields.number(index), number.isFinite else {
+                return .failure(RowError(reason: "weight '\(fields.text(index) ?? "")' is not a number"))
             }
             value = number
         }
@@ -163,7 +165,14 @@ struct CSVColumns {
             return .failure(RowError(reason: "rating must be from 0 to 1000"))
         }
         var timestamp = now
-        if let text = field(self.timestamp) {
+        if let index = self.timestamp, fields.isPresent(index), let seconds = fields.number(index), seconds.isFinite,
+            abs(seconds) < 1e13
+        {
+            timestamp = Int64((seconds * 1000).rounded())
+            guard timestamp >= Timestamp.minimum && timestamp <= Timestamp.maximum else {
+                return .failure(RowError(reason: "timestamp must be between 1970 and 2100"))
+            }
+        } else if let text = field(self.timestamp) {
             if let seconds = Double(text), seconds.isFinite, abs(seconds) < 1e13 {
                 timestamp = Int64((seconds * 1000).rounded())
             } else if let parsed = Timestamp.parse(text) {

@@ -231,6 +231,38 @@ package final class RecordLog: Sendable {
         state = State(fd: fd, segment: next, size: Self.headerBytes, failure: nil)
     }
 
+    /// Where the log ends now; ``rollback(to:)`` returns to it.
+    package var end: Location {
+        state.withLock { Location(segment: $0.segment, offset: UInt32($0.size)) }
+    }
+
+    /// Removes everything appended after `mark` (an offline import that met a bad row), including
+    /// any segments it opened, and makes the cut durable.
+    /// - Throws: ``StorageError``.
+    package func rollback(to mark: Location) throws(StorageError) {
+        try state.withLock { (state) throws(StorageError) in
+            if state.segment != mark.segment {
+                close(state.fd)
+                for segment in (mark.segment + 1)...state.segment {
+                    unlink(Self.path(directory, segment))
+                }
+                let path = Self.path(directory, mark.segment)
+                let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    state.failure = .io(operation: "open", path: path, errno: errno)
+                    throw state.failure!
+                }
+                state.fd = fd
+                state.segment = mark.segment
+            }
+            guard ftruncate(state.fd, off_t(mark.offset)) == 0, fdatasync(state.fd) == 0 else {
+                throw .io(operation: "truncate", path: Self.path(directory, state.segment), errno: errno)
+            }
+            state.size = Int(mark.offset)
+            try FileSystem.syncDirectory(directory)
+        }
+    }
+
     /// Reads one record back (any thread).
     /// - Throws: ``StorageError`` if it cannot be read or fails its CRC.
     package func read(_ location: Location) throws(StorageError) -> [UInt8] {
