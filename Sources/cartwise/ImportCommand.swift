@@ -61,10 +61,8 @@ struct ImportEvents: ParsableCommand {
             }
             let target = try HTTPTarget(url)
             try importer.run { batch, bytes in
-                for start in stride(from: 0, to: batch.count, by: 1000) {
-                    let slice = batch[start..<min(start + 1000, batch.count)]
-                    try target.post("/events", ndjson: slice.map(EventJSON.encode))
-                    written += slice.count
+                try target.post("/events", lines: batch.map(EventJSON.encode)) { sent in
+                    written += sent
                     progress.update(done: bytes, count: written)
                 }
             }
@@ -125,11 +123,8 @@ struct ImportItems: ParsableCommand {
         let progress = ProgressBar(total: items.count, unit: "items")
         var written = 0
         if let url {
-            let target = try HTTPTarget(url)
-            for start in stride(from: 0, to: items.count, by: 1000) {
-                let slice = items[start..<min(start + 1000, items.count)]
-                try target.post("/items", ndjson: slice.map(EventJSON.encode))
-                written += slice.count
+            try HTTPTarget(url).post("/items", lines: items.map(EventJSON.encode)) { sent in
+                written += sent
                 progress.update(done: written, count: written)
             }
         } else {
@@ -199,6 +194,15 @@ struct HTTPTarget {
         host = String(parts[0])
         self.port = port
         client = try BlockingHTTPClient(host: host, port: port, timeout: 60)
+    }
+
+    /// Posts `lines` in NDJSON batches of 1,000, reporting each batch's size once accepted.
+    func post(_ path: String, lines: [String], sent: (Int) -> Void) throws {
+        for start in stride(from: 0, to: lines.count, by: 1000) {
+            let slice = Array(lines[start..<min(start + 1000, lines.count)])
+            try post(path, ndjson: slice)
+            sent(slice.count)
+        }
     }
 
     func post(_ path: String, ndjson lines: [String]) throws {

@@ -24,11 +24,7 @@ package struct EventDecoder: Sendable {
     )
         throws(JSONReader.SyntaxError) -> Event?
     {
-        guard try reader.peekKind() == .object else {
-            problems.append(FieldError(index: index, field: "(event)", reason: "must be an object"))
-            try reader.skipValue()
-            return nil
-        }
+        guard try Self.isObject(&reader, index: index, entity: "(event)", problems: &problems) else { return nil }
         var user: String?
         var item: String?
         var type: EventType?
@@ -122,6 +118,23 @@ package struct EventDecoder: Sendable {
             clicked: clicked,
             context: context
         )
+    }
+
+    /// Whether the next value is an object; otherwise records the problem and skips the value.
+    static func isObject(
+        _ reader: inout JSONReader,
+        index: Int,
+        entity: String,
+        problems: inout [FieldError]
+    )
+        throws(JSONReader.SyntaxError) -> Bool
+    {
+        guard try reader.peekKind() == .object else {
+            problems.append(FieldError(index: index, field: entity, reason: "must be an object"))
+            try reader.skipValue()
+            return false
+        }
+        return true
     }
 
     /// A string of 1 to 256 bytes.

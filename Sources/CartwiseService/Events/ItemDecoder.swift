@@ -16,9 +16,7 @@ package struct ItemDecoder: Sendable {
     )
         throws(JSONReader.SyntaxError) -> Item?
     {
-        guard try reader.peekKind() == .object else {
-            problems.append(FieldError(index: index, field: "(item)", reason: "must be an object"))
-            try reader.skipValue()
+        guard try EventDecoder.isObject(&reader, index: index, entity: "(item)", problems: &problems) else {
             return nil
         }
         var item = Item(id: "")

@@ -1,0 +1,52 @@
+/// SIMD kernels on contiguous `Float` vectors: the inner loops of ALS and top-k scoring.
+package enum VectorMath {
+    /// `a · b` over `count` elements, eight lanes at a time.
+    @inline(__always)
+    package static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var sum = SIMD8<Float>()
+        var index = 0
+        while index + 8 <= count {
+            let x = UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
+            sum += x * y
+            index += 8
+        }
+        var total = sum.sum()
+        while index < count {
+            total += a[index] * b[index]
+            index += 1
+        }
+        return total
+    }
+
+    /// `y += alpha * x`.
+    @inline(__always)
+    package static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int)
+    {
+        let scale = SIMD8<Float>(repeating: alpha)
+        var index = 0
+        while index + 8 <= count {
+            let xs = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
+            let ys = UnsafeRawPointer(y + index).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + index).storeBytes(of: ys + scale * xs, as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            y[index] += alpha * x[index]
+            index += 1
+        }
+    }
+
+    /// `out = M v` for a row-major symmetric `count x count` matrix.
+    @inline(__always)
+    package static func multiply(
+        _ matrix: UnsafePointer<Float>,
+        _ vector: UnsafePointer<Float>,
+        into out: UnsafeMutablePointer<Float>,
+        _ count: Int
+    ) {
+        for row in 0..<count {
+            out[row] = dot(matrix + row * count, vector, count)
+        }
+    }
+}
