@@ -13,6 +13,8 @@ package final class Application: Sendable {
     package let metrics: ServiceMetrics
     package let server: HTTPServer
     package let storage: ServiceStorage
+    package let models: ModelStore
+    package let trainer: Trainer
     private let logger: Logger
 
     /// Opens the data directory (replaying the logs), starts serving and marks the service ready.
@@ -30,6 +32,7 @@ package final class Application: Sendable {
         let readiness = Readiness()
         readiness.expect("http")
         readiness.expect("storage")
+        readiness.expect("models")
         let metrics = ServiceMetrics()
         try DataDirectory.prepare(configuration.dataDirectory)
         let storage: ServiceStorage
@@ -42,6 +45,25 @@ package final class Application: Sendable {
         let store = storage.store
         metrics.observe { store.stats }
 
+        let models = ModelStore()
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(
+                store: store,
+                models: models,
+                settings: configuration.trainer,
+                directory: configuration.dataDirectory + "/snapshots",
+                logger: logger,
+                onFirstModel: { readiness.markReady("models") }
+            )
+            // The newest intact snapshot serves at once; the trainer catches up in the background.
+            if trainer.loadNewest() { readiness.markReady("models") }
+            try trainer.start()
+        } catch {
+            storage.stop()
+            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+        }
+
         var routes = RouterBuilder()
         HealthRoutes.register(on: &routes, readiness: readiness, metrics: metrics)
         IngestRoutes(
@@ -51,6 +73,9 @@ package final class Application: Sendable {
             maxBatch: configuration.maxBatch,
             metrics: metrics
         ).register(on: &routes)
+        RecommendRoutes(models: models, store: store).register(on: &routes)
+        ModelRoutes(models: models, trainer: trainer, directory: configuration.dataDirectory + "/snapshots", store: store)
+            .register(on: &routes)
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
         let router = routes.build { error, request in
             logger.error(
@@ -68,6 +93,7 @@ package final class Application: Sendable {
                 logger: logger
             )
         } catch {
+            trainer.stop()
             storage.stop()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
@@ -88,6 +114,8 @@ package final class Application: Sendable {
             metrics: metrics,
             server: server,
             storage: storage,
+            models: models,
+            trainer: trainer,
             logger: logger
         )
     }
@@ -98,9 +126,13 @@ package final class Application: Sendable {
         metrics: ServiceMetrics,
         server: HTTPServer,
         storage: ServiceStorage,
+        models: ModelStore,
+        trainer: Trainer,
         logger: Logger
     ) {
         self.storage = storage
+        self.models = models
+        self.trainer = trainer
         self.configuration = configuration
         self.readiness = readiness
         self.metrics = metrics
@@ -113,6 +145,7 @@ package final class Application: Sendable {
         logger.info("shutting down", metadata: ["drain_s": "\(configuration.server.drainTimeout)"])
         server.shutdown()
         server.wait()
+        trainer.stop()
         // After the last request: what was acknowledged is already durable; this flushes the rest.
         storage.stop()
         logger.info("stopped")

@@ -36,7 +36,7 @@ package struct ImplicitALS: Sendable {
 
     /// Runs `count` independent jobs and returns their results in order. The service runs them on
     /// its worker threads; ``serial`` runs them one after another.
-    package typealias Executor = @Sendable (_ count: Int, _ job: @Sendable (Int) -> [Float]) -> [[Float]]
+    package typealias Executor = @Sendable (_ count: Int, _ job: @escaping @Sendable (Int) -> [Float]) -> [[Float]]
 
     /// Runs jobs on the calling thread.
     package static let serial: Executor = { count, job in (0..<count).map(job) }
@@ -181,8 +181,11 @@ package struct ImplicitALS: Sendable {
 
     private static func warm(_ fresh: DenseMatrix, from previous: DenseMatrix) -> DenseMatrix {
         var values = fresh.values
-        let shared = min(fresh.rows, previous.rows) * fresh.columns
-        values.replaceSubrange(0..<shared, with: previous.values[0..<shared])
+        let k = fresh.columns
+        for row in 0..<min(fresh.rows, previous.rows) {
+            let slice = previous.values[(row * k)..<((row + 1) * k)]
+            if slice.contains(where: { $0 != 0 }) { values.replaceSubrange((row * k)..<((row + 1) * k), with: slice) }
+        }
         return DenseMatrix(rows: fresh.rows, columns: fresh.columns, values: values)
     }
 

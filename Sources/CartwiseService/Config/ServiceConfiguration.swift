@@ -1,3 +1,7 @@
+import CartwiseModels
+#if canImport(Glibc)
+import Glibc
+#endif
 package import HTTPCore
 package import Logging
 
@@ -49,6 +53,34 @@ package struct ServiceConfiguration: Sendable {
     package var segmentBytes: Int { integer("storage.segment_bytes") }
     package var recentPerUser: Int { integer("events.recent_per_user") }
     package var maxBatch: Int { integer("events.max_batch") }
+    package var eventWeights: EventWeights {
+        var weights = EventWeights()
+        weights.view = Float(number("events.weight.view"))
+        weights.click = Float(number("events.weight.click"))
+        weights.addToCart = Float(number("events.weight.add_to_cart"))
+        weights.purchase = Float(number("events.weight.purchase"))
+        weights.impression = Float(number("events.weight.impression"))
+        weights.rating = Float(number("events.weight.rating"))
+        return weights
+    }
+    package var popularityHalfLifeDays: Double { number("recommend.popular_half_life_days") }
+    package var trainer: TrainerSettings {
+        var settings = TrainerSettings()
+        settings.als = ImplicitALS(
+            factors: integer("als.factors"),
+            regularization: Float(number("als.regularization")),
+            alpha: Float(number("als.alpha")),
+            iterations: integer("als.iterations"),
+            cgSteps: integer("als.cg_steps")
+        )
+        let threads = integer("als.threads")
+        settings.threads = threads > 0 ? threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        settings.interval = number("trainer.interval_s")
+        settings.minNewEvents = integer("trainer.min_new_events")
+        settings.keep = integer("trainer.snapshots_kept")
+        settings.holdoutUsers = integer("trainer.holdout_users")
+        return settings
+    }
     package var logFormat: String { text("log.format") }
     package var logLevel: Logger.Level { Logger.Level(rawValue: text("log.level")) ?? .info }
 

@@ -142,6 +142,103 @@ package enum SettingsCatalog {
             description: "Most events or items in one POST /events or POST /items batch; larger batches get 413."
         ),
         Setting(
+            key: "events.weight.view",
+            kind: .number(0...1000),
+            defaultValue: .number(1),
+            description: "ALS weight of a view (confidence c = 1 + als.alpha x the summed weights of a user-item pair)."
+        ),
+        Setting(key: "events.weight.click", kind: .number(0...1000), defaultValue: .number(2), description: "ALS weight of a click."),
+        Setting(
+            key: "events.weight.add_to_cart",
+            kind: .number(0...1000),
+            defaultValue: .number(4),
+            description: "ALS weight of an add_to_cart."
+        ),
+        Setting(
+            key: "events.weight.purchase",
+            kind: .number(0...1000),
+            defaultValue: .number(8),
+            description: "ALS weight of a purchase."
+        ),
+        Setting(
+            key: "events.weight.impression",
+            kind: .number(0...1000),
+            defaultValue: .number(0),
+            description: "ALS weight of an impression (0: being shown an item says nothing about liking it)."
+        ),
+        Setting(
+            key: "events.weight.rating",
+            kind: .number(0...1000),
+            defaultValue: .number(1),
+            description: "ALS weight of a rating, multiplied by the rating's value."
+        ),
+        Setting(
+            key: "als.factors",
+            kind: .integer(1...512),
+            defaultValue: .integer(64),
+            description: "Latent factors per user and item."
+        ),
+        Setting(
+            key: "als.regularization",
+            kind: .number(0...100_000),
+            defaultValue: .number(ALSDefaults.regularization),
+            description: "L2 regularization (lambda) of the ALS objective."
+        ),
+        Setting(
+            key: "als.alpha",
+            kind: .number(0...100_000),
+            defaultValue: .number(ALSDefaults.alpha),
+            description: "Confidence scale: c = 1 + alpha x weight."
+        ),
+        Setting(
+            key: "als.iterations",
+            kind: .integer(1...500),
+            defaultValue: .integer(15),
+            description: "ALS iterations (each solves users, then items)."
+        ),
+        Setting(
+            key: "als.cg_steps",
+            kind: .integer(1...100),
+            defaultValue: .integer(3),
+            description: "Conjugate-gradient steps per row and half-step."
+        ),
+        Setting(
+            key: "als.threads",
+            kind: .integer(0...256),
+            defaultValue: .integer(0),
+            description: "Worker threads for training; 0 means one per CPU core."
+        ),
+        Setting(
+            key: "trainer.interval_s",
+            kind: .number(1...604_800),
+            defaultValue: .number(300),
+            description: "Retrain at least this often (seconds) when new events arrived."
+        ),
+        Setting(
+            key: "trainer.min_new_events",
+            kind: .integer(1...1_000_000_000),
+            defaultValue: .integer(10000),
+            description: "Retrain as soon as this many events arrived since the last training."
+        ),
+        Setting(
+            key: "trainer.snapshots_kept",
+            kind: .integer(1...1000),
+            defaultValue: .integer(5),
+            description: "Model snapshot files kept in data/snapshots (for rollback)."
+        ),
+        Setting(
+            key: "trainer.holdout_users",
+            kind: .integer(0...1_000_000),
+            defaultValue: .integer(1000),
+            description: "Users whose latest item is held out of training to measure recall@10 (GET /models)."
+        ),
+        Setting(
+            key: "recommend.popular_half_life_days",
+            kind: .number(0.01...36500),
+            defaultValue: .number(7),
+            description: "Half-life of the time decay of popularity (the answer for unknown users)."
+        ),
+        Setting(
             key: "data_dir",
             kind: .text(choices: nil),
             defaultValue: .text("./data"),
@@ -165,4 +262,10 @@ package enum SettingsCatalog {
     package static func setting(_ key: String) -> Setting? {
         all.first { $0.key == key }
     }
+}
+
+/// The tuned ALS defaults (see docs/recommendations.md for the sweep that chose them).
+package enum ALSDefaults {
+    package static let regularization = 10.0
+    package static let alpha = 2.0
 }

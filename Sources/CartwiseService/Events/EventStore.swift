@@ -1,3 +1,4 @@
+import RealModule
 import Synchronization
 
 /// What the service keeps in memory about events and the catalog, fed after each durable write
@@ -27,25 +28,40 @@ package final class EventStore: Sendable {
         package var byType: [String: Int] = [:]
     }
 
-    private struct UserHistory {
+    fileprivate struct UserHistory {
         var recent: [RecentEvent] = []
         var total = 0
+        /// Summed event weight per interned item: the user's row of the ALS confidence matrix.
+        var weights: [Int32: Float] = [:]
+        /// ``State/sequence`` after this user's latest event, to tell whether a model has seen it.
+        var lastSequence = 0
     }
 
-    private struct State {
-        var users: [String: UserHistory] = [:]
-        var itemIndex: [String: Int32] = [:]
-        var itemNames: [String] = []
-        var catalog: [String: Item] = [:]
-        var events = 0
-        var byType = [Int](repeating: 0, count: 8)
+    /// The store's state; every field is copy-on-write, so ``trainingView()`` copies it in O(1).
+    package struct State: Sendable {
+        fileprivate var users: [String: UserHistory] = [:]
+        fileprivate var itemIndex: [String: Int32] = [:]
+        fileprivate var itemNames: [String] = []
+        fileprivate var catalog: [String: Item] = [:]
+        fileprivate var events = 0
+        fileprivate var byType = [Int](repeating: 0, count: 8)
+        /// Events applied so far (the replay and every durable batch).
+        fileprivate var sequence = 0
+        /// log(Σ w·exp((t − t₀)/τ)) per item: time-decayed popularity kept in log space so that
+        /// years of history neither overflow nor depend on arrival order.
+        fileprivate var logPopularity: [Double] = []
     }
 
     package let recentPerUser: Int
+    package let weights: EventWeights
+    /// τ of the popularity decay, in milliseconds.
+    private let popularityTimescale: Double
     private let state = Mutex(State())
 
-    package init(recentPerUser: Int) {
+    package init(recentPerUser: Int, weights: EventWeights = EventWeights(), popularityHalfLifeDays: Double = 7) {
         self.recentPerUser = recentPerUser
+        self.weights = weights
+        popularityTimescale = popularityHalfLifeDays * 86_400_000 / 0.693_147_180_559_945_3
     }
 
     /// Adds a durable batch of events stored at `location`.
@@ -59,6 +75,15 @@ package final class EventStore: Sendable {
                     item = Int32(state.itemNames.count)
                     state.itemIndex[event.item] = item
                     state.itemNames.append(event.item)
+                    state.logPopularity.append(-.infinity)
+                }
+                state.sequence += 1
+                let weight = weights.weight(event)
+                if weight > 0 {
+                    let sequence = state.sequence
+                    Self.addWeight(weight, item: item, sequence: sequence, into: &state.users[event.user, default: UserHistory()])
+                    let term = Double.log(Double(weight)) + Double(event.timestamp) / popularityTimescale
+                    state.logPopularity[Int(item)] = Self.logAdd(state.logPopularity[Int(item)], term)
                 }
                 let recent = RecentEvent(
                     timestamp: event.timestamp,
@@ -74,6 +99,18 @@ package final class EventStore: Sendable {
                 state.byType[Int(event.type.rawValue)] += 1
             }
         }
+    }
+
+    private static func addWeight(_ weight: Float, item: Int32, sequence: Int, into history: inout UserHistory) {
+        history.weights[item, default: 0] += weight
+        history.lastSequence = sequence
+    }
+
+    /// log(eᵃ + eᵇ) without overflow.
+    private static func logAdd(_ a: Double, _ b: Double) -> Double {
+        if a == -.infinity { return b }
+        let high = max(a, b)
+        return high + Double.log(1 + Double.exp(min(a, b) - high))
     }
 
     /// Keeps the history sorted by timestamp and at most `recentPerUser` long (oldest dropped).
@@ -105,6 +142,29 @@ package final class EventStore: Sendable {
         }
     }
 
+    /// Events applied so far.
+    package var sequence: Int { state.withLock { $0.sequence } }
+
+    /// A consistent copy of everything, in O(1) (copy-on-write), for the trainer to read without
+    /// holding the lock while it builds its matrices.
+    package func trainingView() -> TrainingView {
+        TrainingView(state: state.withLock { $0 })
+    }
+
+    /// The user's summed weights per item id and the sequence of their latest event.
+    package func interactions(user: String) -> (weights: [(item: String, weight: Float)], lastSequence: Int)? {
+        state.withLock { state in
+            guard let history = state.users[user], !history.weights.isEmpty else { return nil }
+            let weights = history.weights.map { (item: state.itemNames[Int($0.key)], weight: $0.value) }
+            return (weights, history.lastSequence)
+        }
+    }
+
+    /// Catalog entries for `ids` (nil where an id is not in the catalog), under one lock.
+    package func catalogEntries(_ ids: [String]) -> [Item?] {
+        state.withLock { state in ids.map { state.catalog[$0] } }
+    }
+
     /// The item id for an interned index.
     package func itemName(_ index: Int32) -> String? {
         state.withLock { state in Int(index) < state.itemNames.count ? state.itemNames[Int(index)] : nil }
@@ -127,6 +187,58 @@ package final class EventStore: Sendable {
                 catalogItems: state.catalog.count,
                 byType: byType
             )
+        }
+    }
+}
+
+/// What the trainer reads: a frozen copy of the store.
+package struct TrainingView: Sendable {
+    fileprivate let state: EventStore.State
+
+    /// Events applied when the copy was taken.
+    package var sequence: Int { state.sequence }
+    package var itemNames: [String] { state.itemNames }
+    package var catalog: [String: Item] { state.catalog }
+
+    /// Every user with a positive weight: their (item, weight) pairs, and the item of their latest
+    /// positively weighted event (for the held-back quality slice).
+    package func users(weights: EventWeights) -> [(name: String, weights: [Int32: Float], latest: Int32?)] {
+        state.users.compactMap { name, history in
+            guard !history.weights.isEmpty else { return nil }
+            let latest = history.recent.last { event in
+                weights.weight(Event(user: "", item: "", type: event.type, value: Double(event.value), timestamp: 0)) > 0
+            }?.item
+            return (name, history.weights, latest)
+        }
+    }
+
+    /// Item indices by time-decayed popularity, most popular first.
+    package func popularity() -> [(item: Int32, logScore: Double)] {
+        state.logPopularity.enumerated().filter { $0.element > -.infinity }.map { (Int32($0.offset), $0.element) }
+            .sorted { $0.logScore > $1.logScore }
+    }
+}
+
+/// How much each event type counts toward the ALS confidence (c = 1 + α Σ w).
+package struct EventWeights: Sendable, Equatable {
+    package var view: Float = 1
+    package var click: Float = 2
+    package var addToCart: Float = 4
+    package var purchase: Float = 8
+    package var impression: Float = 0
+    /// Ratings count `rating × value` (a 5-star rating weighs 5 with the default 1).
+    package var rating: Float = 1
+
+    package init() {}
+
+    package func weight(_ event: Event) -> Float {
+        switch event.type {
+        case .view: return view
+        case .click: return click
+        case .addToCart: return addToCart
+        case .purchase: return purchase
+        case .impression: return impression
+        case .rating: return rating * Float(event.value)
         }
     }
 }

@@ -77,6 +77,14 @@ package enum FileSystem {
         }
     }
 
+    package static func rename(_ from: String, to: String) throws(StorageError) {
+        guard Glibc.rename(from, to) == 0 else { throw .io(operation: "rename", path: from, errno: errno) }
+    }
+
+    package static func remove(_ path: String) throws(StorageError) {
+        guard unlink(path) == 0 else { throw .io(operation: "unlink", path: path, errno: errno) }
+    }
+
     /// Makes a directory's entries (a new or renamed file) durable.
     package static func syncDirectory(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -30,7 +30,11 @@ package final class ServiceStorage: Sendable {
         let directory = configuration.dataDirectory
         try FileSystem.makeDirectory(directory)
         let lock = try DataDirectoryLock(directory: directory)
-        let store = EventStore(recentPerUser: configuration.recentPerUser)
+        let store = EventStore(
+            recentPerUser: configuration.recentPerUser,
+            weights: configuration.eventWeights,
+            popularityHalfLifeDays: configuration.popularityHalfLifeDays
+        )
         let started = MonotonicClock.nanoseconds()
         let (eventLog, eventReport) = try RecordLog.open(
             directory: directory + "/events",

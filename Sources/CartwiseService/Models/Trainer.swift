@@ -1,0 +1,288 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+package import CartwiseModels
+import HTTPCore
+package import Logging
+import Synchronization
+
+/// What the trainer needs to know.
+package struct TrainerSettings: Sendable {
+    package var als = ImplicitALS()
+    /// Worker threads for the ALS half-steps.
+    package var threads = 2
+    /// Retrain at least this often (seconds) when there are new events.
+    package var interval: Double = 300
+    /// Retrain as soon as this many events arrived since the last training.
+    package var minNewEvents = 10_000
+    /// Snapshot files kept on disk.
+    package var keep = 5
+    /// Users whose latest item is held back to measure recall@10.
+    package var holdoutUsers = 1000
+
+    package init() {}
+}
+
+/// Why a training did not produce a model.
+package enum TrainerError: Error, CustomStringConvertible {
+    case noData
+    case noPreviousVersion
+
+    package var description: String {
+        switch self {
+        case .noData: return "there are no events with a positive weight to train on"
+        case .noPreviousVersion: return "there is no older snapshot on disk to roll back to"
+        }
+    }
+}
+
+/// Retrains the recommendation model on a dedicated thread and publishes each new snapshot with
+/// one atomic swap. Requests never wait for it: they keep using the snapshot they read.
+package final class Trainer: Sendable {
+    package typealias Completion = @Sendable (Result<ModelSnapshot, any Error>) -> Void
+
+    private let store: EventStore
+    private let models: ModelStore
+    private let settings: TrainerSettings
+    private let directory: String
+    private let logger: Logger
+    private let wake: WakeSignal
+    private let requests = Mutex<[Completion]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let thread = Mutex<NativeThread?>(nil)
+    private let trainedSequence = Atomic<Int>(0)
+    private let training = Mutex<Void>(())
+    private let onFirstModel: @Sendable () -> Void
+
+    package init(
+        store: EventStore,
+        models: ModelStore,
+        settings: TrainerSettings,
+        directory: String,
+        logger: Logger,
+        onFirstModel: @escaping @Sendable () -> Void = {}
+    ) throws {
+        self.store = store
+        self.models = models
+        self.settings = settings
+        self.directory = directory
+        self.logger = logger
+        self.onFirstModel = onFirstModel
+        wake = try WakeSignal()
+    }
+
+    /// Loads the newest intact snapshot from disk, if any.
+    /// - Returns: whether one was published.
+    @discardableResult
+    package func loadNewest() -> Bool {
+        let (snapshot, skipped) = SnapshotFile.newest(in: directory)
+        for problem in skipped { logger.error("skipped a damaged snapshot", metadata: ["error": "\(problem)"]) }
+        guard let snapshot else { return false }
+        models.publish(snapshot)
+        trainedSequence.store(snapshot.info.sequence, ordering: .relaxed)
+        logger.info("loaded model snapshot", metadata: ["version": "\(snapshot.version)", "users": "\(snapshot.info.users)"])
+        return true
+    }
+
+    /// Starts the thread: it trains at once if there is data and no model, then as events arrive.
+    package func start() throws {
+        let started = try NativeThread.spawn(name: "als-trainer") { [self] in run() }
+        thread.withLock { $0 = started }
+    }
+
+    package func stop() {
+        stopping.store(true, ordering: .releasing)
+        wake.signal()
+        let running = thread.withLock { current -> NativeThread? in
+            defer { current = nil }
+            return current
+        }
+        running?.join()
+    }
+
+    /// Asks for a training now; `completion` runs once the new snapshot is published (or failed).
+    package func trainNow(_ completion: @escaping Completion) {
+        requests.withLock { $0.append(completion) }
+        wake.signal()
+    }
+
+    /// Publishes the newest snapshot on disk older than the one in service.
+    /// - Returns: the snapshot now in service.
+    /// - Throws: ``TrainerError/noPreviousVersion`` or a ``StorageError``.
+    package func rollback() throws -> ModelSnapshot {
+        try training.withLock { _ in
+            let current = models.snapshot?.version ?? .max
+            guard let previous = SnapshotFile.versions(in: directory).last(where: { $0 < current }) else {
+                throw TrainerError.noPreviousVersion
+            }
+            let snapshot = try SnapshotFile.read(directory, version: previous)
+            models.replace(with: snapshot)
+            logger.notice("rolled back the model", metadata: ["from": "\(current)", "to": "\(previous)"])
+            return snapshot
+        }
+    }
+
+    private func run() {
+        var lastTraining = MonotonicClock.milliseconds()
+        if models.snapshot == nil, store.sequence == 0 { onFirstModel() }
+        while !stopping.load(ordering: .acquiring) {
+            let pending = requests.withLock { waiting in
+                defer { waiting.removeAll() }
+                return waiting
+            }
+            let fresh = store.sequence - trainedSequence.load(ordering: .relaxed)
+            let elapsed = Double(MonotonicClock.milliseconds() - lastTraining) / 1000
+            let due =
+                !pending.isEmpty || (fresh > 0 && models.snapshot == nil) || fresh >= settings.minNewEvents
+                || (fresh > 0 && elapsed >= settings.interval)
+            if due {
+                do {
+                    let snapshot = try trainAndPublish()
+                    for completion in pending { completion(.success(snapshot)) }
+                } catch {
+                    logger.error("training failed", metadata: ["error": "\(error)"])
+                    for completion in pending { completion(.failure(error)) }
+                }
+                lastTraining = MonotonicClock.milliseconds()
+                continue
+            }
+            wake.wait(timeoutMilliseconds: 1000)
+        }
+    }
+
+    /// Trains, writes the snapshot file and publishes it. Synchronous: tests call it directly.
+    /// - Returns: the published snapshot.
+    /// - Throws: ``TrainerError`` or a ``StorageError``.
+    @discardableResult
+    package func trainAndPublish() throws -> ModelSnapshot {
+        try training.withLock { _ in
+            let snapshot = try train()
+            try SnapshotFile.write(snapshot, to: directory, keep: settings.keep)
+            models.publish(snapshot)
+            let first = trainedSequence.exchange(snapshot.info.sequence, ordering: .relaxed) == 0
+            if first { onFirstModel() }
+            logger.info(
+                "published model",
+                metadata: [
+                    "version": "\(snapshot.version)", "users": "\(snapshot.info.users)", "items": "\(snapshot.info.items)",
+                    "interactions": "\(snapshot.info.interactions)", "seconds": "\(snapshot.info.trainingSeconds)",
+                    "recall_at_10": "\(snapshot.info.recallAt10)",
+                ]
+            )
+            return snapshot
+        }
+    }
+
+    /// Builds the next snapshot from the store, off any lock the request path uses.
+    private func train() throws -> ModelSnapshot {
+        let started = MonotonicClock.nanoseconds()
+        let view = store.trainingView()
+        var users = view.users(weights: store.weights)
+        guard !users.isEmpty else { throw TrainerError.noData }
+        users.sort { $0.name < $1.name }
+        let itemNames = view.itemNames
+
+        // Hold back each sampled user's latest item to measure recall@10 on data the model never saw.
+        let eligible = users.indices.filter { users[$0].weights.count >= 3 && users[$0].latest != nil }
+        let stride = max(1, eligible.count / max(1, settings.holdoutUsers))
+        var heldOut: [Int: Int32] = [:]
+        for position in Swift.stride(from: 0, to: eligible.count, by: stride) where heldOut.count < settings.holdoutUsers {
+            heldOut[eligible[position]] = users[eligible[position]].latest!
+        }
+        var triples: [(row: Int32, column: Int32, value: Float)] = []
+        triples.reserveCapacity(users.reduce(0) { $0 + $1.weights.count })
+        for (row, user) in users.enumerated() {
+            let held = heldOut[row]
+            for (item, weight) in user.weights where item != held {
+                triples.append((Int32(row), item, weight))
+            }
+        }
+        let matrix = CSRMatrix(rows: users.count, columns: itemNames.count, triples: triples)
+
+        let previous = models.snapshot
+        let als = settings.als
+        let initial = previous.flatMap { Self.aligned($0, users: users.map(\.name), items: itemNames, factors: als.factors) }
+        let factors = als.fit(matrix, initial: initial, parallel: Self.threaded(settings.threads))
+
+        var hits = 0
+        for (row, item) in heldOut {
+            let seen = Set(matrix.indices[matrix.offsets[row]..<matrix.offsets[row + 1]].map(Int.init))
+            let top = factors.recommend(vector: Array(factors.users.row(row)), k: 10) { seen.contains($0) }
+            if top.contains(where: { $0.item == Int(item) }) { hits += 1 }
+        }
+        var categories: [String: Set<Int32>] = [:]
+        var itemIndex: [String: Int32] = [:]
+        for (index, name) in itemNames.enumerated() { itemIndex[name] = Int32(index) }
+        for (id, item) in view.catalog {
+            guard let index = itemIndex[id] else { continue }
+            for category in item.categories { categories[category, default: []].insert(index) }
+        }
+        let version = max(previous?.version ?? 0, SnapshotFile.versions(in: directory).last ?? 0) + 1
+        let info = ModelSnapshot.Info(
+            version: version,
+            trainedAt: Self.wallClockMilliseconds(),
+            trainingSeconds: Double(MonotonicClock.nanoseconds() - started) / 1e9,
+            users: users.count,
+            items: itemNames.count,
+            interactions: triples.count,
+            sequence: view.sequence,
+            recallAt10: heldOut.isEmpty ? 0 : Double(hits) / Double(heldOut.count),
+            usersEvaluated: heldOut.count,
+            factors: als.factors,
+            regularization: als.regularization,
+            alpha: als.alpha,
+            iterations: als.iterations
+        )
+        return ModelSnapshot(
+            info: info,
+            userNames: users.map(\.name),
+            itemNames: itemNames,
+            factors: factors,
+            popular: view.popularity().map(\.item),
+            categoryItems: categories
+        )
+    }
+
+    /// The previous factors re-indexed to the new user and item order (zero rows where new).
+    private static func aligned(_ previous: ModelSnapshot, users: [String], items: [String], factors: Int) -> ALSFactors? {
+        guard previous.factors.factors == factors else { return nil }
+        func remap(_ names: [String], _ index: [String: Int], _ matrix: DenseMatrix) -> DenseMatrix {
+            var values = [Float](repeating: 0, count: names.count * factors)
+            for (row, name) in names.enumerated() {
+                guard let old = index[name] else { continue }
+                values.replaceSubrange((row * factors)..<((row + 1) * factors), with: matrix.row(old))
+            }
+            return DenseMatrix(rows: names.count, columns: factors, values: values)
+        }
+        return ALSFactors(
+            users: remap(users, previous.userIndex, previous.factors.users),
+            items: remap(items, previous.itemIndex, previous.factors.items)
+        )
+    }
+
+    /// Runs the half-step chunks on `threads` worker threads (the calling thread waits).
+    static func threaded(_ threads: Int) -> ImplicitALS.Executor {
+        { count, job in
+            let results = Mutex<[[Float]]>(Array(repeating: [], count: count))
+            let next = Atomic<Int>(0)
+            let work: @Sendable () -> Void = {
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < count else { return }
+                    let part = job(index)
+                    results.withLock { $0[index] = part }
+                }
+            }
+            let workers = (0..<max(0, min(threads, count) - 1)).compactMap { _ in try? NativeThread.spawn(name: "als-worker", work) }
+            work()
+            for worker in workers { worker.join() }
+            return results.withLock { $0 }
+        }
+    }
+
+    static func wallClockMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,164 @@
+import CartwiseModels
+package import HTTPCore
+
+/// `GET /recommend`, `POST /recommend` (anonymous sessions) and `GET /similar-items`.
+///
+/// Each request reads the model snapshot once. A user whose events arrived after that snapshot
+/// was trained is folded in on the fly (one ALS user step against the item factors), so a purchase
+/// changes the very next recommendation; unknown users get time-decayed popular items.
+package struct RecommendRoutes: Sendable {
+    package let models: ModelStore
+    package let store: EventStore
+
+    package init(models: ModelStore, store: EventStore) {
+        self.models = models
+        self.store = store
+    }
+
+    /// How many of a user's items (by weight) explanations and fold-in use at most.
+    static let historyLimit = 200
+
+    package func register(on router: inout RouterBuilder) {
+        router.get("/recommend") { request, _ in
+            guard let user = request.queryValue("user"), !user.isEmpty else {
+                throw ProblemDetails(.badRequest, detail: "query parameter 'user' is required")
+            }
+            let filters = try RecommendFilters(query: request)
+            let snapshot = try current()
+            let live = store.interactions(user: user)
+            let history = Self.history(live?.weights ?? [], in: snapshot)
+            let seen = Set(history.map(\.item))
+            if let row = snapshot.userIndex[user], (live?.lastSequence ?? 0) <= snapshot.info.sequence {
+                let picks = Recommender.rank(
+                    snapshot,
+                    vector: Array(snapshot.factors.users.row(row)),
+                    seen: seen,
+                    filters: filters,
+                    store: store
+                )
+                return answer(user: user, snapshot: snapshot, source: "als", picks: picks, history: history)
+            }
+            if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
+                let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
+                return answer(user: user, snapshot: snapshot, source: "fold-in", picks: picks, history: history)
+            }
+            let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
+            return answer(user: user, snapshot: snapshot, source: "popular", picks: picks, history: [])
+        }
+
+        router.post("/recommend") { request, _ in
+            let body = try JSONBody.decode(SessionRequest.self, from: request)
+            var filters = RecommendFilters()
+            filters.k = body.k ?? 10
+            filters.offset = body.offset ?? 0
+            filters.exclude = Set(body.exclude ?? [])
+            filters.category = body.category
+            filters.availableOnly = body.available_only ?? false
+            filters.includeSeen = body.include_seen ?? false
+            guard (1...100).contains(filters.k) else { throw APIError.invalidField(field: "k", reason: "must be from 1 to 100") }
+            guard (0...1000).contains(filters.offset) else {
+                throw APIError.invalidField(field: "offset", reason: "must be from 0 to 1000")
+            }
+            guard body.items.count <= 1000 else {
+                throw APIError.invalidField(field: "items", reason: "must hold at most 1000 items")
+            }
+            let snapshot = try current()
+            let weights = body.items.map { (item: $0, weight: store.weights.view) }
+            let history = Self.history(weights, in: snapshot)
+            let seen = Set(history.map(\.item))
+            if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
+                let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
+                return answer(user: nil, snapshot: snapshot, source: "fold-in", picks: picks, history: history)
+            }
+            let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
+            return answer(user: nil, snapshot: snapshot, source: "popular", picks: picks, history: [])
+        }
+
+        router.get("/similar-items") { request, _ in
+            guard let item = request.queryValue("item"), !item.isEmpty else {
+                throw ProblemDetails(.badRequest, detail: "query parameter 'item' is required")
+            }
+            let filters = try RecommendFilters(query: request)
+            let snapshot = try current()
+            guard let index = snapshot.itemIndex[item] else {
+                throw APIError.notFound("item '\(item)' is not in model version \(snapshot.version)")
+            }
+            let excluded = Set(filters.exclude.compactMap { snapshot.itemIndex[$0] })
+            let inCategory = filters.category.map { snapshot.categoryItems[$0] ?? [] }
+            let candidates = snapshot.factors.similar(to: index, k: (filters.k + filters.offset) * 3 + 10) { other in
+                excluded.contains(other) || (inCategory.map { !$0.contains(Int32(other)) } ?? false)
+            }
+            let entries = store.catalogEntries(candidates.map { snapshot.itemNames[$0.item] })
+            let kept = zip(candidates, entries).filter { candidate, entry in
+                !(entry.map { !$0.available } ?? filters.availableOnly)
+            }.map(\.0).dropFirst(filters.offset).prefix(filters.k)
+            let items = kept.map { candidate in
+                "{\"item\":" + JSONString.quote(snapshot.itemNames[candidate.item]) + ",\"score\":"
+                    + Self.number(candidate.score) + "}"
+            }
+            let body = "{\"item\":" + JSONString.quote(item) + ",\"model_version\":\(snapshot.version),\"items\":["
+                + items.joined(separator: ",") + "]}"
+            return HTTPResponse.json(Array(body.utf8))
+        }
+    }
+
+    struct SessionRequest: Decodable {
+        var items: [String]
+        var k: Int?
+        var offset: Int?
+        var exclude: [String]?
+        var category: String?
+        var available_only: Bool?
+        var include_seen: Bool?
+    }
+
+    private func current() throws(APIError) -> ModelSnapshot {
+        guard let snapshot = models.snapshot else {
+            throw .notReady("no model has been trained yet; /readyz turns 200 when one is")
+        }
+        return snapshot
+    }
+
+    /// The user's items known to the model, heaviest first, at most ``historyLimit``.
+    static func history(_ weights: [(item: String, weight: Float)], in snapshot: ModelSnapshot) -> [(item: Int, weight: Float)] {
+        var known: [(item: Int, weight: Float)] = []
+        var positions: [Int: Int] = [:]
+        for (item, weight) in weights {
+            guard let index = snapshot.itemIndex[item] else { continue }
+            if let position = positions[index] {
+                known[position].weight += weight
+            } else {
+                positions[index] = known.count
+                known.append((index, weight))
+            }
+        }
+        known.sort { $0.weight > $1.weight || ($0.weight == $1.weight && $0.item < $1.item) }
+        return Array(known.prefix(historyLimit))
+    }
+
+    private func answer(
+        user: String?,
+        snapshot: ModelSnapshot,
+        source: String,
+        picks: [Recommender.Pick],
+        history: [(item: Int, weight: Float)]
+    ) -> HTTPResponse {
+        let reasons = history.isEmpty ? [] : snapshot.foldIn.explain(Array(history.prefix(50)), recommended: picks.map(\.item))
+        var items: [String] = []
+        for (position, pick) in picks.enumerated() {
+            var entry = "{\"item\":" + JSONString.quote(snapshot.itemNames[pick.item]) + ",\"score\":" + Self.number(pick.score)
+            if position < reasons.count, let reason = reasons[position] {
+                entry += ",\"because\":" + JSONString.quote(snapshot.itemNames[reason.because])
+            }
+            items.append(entry + "}")
+        }
+        var body = "{"
+        if let user { body += "\"user\":" + JSONString.quote(user) + "," }
+        body += "\"model_version\":\(snapshot.version),\"source\":\"\(source)\",\"items\":[" + items.joined(separator: ",") + "]}"
+        return HTTPResponse.json(Array(body.utf8))
+    }
+
+    static func number(_ value: Float) -> String {
+        value.isFinite ? String((value * 1_000_000).rounded() / 1_000_000) : "0"
+    }
+}
