@@ -15,10 +15,10 @@ package struct DenseMatrix: Sendable, Equatable {
         self.init(rows: rows, columns: columns, values: [Float](repeating: value, count: rows * columns))
     }
 
-    /// Small random values (uniform in ±scale), the usual ALS starting point.
+    /// Small random values, uniform in [0, scale): the usual ALS starting point, as in `implicit`.
     package static func random(rows: Int, columns: Int, scale: Float, random: inout SeededRandom) -> DenseMatrix {
         var values = [Float](repeating: 0, count: rows * columns)
-        for index in values.indices { values[index] = Float(random.unit() * 2 - 1) * scale }
+        for index in values.indices { values[index] = Float(random.unit()) * scale }
         return DenseMatrix(rows: rows, columns: columns, values: values)
     }
 

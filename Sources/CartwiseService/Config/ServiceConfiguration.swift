@@ -79,6 +79,8 @@ package struct ServiceConfiguration: Sendable {
         settings.minNewEvents = integer("trainer.min_new_events")
         settings.keep = integer("trainer.snapshots_kept")
         settings.holdoutUsers = integer("trainer.holdout_users")
+        settings.autoTune = boolean("als.auto_tune")
+        settings.tuneInterval = number("als.tune_interval_s")
         return settings
     }
     package var logFormat: String { text("log.format") }

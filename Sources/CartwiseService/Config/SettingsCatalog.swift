@@ -188,7 +188,20 @@ package enum SettingsCatalog {
             key: "als.alpha",
             kind: .number(0...100_000),
             defaultValue: .number(ALSDefaults.alpha),
-            description: "Confidence scale: c = 1 + alpha x weight."
+            description: "Confidence scale: c = 1 + alpha x weight (the starting value when als.auto_tune is on)."
+        ),
+        Setting(
+            key: "als.auto_tune",
+            kind: .boolean,
+            defaultValue: .boolean(true),
+            description:
+                "Choose alpha among 1, 2, 5, 10 and 40 by recall@10 on the held-back slice (trainer.holdout_users), at the first training and then every als.tune_interval_s; the served model is then trained on all data."
+        ),
+        Setting(
+            key: "als.tune_interval_s",
+            kind: .number(0...31_536_000),
+            defaultValue: .number(86400),
+            description: "Seconds between two alpha tunings (each costs one training per candidate)."
         ),
         Setting(
             key: "als.iterations",
@@ -266,6 +279,6 @@ package enum SettingsCatalog {
 
 /// The tuned ALS defaults (see docs/recommendations.md for the sweep that chose them).
 package enum ALSDefaults {
-    package static let regularization = 10.0
-    package static let alpha = 2.0
+    package static let regularization = 30.0
+    package static let alpha = 1.0
 }

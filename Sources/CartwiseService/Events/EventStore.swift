@@ -200,15 +200,19 @@ package struct TrainingView: Sendable {
     package var itemNames: [String] { state.itemNames }
     package var catalog: [String: Item] { state.catalog }
 
-    /// Every user with a positive weight: their (item, weight) pairs, and the item of their latest
-    /// positively weighted event (for the held-back quality slice).
-    package func users(weights: EventWeights) -> [(name: String, weights: [Int32: Float], latest: Int32?)] {
+    /// Every user with a positive weight: their (item, weight) pairs, and their distinct positively
+    /// weighted items from the in-memory history, newest first (for the held-back quality slice).
+    package func users(weights: EventWeights) -> [(name: String, weights: [Int32: Float], recent: [Int32])] {
         state.users.compactMap { name, history in
             guard !history.weights.isEmpty else { return nil }
-            let latest = history.recent.last { event in
-                weights.weight(Event(user: "", item: "", type: event.type, value: Double(event.value), timestamp: 0)) > 0
-            }?.item
-            return (name, history.weights, latest)
+            var recent: [Int32] = []
+            for event in history.recent.reversed()
+            where weights.weight(Event(user: "", item: "", type: event.type, value: Double(event.value), timestamp: 0)) > 0
+                && !recent.contains(event.item)
+            {
+                recent.append(event.item)
+            }
+            return (name, history.weights, recent)
         }
     }
 

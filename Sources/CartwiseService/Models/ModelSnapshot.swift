@@ -14,7 +14,7 @@ package final class ModelSnapshot: Sendable {
         package var interactions: Int
         /// Events the store had applied when training read it; later events are folded in.
         package var sequence: Int
-        package var recallAt10: Double
+        package var precisionAt10: Double
         package var usersEvaluated: Int
         package var factors: Int
         package var regularization: Float

@@ -107,7 +107,7 @@ package enum SnapshotFile {
         writer.writeVarint(info.items)
         writer.writeVarint(info.interactions)
         writer.writeVarint(info.sequence)
-        writer.write(info.recallAt10)
+        writer.write(info.precisionAt10)
         writer.writeVarint(info.usersEvaluated)
         writer.writeVarint(info.factors)
         writer.write(Double(info.regularization))
@@ -141,7 +141,7 @@ package enum SnapshotFile {
             items: try reader.readVarint(),
             interactions: try reader.readVarint(),
             sequence: try reader.readVarint(),
-            recallAt10: try reader.readDouble(),
+            precisionAt10: try reader.readDouble(),
             usersEvaluated: try reader.readVarint(),
             factors: try reader.readVarint(),
             regularization: 0,

@@ -19,6 +19,11 @@ package struct TrainerSettings: Sendable {
     package var keep = 5
     /// Users whose latest item is held back to measure recall@10.
     package var holdoutUsers = 1000
+    /// Choose alpha by held-out recall@10 among ``alphaGrid`` (at the first training, then at most
+    /// every ``tuneInterval`` seconds); otherwise keep `als.alpha`.
+    package var autoTune = true
+    package var alphaGrid: [Float] = [1, 2, 5, 10, 40]
+    package var tuneInterval: Double = 86_400
 
     package init() {}
 }
@@ -52,6 +57,8 @@ package final class Trainer: Sendable {
     private let thread = Mutex<NativeThread?>(nil)
     private let trainedSequence = Atomic<Int>(0)
     private let training = Mutex<Void>(())
+    /// The alpha chosen by the last tuning, and when (monotonic milliseconds).
+    private let tuned = Mutex<(alpha: Float, at: Int64)?>(nil)
     private let onFirstModel: @Sendable () -> Void
 
     package init(
@@ -166,7 +173,7 @@ package final class Trainer: Sendable {
                 metadata: [
                     "version": "\(snapshot.version)", "users": "\(snapshot.info.users)", "items": "\(snapshot.info.items)",
                     "interactions": "\(snapshot.info.interactions)", "seconds": "\(snapshot.info.trainingSeconds)",
-                    "recall_at_10": "\(snapshot.info.recallAt10)",
+                    "precision_at_10": "\(snapshot.info.precisionAt10)",
                 ]
             )
             return snapshot
@@ -182,34 +189,67 @@ package final class Trainer: Sendable {
         users.sort { $0.name < $1.name }
         let itemNames = view.itemNames
 
-        // Hold back each sampled user's latest item to measure recall@10 on data the model never saw.
-        let eligible = users.indices.filter { users[$0].weights.count >= 3 && users[$0].latest != nil }
+        // Hold back each sampled user's latest fifth of items (like a temporal test split) to
+        // measure precision@10 on data the model never saw.
+        let eligible = users.indices.filter { users[$0].weights.count >= 5 && !users[$0].recent.isEmpty }
         let stride = max(1, eligible.count / max(1, settings.holdoutUsers))
-        var heldOut: [Int: Int32] = [:]
+        var heldOut: [Int: Set<Int32>] = [:]
         for position in Swift.stride(from: 0, to: eligible.count, by: stride) where heldOut.count < settings.holdoutUsers {
-            heldOut[eligible[position]] = users[eligible[position]].latest!
+            let user = users[eligible[position]]
+            let count = max(1, min(user.recent.count, user.weights.count / 5))
+            heldOut[eligible[position]] = Set(user.recent.prefix(count))
         }
         var triples: [(row: Int32, column: Int32, value: Float)] = []
         triples.reserveCapacity(users.reduce(0) { $0 + $1.weights.count })
         for (row, user) in users.enumerated() {
-            let held = heldOut[row]
-            for (item, weight) in user.weights where item != held {
-                triples.append((Int32(row), item, weight))
-            }
+            for (item, weight) in user.weights { triples.append((Int32(row), item, weight)) }
         }
-        let matrix = CSRMatrix(rows: users.count, columns: itemNames.count, triples: triples)
 
         let previous = models.snapshot
-        let als = settings.als
+        var als = settings.als
         let initial = previous.flatMap { Self.aligned($0, users: users.map(\.name), items: itemNames, factors: als.factors) }
-        let factors = als.fit(matrix, initial: initial, parallel: Self.threaded(settings.threads))
+        let executor = Self.threaded(settings.threads)
 
-        var hits = 0
-        for (row, item) in heldOut {
-            let seen = Set(matrix.indices[matrix.offsets[row]..<matrix.offsets[row + 1]].map(Int.init))
-            let top = factors.recommend(vector: Array(factors.users.row(row)), k: 10) { seen.contains($0) }
-            if top.contains(where: { $0.item == Int(item) }) { hits += 1 }
+        // Quality (and, when due, the choice of alpha) on a model that never saw the held-back items.
+        var recall = 0.0
+        if !heldOut.isEmpty {
+            let validation = CSRMatrix(
+                rows: users.count,
+                columns: itemNames.count,
+                triples: triples.filter { !(heldOut[Int($0.row)]?.contains($0.column) ?? false) }
+            )
+            let now = MonotonicClock.milliseconds()
+            let last = tuned.withLock { $0 }
+            let due = settings.autoTune && (last == nil || Double(now - last!.at) / 1000 >= settings.tuneInterval)
+            let candidates = due ? settings.alphaGrid : [last?.alpha ?? als.alpha]
+            var scores: [(alpha: Float, mean: Double, standardError: Double)] = []
+            for alpha in candidates.sorted() {
+                var candidate = als
+                candidate.alpha = alpha
+                let model = candidate.fit(validation, initial: initial, parallel: executor)
+                let perUser = Self.precisionAt10(model, validation, heldOut)
+                let mean = perUser.reduce(0, +) / Double(max(1, perUser.count))
+                let variance = perUser.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, perUser.count - 1))
+                scores.append((alpha, mean, (variance / Double(max(1, perUser.count))).squareRoot()))
+            }
+            // One-standard-error rule: the smallest alpha (closest to plain binary feedback) whose
+            // held-out precision is within one standard error of the best; differences inside the
+            // validation noise should not push the confidence scale up.
+            let top = scores.max { $0.mean < $1.mean }!
+            let chosen = scores.first { $0.mean >= top.mean - top.standardError }!
+            let best: (alpha: Float, recall: Double)? = (chosen.alpha, chosen.mean)
+            als.alpha = best!.alpha
+            recall = best!.recall
+            if due {
+                tuned.withLock { $0 = (best!.alpha, now) }
+                logger.info("tuned alpha on the held-back slice", metadata: ["alpha": "\(best!.alpha)", "precision_at_10": "\(recall)"])
+            }
+        } else if settings.autoTune, let last = tuned.withLock({ $0 }) {
+            als.alpha = last.alpha
         }
+        let matrix = CSRMatrix(rows: users.count, columns: itemNames.count, triples: triples)
+        let factors = als.fit(matrix, initial: initial, parallel: executor)
+
         var categories: [String: Set<Int32>] = [:]
         var itemIndex: [String: Int32] = [:]
         for (index, name) in itemNames.enumerated() { itemIndex[name] = Int32(index) }
@@ -226,7 +266,7 @@ package final class Trainer: Sendable {
             items: itemNames.count,
             interactions: triples.count,
             sequence: view.sequence,
-            recallAt10: heldOut.isEmpty ? 0 : Double(hits) / Double(heldOut.count),
+            precisionAt10: recall,
             usersEvaluated: heldOut.count,
             factors: als.factors,
             regularization: als.regularization,
@@ -241,6 +281,16 @@ package final class Trainer: Sendable {
             popular: view.popularity().map(\.item),
             categoryItems: categories
         )
+    }
+
+    /// Per-user precision@10 of a model trained without the held-back items: the share of each
+    /// user's top 10 (training items excluded) that are among their held-back items.
+    private static func precisionAt10(_ model: ALSFactors, _ matrix: CSRMatrix, _ heldOut: [Int: Set<Int32>]) -> [Double] {
+        heldOut.sorted { $0.key < $1.key }.map { row, items in
+            let seen = Set(matrix.indices[matrix.offsets[row]..<matrix.offsets[row + 1]].map(Int.init))
+            let top = model.recommend(vector: Array(model.users.row(row)), k: 10) { seen.contains($0) }
+            return Double(top.filter { items.contains(Int32($0.item)) }.count) / 10
+        }
     }
 
     /// The previous factors re-indexed to the new user and item order (zero rows where new).

@@ -52,7 +52,7 @@ package struct ModelRoutes: Sendable {
             + "\"training_seconds\":\(RecommendRoutes.number(Float(info.trainingSeconds))),"
             + "\"data\":{\"users\":\(info.users),\"items\":\(info.items),\"interactions\":\(info.interactions),"
             + "\"events_seen\":\(info.sequence),\"events_since\":\(max(0, store.sequence - info.sequence))},"
-            + "\"quality\":{\"recall_at_10\":\(RecommendRoutes.number(Float(info.recallAt10))),"
+            + "\"quality\":{\"precision_at_10\":\(RecommendRoutes.number(Float(info.precisionAt10))),"
             + "\"users_evaluated\":\(info.usersEvaluated),\"method\":\"each evaluated user's latest item held out of training\"},"
             + "\"parameters\":{\"factors\":\(info.factors),\"regularization\":\(info.regularization),"
             + "\"alpha\":\(info.alpha),\"iterations\":\(info.iterations)},"

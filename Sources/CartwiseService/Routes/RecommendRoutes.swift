@@ -15,8 +15,8 @@ package struct RecommendRoutes: Sendable {
         self.store = store
     }
 
-    /// How many of a user's items (by weight) explanations and fold-in use at most.
-    static let historyLimit = 200
+    /// How many of a user's items (by weight) fold-in uses at most: O(n k²) per request.
+    static let historyLimit = 500
 
     package func register(on router: inout RouterBuilder) {
         router.get("/recommend") { request, _ in
@@ -26,8 +26,9 @@ package struct RecommendRoutes: Sendable {
             let filters = try RecommendFilters(query: request)
             let snapshot = try current()
             let live = store.interactions(user: user)
-            let history = Self.history(live?.weights ?? [], in: snapshot)
-            let seen = Set(history.map(\.item))
+            let known = Self.known(live?.weights ?? [], in: snapshot)
+            let seen = Set(known.map(\.item))
+            let history = Array(known.prefix(Self.historyLimit))
             if let row = snapshot.userIndex[user], (live?.lastSequence ?? 0) <= snapshot.info.sequence {
                 let picks = Recommender.rank(
                     snapshot,
@@ -64,8 +65,9 @@ package struct RecommendRoutes: Sendable {
             }
             let snapshot = try current()
             let weights = body.items.map { (item: $0, weight: store.weights.view) }
-            let history = Self.history(weights, in: snapshot)
-            let seen = Set(history.map(\.item))
+            let known = Self.known(weights, in: snapshot)
+            let seen = Set(known.map(\.item))
+            let history = Array(known.prefix(Self.historyLimit))
             if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
                 let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
                 return answer(user: nil, snapshot: snapshot, source: "fold-in", picks: picks, history: history)
@@ -119,8 +121,8 @@ package struct RecommendRoutes: Sendable {
         return snapshot
     }
 
-    /// The user's items known to the model, heaviest first, at most ``historyLimit``.
-    static func history(_ weights: [(item: String, weight: Float)], in snapshot: ModelSnapshot) -> [(item: Int, weight: Float)] {
+    /// All of the user's items known to the model, heaviest first.
+    static func known(_ weights: [(item: String, weight: Float)], in snapshot: ModelSnapshot) -> [(item: Int, weight: Float)] {
         var known: [(item: Int, weight: Float)] = []
         var positions: [Int: Int] = [:]
         for (item, weight) in weights {
@@ -133,7 +135,7 @@ package struct RecommendRoutes: Sendable {
             }
         }
         known.sort { $0.weight > $1.weight || ($0.weight == $1.weight && $0.item < $1.item) }
-        return Array(known.prefix(historyLimit))
+        return known
     }
 
     private func answer(
