@@ -74,8 +74,13 @@ package final class Application: Sendable {
             metrics: metrics
         ).register(on: &routes)
         RecommendRoutes(models: models, store: store).register(on: &routes)
-        ModelRoutes(models: models, trainer: trainer, directory: configuration.dataDirectory + "/snapshots", store: store)
-            .register(on: &routes)
+        ModelRoutes(
+            models: models,
+            trainer: trainer,
+            directory: configuration.dataDirectory + "/snapshots",
+            store: store
+        )
+        .register(on: &routes)
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
         let router = routes.build { error, request in
             logger.error(

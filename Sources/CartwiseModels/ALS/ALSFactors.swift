@@ -20,6 +20,29 @@ package struct ALSFactors: Sendable, Equatable {
         }
     }
 
+    /// The `k` best items for a user vector, skipping items whose `excluded` flag is set; best first.
+    /// The hot path of `/recommend`: a flag array costs a load per item where a set costs a hash.
+    /// Cost: O(items × factors + items × log k).
+    package func recommend(vector: [Float], k: Int, excluded: [Bool]) -> [(item: Int, score: Float)] {
+        var heap = TopK(capacity: k)
+        let width = factors
+        vector.withUnsafeBufferPointer { v in
+            items.values.withUnsafeBufferPointer { all in
+                excluded.withUnsafeBufferPointer { skip in
+                    var threshold = -Float.infinity
+                    for item in 0..<items.rows where !(item < skip.count && skip[item]) {
+                        let score = VectorMath.dot(v.baseAddress!, all.baseAddress! + item * width, width)
+                        if score > threshold {
+                            heap.insert(item, score)
+                            if heap.isFull { threshold = heap.minimum }
+                        }
+                    }
+                }
+            }
+        }
+        return heap.sorted()
+    }
+
     /// The `k` best items for a user vector, skipping those `exclude` rejects; best first.
     /// Cost: O(items × factors + items × log k).
     package func recommend(vector: [Float], k: Int, exclude: (Int) -> Bool) -> [(item: Int, score: Float)] {
@@ -68,6 +91,11 @@ package struct TopK: Sendable {
         self.capacity = max(0, capacity)
         entries.reserveCapacity(self.capacity)
     }
+
+    package var isFull: Bool { entries.count >= capacity }
+
+    /// The lowest score kept (the one a new item must beat once the heap is full).
+    package var minimum: Float { entries.first?.score ?? -.infinity }
 
     package mutating func insert(_ item: Int, _ score: Float) {
         guard capacity > 0 else { return }

@@ -13,17 +13,24 @@ package struct FoldIn: Sendable {
         confidence = ImplicitALS.Confidence(alpha: alpha)
     }
 
-    /// The user's system W = YᵀY + λI + Σ (cᵢ − 1) yᵢyᵢᵀ and right-hand side b = Σ cᵢ yᵢ.
+    /// The user's system W = YᵀY + λI + Σ (cᵢ − 1) yᵢyᵢᵀ and right-hand side b = Σ cᵢ yᵢ, built
+    /// with SIMD row updates (this runs on the request path for fold-in and explanations).
     private func system(_ history: [(item: Int, weight: Float)]) -> (matrix: [Float], rhs: [Float]) {
         let k = items.columns
         var matrix = gram
         var rhs = [Float](repeating: 0, count: k)
-        for (item, weight) in history {
-            let c = confidence(weight)
-            let row = Array(items.row(item))
-            for i in 0..<k {
-                rhs[i] += c * row[i]
-                for j in 0..<k { matrix[i * k + j] += (c - 1) * row[i] * row[j] }
+        items.values.withUnsafeBufferPointer { all in
+            matrix.withUnsafeMutableBufferPointer { w in
+                rhs.withUnsafeMutableBufferPointer { b in
+                    for (item, weight) in history {
+                        let c = confidence(weight)
+                        let y = all.baseAddress! + item * k
+                        VectorMath.axpy(c, y, b.baseAddress!, k)
+                        for i in 0..<k where y[i] != 0 {
+                            VectorMath.axpy((c - 1) * y[i], y, w.baseAddress! + i * k, k)
+                        }
+                    }
+                }
             }
         }
         return (matrix, rhs)
@@ -44,15 +51,18 @@ package struct FoldIn: Sendable {
         guard !history.isEmpty else { return recommended.map { _ in nil } }
         let (matrix, _) = system(history)
         guard let cholesky = Cholesky(matrix, size: items.columns) else { return recommended.map { _ in nil } }
+        let k = items.columns
         return recommended.map { item in
             let solved = cholesky.solve(Array(items.row(item)))
             var best: (because: Int, contribution: Float)?
-            for (source, weight) in history {
-                let row = Array(items.row(source))
-                var dot: Float = 0
-                for index in 0..<row.count { dot += solved[index] * row[index] }
-                let contribution = confidence(weight) * dot
-                if best == nil || contribution > best!.contribution { best = (source, contribution) }
+            solved.withUnsafeBufferPointer { z in
+                items.values.withUnsafeBufferPointer { all in
+                    for (source, weight) in history {
+                        let contribution =
+                            confidence(weight) * VectorMath.dot(z.baseAddress!, all.baseAddress! + source * k, k)
+                        if best == nil || contribution > best!.contribution { best = (source, contribution) }
+                    }
+                }
             }
             return best
         }

@@ -90,7 +90,7 @@ package struct ImplicitALS: Sendable {
         confidence: Confidence,
         parallel: Executor
     ) -> DenseMatrix {
-        let gram = fixed.gram(plus: regularization)
+        let gram = Self.gram(fixed, plus: regularization, parallel: parallel)
         let rows = interactions.rows
         let chunks = max(1, min(64, rows / 256))
         let chunkSize = (rows + chunks - 1) / max(chunks, 1)
@@ -104,6 +104,20 @@ package struct ImplicitALS: Sendable {
         values.reserveCapacity(rows * k)
         for part in parts { values.append(contentsOf: part) }
         return DenseMatrix(rows: rows, columns: k, values: values)
+    }
+
+    /// YᵀY + λI with the rows split across the executor's jobs.
+    static func gram(_ fixed: DenseMatrix, plus lambda: Float, parallel: Executor) -> [Float] {
+        let chunks = max(1, min(16, fixed.rows / 2048))
+        let size = (fixed.rows + chunks - 1) / chunks
+        let parts = parallel(chunks) { chunk in fixed.partialGram((chunk * size)..<min(fixed.rows, (chunk + 1) * size))
+        }
+        var total = parts[0]
+        for part in parts.dropFirst() {
+            for index in total.indices { total[index] += part[index] }
+        }
+        for i in 0..<fixed.columns { total[i * fixed.columns + i] += lambda }
+        return total
     }
 
     /// Conjugate gradient on (G + Yᵀ(C − I)Y) x = Yᵀ C p for each row in `range`, warm-started from

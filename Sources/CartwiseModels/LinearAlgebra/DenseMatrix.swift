@@ -29,11 +29,18 @@ package struct DenseMatrix: Sendable, Equatable {
     /// `Mᵀ M + lambda I` (columns x columns), the Gram matrix every ALS half-step starts from.
     /// Cost: O(rows x columns²).
     package func gram(plus lambda: Float) -> [Float] {
+        var result = partialGram(0..<rows)
+        for i in 0..<columns { result[i * columns + i] += lambda }
+        return result
+    }
+
+    /// `Mᵀ M` over `range` of the rows; partial sums over disjoint ranges add up to the whole.
+    package func partialGram(_ range: Range<Int>) -> [Float] {
         let k = columns
         var result = [Float](repeating: 0, count: k * k)
         values.withUnsafeBufferPointer { matrix in
             result.withUnsafeMutableBufferPointer { out in
-                for row in 0..<rows {
+                for row in range {
                     let vector = matrix.baseAddress! + row * k
                     for i in 0..<k {
                         let scale = vector[i]
@@ -43,7 +50,6 @@ package struct DenseMatrix: Sendable, Equatable {
                 }
             }
         }
-        for i in 0..<k { result[i * k + i] += lambda }
         return result
     }
 }

@@ -1,9 +1,10 @@
 import CartwiseModels
+package import HTTPCore
+package import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-package import HTTPCore
-package import Logging
 
 /// The resolved configuration, typed. Built by ``ConfigurationLoader``.
 package struct ServiceConfiguration: Sendable {

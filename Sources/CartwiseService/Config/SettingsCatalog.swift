@@ -147,7 +147,12 @@ package enum SettingsCatalog {
             defaultValue: .number(1),
             description: "ALS weight of a view (confidence c = 1 + als.alpha x the summed weights of a user-item pair)."
         ),
-        Setting(key: "events.weight.click", kind: .number(0...1000), defaultValue: .number(2), description: "ALS weight of a click."),
+        Setting(
+            key: "events.weight.click",
+            kind: .number(0...1000),
+            defaultValue: .number(2),
+            description: "ALS weight of a click."
+        ),
         Setting(
             key: "events.weight.add_to_cart",
             kind: .number(0...1000),

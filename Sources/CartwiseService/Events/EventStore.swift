@@ -81,7 +81,12 @@ package final class EventStore: Sendable {
                 let weight = weights.weight(event)
                 if weight > 0 {
                     let sequence = state.sequence
-                    Self.addWeight(weight, item: item, sequence: sequence, into: &state.users[event.user, default: UserHistory()])
+                    Self.addWeight(
+                        weight,
+                        item: item,
+                        sequence: sequence,
+                        into: &state.users[event.user, default: UserHistory()]
+                    )
                     let term = Double.log(Double(weight)) + Double(event.timestamp) / popularityTimescale
                     state.logPopularity[Int(item)] = Self.logAdd(state.logPopularity[Int(item)], term)
                 }
@@ -207,7 +212,8 @@ package struct TrainingView: Sendable {
             guard !history.weights.isEmpty else { return nil }
             var recent: [Int32] = []
             for event in history.recent.reversed()
-            where weights.weight(Event(user: "", item: "", type: event.type, value: Double(event.value), timestamp: 0)) > 0
+            where weights.weight(Event(user: "", item: "", type: event.type, value: Double(event.value), timestamp: 0))
+                > 0
                 && !recent.contains(event.item)
             {
                 recent.append(event.item)

@@ -20,6 +20,36 @@ package final class ModelSnapshot: Sendable {
         package var regularization: Float
         package var alpha: Float
         package var iterations: Int
+
+        package init(
+            version: UInt64,
+            trainedAt: Int64,
+            trainingSeconds: Double,
+            users: Int,
+            items: Int,
+            interactions: Int,
+            sequence: Int,
+            precisionAt10: Double,
+            usersEvaluated: Int,
+            factors: Int,
+            regularization: Float,
+            alpha: Float,
+            iterations: Int
+        ) {
+            self.version = version
+            self.trainedAt = trainedAt
+            self.trainingSeconds = trainingSeconds
+            self.users = users
+            self.items = items
+            self.interactions = interactions
+            self.sequence = sequence
+            self.precisionAt10 = precisionAt10
+            self.usersEvaluated = usersEvaluated
+            self.factors = factors
+            self.regularization = regularization
+            self.alpha = alpha
+            self.iterations = iterations
+        }
     }
 
     package let info: Info
@@ -33,6 +63,8 @@ package final class ModelSnapshot: Sendable {
     package let popular: [Int32]
     /// Catalog categories at training time: category -> item indices.
     package let categoryItems: [String: Set<Int32>]
+    /// Item factors scaled to unit length, for cosine explanations on the request path.
+    package let unitItems: DenseMatrix
 
     package init(
         info: Info,
@@ -57,6 +89,31 @@ package final class ModelSnapshot: Sendable {
         foldIn = FoldIn(items: factors.items, regularization: info.regularization, alpha: info.alpha)
         self.popular = popular
         self.categoryItems = categoryItems
+        var unit = factors.items.values
+        let k = factors.factors
+        for row in 0..<factors.items.rows {
+            var norm: Float = 0
+            for index in (row * k)..<((row + 1) * k) { norm += unit[index] * unit[index] }
+            let scale = norm > 0 ? 1 / norm.squareRoot() : 0
+            for index in (row * k)..<((row + 1) * k) { unit[index] *= scale }
+        }
+        unitItems = DenseMatrix(rows: factors.items.rows, columns: k, values: unit)
+    }
+
+    /// For each recommended item, the history item most similar to it (cosine of item factors):
+    /// O(recommended × history × k), cheap enough for every request.
+    package func similarityReasons(_ history: [(item: Int, weight: Float)], recommended: [Int]) -> [Int?] {
+        let k = unitItems.columns
+        return unitItems.values.withUnsafeBufferPointer { all in
+            recommended.map { item in
+                var best: (item: Int, score: Float)?
+                for (source, _) in history {
+                    let score = VectorMath.dot(all.baseAddress! + item * k, all.baseAddress! + source * k, k)
+                    if best == nil || score > best!.score { best = (source, score) }
+                }
+                return best?.item
+            }
+        }
     }
 
     package var version: UInt64 { info.version }

@@ -98,7 +98,9 @@ package enum SnapshotFile {
 
     static func encode(_ snapshot: ModelSnapshot) -> [UInt8] {
         let info = snapshot.info
-        var writer = BinaryWriter(capacity: (snapshot.factors.users.values.count + snapshot.factors.items.values.count) * 4 + 4096)
+        var writer = BinaryWriter(
+            capacity: (snapshot.factors.users.values.count + snapshot.factors.items.values.count) * 4 + 4096
+        )
         writer.write(formatVersion)
         writer.write(Int64(bitPattern: info.version))
         writer.write(info.trainedAt)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 package import CartwiseModels
 import HTTPCore
 package import Logging
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the trainer needs to know.
 package struct TrainerSettings: Sendable {
@@ -87,7 +88,10 @@ package final class Trainer: Sendable {
         guard let snapshot else { return false }
         models.publish(snapshot)
         trainedSequence.store(snapshot.info.sequence, ordering: .relaxed)
-        logger.info("loaded model snapshot", metadata: ["version": "\(snapshot.version)", "users": "\(snapshot.info.users)"])
+        logger.info(
+            "loaded model snapshot",
+            metadata: ["version": "\(snapshot.version)", "users": "\(snapshot.info.users)"]
+        )
         return true
     }
 
@@ -171,7 +175,8 @@ package final class Trainer: Sendable {
             logger.info(
                 "published model",
                 metadata: [
-                    "version": "\(snapshot.version)", "users": "\(snapshot.info.users)", "items": "\(snapshot.info.items)",
+                    "version": "\(snapshot.version)", "users": "\(snapshot.info.users)",
+                    "items": "\(snapshot.info.items)",
                     "interactions": "\(snapshot.info.interactions)", "seconds": "\(snapshot.info.trainingSeconds)",
                     "precision_at_10": "\(snapshot.info.precisionAt10)",
                 ]
@@ -194,7 +199,8 @@ package final class Trainer: Sendable {
         let eligible = users.indices.filter { users[$0].weights.count >= 5 && !users[$0].recent.isEmpty }
         let stride = max(1, eligible.count / max(1, settings.holdoutUsers))
         var heldOut: [Int: Set<Int32>] = [:]
-        for position in Swift.stride(from: 0, to: eligible.count, by: stride) where heldOut.count < settings.holdoutUsers {
+        for position in Swift.stride(from: 0, to: eligible.count, by: stride)
+        where heldOut.count < settings.holdoutUsers {
             let user = users[eligible[position]]
             let count = max(1, min(user.recent.count, user.weights.count / 5))
             heldOut[eligible[position]] = Set(user.recent.prefix(count))
@@ -207,7 +213,9 @@ package final class Trainer: Sendable {
 
         let previous = models.snapshot
         var als = settings.als
-        let initial = previous.flatMap { Self.aligned($0, users: users.map(\.name), items: itemNames, factors: als.factors) }
+        let initial = previous.flatMap {
+            Self.aligned($0, users: users.map(\.name), items: itemNames, factors: als.factors)
+        }
         let executor = Self.threaded(settings.threads)
 
         // Quality (and, when due, the choice of alpha) on a model that never saw the held-back items.
@@ -242,7 +250,10 @@ package final class Trainer: Sendable {
             recall = best!.recall
             if due {
                 tuned.withLock { $0 = (best!.alpha, now) }
-                logger.info("tuned alpha on the held-back slice", metadata: ["alpha": "\(best!.alpha)", "precision_at_10": "\(recall)"])
+                logger.info(
+                    "tuned alpha on the held-back slice",
+                    metadata: ["alpha": "\(best!.alpha)", "precision_at_10": "\(recall)"]
+                )
             }
         } else if settings.autoTune, let last = tuned.withLock({ $0 }) {
             als.alpha = last.alpha
@@ -285,7 +296,11 @@ package final class Trainer: Sendable {
 
     /// Per-user precision@10 of a model trained without the held-back items: the share of each
     /// user's top 10 (training items excluded) that are among their held-back items.
-    private static func precisionAt10(_ model: ALSFactors, _ matrix: CSRMatrix, _ heldOut: [Int: Set<Int32>]) -> [Double] {
+    private static func precisionAt10(
+        _ model: ALSFactors,
+        _ matrix: CSRMatrix,
+        _ heldOut: [Int: Set<Int32>]
+    ) -> [Double] {
         heldOut.sorted { $0.key < $1.key }.map { row, items in
             let seen = Set(matrix.indices[matrix.offsets[row]..<matrix.offsets[row + 1]].map(Int.init))
             let top = model.recommend(vector: Array(model.users.row(row)), k: 10) { seen.contains($0) }
@@ -294,7 +309,12 @@ package final class Trainer: Sendable {
     }
 
     /// The previous factors re-indexed to the new user and item order (zero rows where new).
-    private static func aligned(_ previous: ModelSnapshot, users: [String], items: [String], factors: Int) -> ALSFactors? {
+    private static func aligned(
+        _ previous: ModelSnapshot,
+        users: [String],
+        items: [String],
+        factors: Int
+    ) -> ALSFactors? {
         guard previous.factors.factors == factors else { return nil }
         func remap(_ names: [String], _ index: [String: Int], _ matrix: DenseMatrix) -> DenseMatrix {
             var values = [Float](repeating: 0, count: names.count * factors)
@@ -311,7 +331,7 @@ package final class Trainer: Sendable {
     }
 
     /// Runs the half-step chunks on `threads` worker threads (the calling thread waits).
-    static func threaded(_ threads: Int) -> ImplicitALS.Executor {
+    package static func threaded(_ threads: Int) -> ImplicitALS.Executor {
         { count, job in
             let results = Mutex<[[Float]]>(Array(repeating: [], count: count))
             let next = Atomic<Int>(0)
@@ -323,7 +343,9 @@ package final class Trainer: Sendable {
                     results.withLock { $0[index] = part }
                 }
             }
-            let workers = (0..<max(0, min(threads, count) - 1)).compactMap { _ in try? NativeThread.spawn(name: "als-worker", work) }
+            let workers = (0..<max(0, min(threads, count) - 1)).compactMap { _ in
+                try? NativeThread.spawn(name: "als-worker", work)
+            }
             work()
             for worker in workers { worker.join() }
             return results.withLock { $0 }

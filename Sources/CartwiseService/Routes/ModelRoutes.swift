@@ -31,7 +31,9 @@ package struct ModelRoutes: Sendable {
                 case .failure(let error as TrainerError):
                     promise.succeed(ProblemDetails(.conflict, detail: error.description).makeResponse())
                 case .failure(let error):
-                    promise.succeed(ProblemDetails(.internalServerError, detail: "training failed: \(error)").makeResponse())
+                    promise.succeed(
+                        ProblemDetails(.internalServerError, detail: "training failed: \(error)").makeResponse()
+                    )
                 }
             }
         }

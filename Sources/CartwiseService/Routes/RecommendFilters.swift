@@ -11,6 +11,9 @@ package struct RecommendFilters: Sendable {
     /// sold-out ones are left out.
     package var availableOnly = false
     package var includeSeen = false
+    /// `because` from the exact ALS decomposition (a k x k solve per request) instead of the
+    /// default item-item similarity.
+    package var exactExplanations = false
 
     package init() {}
 
@@ -23,6 +26,11 @@ package struct RecommendFilters: Sendable {
         category = request.queryValue("category").flatMap { $0.isEmpty ? nil : $0 }
         availableOnly = try request.queryBool("available_only", default: false)
         includeSeen = try request.queryBool("include_seen", default: false)
+        switch request.queryValue("explain") ?? "similarity" {
+        case "similarity": exactExplanations = false
+        case "exact": exactExplanations = true
+        default: throw ProblemDetails(.badRequest, detail: "query parameter 'explain' must be similarity or exact")
+        }
     }
 }
 
@@ -42,15 +50,11 @@ package enum Recommender {
         filters: RecommendFilters,
         store: EventStore
     ) -> [Pick] {
-        let excluded = Set(filters.exclude.compactMap { snapshot.itemIndex[$0] })
-        let inCategory = filters.category.map { snapshot.categoryItems[$0] ?? [] }
+        let mask = exclusionMask(snapshot, seen: seen, filters: filters)
         let wanted = filters.k + filters.offset
         var pool = wanted * 2 + 10
         while true {
-            let candidates = snapshot.factors.recommend(vector: vector, k: pool) { item in
-                (!filters.includeSeen && seen.contains(item)) || excluded.contains(item)
-                    || (inCategory.map { !$0.contains(Int32(item)) } ?? false)
-            }
+            let candidates = snapshot.factors.recommend(vector: vector, k: pool, excluded: mask)
             let kept = liveFilter(snapshot, candidates.map { Pick(item: $0.item, score: $0.score) }, filters, store)
             if kept.count >= wanted || candidates.count < pool {
                 return Array(kept.dropFirst(filters.offset).prefix(filters.k))
@@ -59,8 +63,31 @@ package enum Recommender {
         }
     }
 
+    /// One flag per item: seen (unless included), excluded by name, or outside the category.
+    static func exclusionMask(_ snapshot: ModelSnapshot, seen: Set<Int>, filters: RecommendFilters) -> [Bool] {
+        var mask: [Bool]
+        if let category = filters.category {
+            mask = [Bool](repeating: true, count: snapshot.itemNames.count)
+            for item in snapshot.categoryItems[category] ?? [] { mask[Int(item)] = false }
+        } else {
+            mask = [Bool](repeating: false, count: snapshot.itemNames.count)
+        }
+        if !filters.includeSeen {
+            for item in seen { mask[item] = true }
+        }
+        for name in filters.exclude {
+            if let item = snapshot.itemIndex[name] { mask[item] = true }
+        }
+        return mask
+    }
+
     /// Popular items (time-decayed), with the same filters; scores fall from 1 with the rank.
-    package static func popular(_ snapshot: ModelSnapshot, seen: Set<Int>, filters: RecommendFilters, store: EventStore)
+    package static func popular(
+        _ snapshot: ModelSnapshot,
+        seen: Set<Int>,
+        filters: RecommendFilters,
+        store: EventStore
+    )
         -> [Pick]
     {
         let excluded = Set(filters.exclude.compactMap { snapshot.itemIndex[$0] })
@@ -74,13 +101,20 @@ package enum Recommender {
             picks.append(Pick(item: index, score: 1 - Float(rank) / count))
             if picks.count >= (filters.k + filters.offset) * 2 + 10 {
                 let kept = liveFilter(snapshot, picks, filters, store)
-                if kept.count >= filters.k + filters.offset { return Array(kept.dropFirst(filters.offset).prefix(filters.k)) }
+                if kept.count >= filters.k + filters.offset {
+                    return Array(kept.dropFirst(filters.offset).prefix(filters.k))
+                }
             }
         }
         return Array(liveFilter(snapshot, picks, filters, store).dropFirst(filters.offset).prefix(filters.k))
     }
 
-    private static func liveFilter(_ snapshot: ModelSnapshot, _ picks: [Pick], _ filters: RecommendFilters, _ store: EventStore)
+    private static func liveFilter(
+        _ snapshot: ModelSnapshot,
+        _ picks: [Pick],
+        _ filters: RecommendFilters,
+        _ store: EventStore
+    )
         -> [Pick]
     {
         let entries = store.catalogEntries(picks.map { snapshot.itemNames[$0.item] })

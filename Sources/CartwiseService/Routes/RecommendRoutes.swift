@@ -37,14 +37,35 @@ package struct RecommendRoutes: Sendable {
                     filters: filters,
                     store: store
                 )
-                return answer(user: user, snapshot: snapshot, source: "als", picks: picks, history: history)
+                return answer(
+                    user: user,
+                    snapshot: snapshot,
+                    source: "als",
+                    picks: picks,
+                    history: history,
+                    filters: filters
+                )
             }
             if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
                 let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
-                return answer(user: user, snapshot: snapshot, source: "fold-in", picks: picks, history: history)
+                return answer(
+                    user: user,
+                    snapshot: snapshot,
+                    source: "fold-in",
+                    picks: picks,
+                    history: history,
+                    filters: filters
+                )
             }
             let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
-            return answer(user: user, snapshot: snapshot, source: "popular", picks: picks, history: [])
+            return answer(
+                user: user,
+                snapshot: snapshot,
+                source: "popular",
+                picks: picks,
+                history: [],
+                filters: filters
+            )
         }
 
         router.post("/recommend") { request, _ in
@@ -56,7 +77,10 @@ package struct RecommendRoutes: Sendable {
             filters.category = body.category
             filters.availableOnly = body.available_only ?? false
             filters.includeSeen = body.include_seen ?? false
-            guard (1...100).contains(filters.k) else { throw APIError.invalidField(field: "k", reason: "must be from 1 to 100") }
+            filters.exactExplanations = body.explain == "exact"
+            guard (1...100).contains(filters.k) else {
+                throw APIError.invalidField(field: "k", reason: "must be from 1 to 100")
+            }
             guard (0...1000).contains(filters.offset) else {
                 throw APIError.invalidField(field: "offset", reason: "must be from 0 to 1000")
             }
@@ -70,10 +94,17 @@ package struct RecommendRoutes: Sendable {
             let history = Array(known.prefix(Self.historyLimit))
             if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
                 let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
-                return answer(user: nil, snapshot: snapshot, source: "fold-in", picks: picks, history: history)
+                return answer(
+                    user: nil,
+                    snapshot: snapshot,
+                    source: "fold-in",
+                    picks: picks,
+                    history: history,
+                    filters: filters
+                )
             }
             let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
-            return answer(user: nil, snapshot: snapshot, source: "popular", picks: picks, history: [])
+            return answer(user: nil, snapshot: snapshot, source: "popular", picks: picks, history: [], filters: filters)
         }
 
         router.get("/similar-items") { request, _ in
@@ -98,7 +129,8 @@ package struct RecommendRoutes: Sendable {
                 "{\"item\":" + JSONString.quote(snapshot.itemNames[candidate.item]) + ",\"score\":"
                     + Self.number(candidate.score) + "}"
             }
-            let body = "{\"item\":" + JSONString.quote(item) + ",\"model_version\":\(snapshot.version),\"items\":["
+            let body =
+                "{\"item\":" + JSONString.quote(item) + ",\"model_version\":\(snapshot.version),\"items\":["
                 + items.joined(separator: ",") + "]}"
             return HTTPResponse.json(Array(body.utf8))
         }
@@ -112,6 +144,7 @@ package struct RecommendRoutes: Sendable {
         var category: String?
         var available_only: Bool?
         var include_seen: Bool?
+        var explain: String?
     }
 
     private func current() throws(APIError) -> ModelSnapshot {
@@ -122,7 +155,10 @@ package struct RecommendRoutes: Sendable {
     }
 
     /// All of the user's items known to the model, heaviest first.
-    static func known(_ weights: [(item: String, weight: Float)], in snapshot: ModelSnapshot) -> [(item: Int, weight: Float)] {
+    static func known(
+        _ weights: [(item: String, weight: Float)],
+        in snapshot: ModelSnapshot
+    ) -> [(item: Int, weight: Float)] {
         var known: [(item: Int, weight: Float)] = []
         var positions: [Int: Int] = [:]
         for (item, weight) in weights {
@@ -143,20 +179,32 @@ package struct RecommendRoutes: Sendable {
         snapshot: ModelSnapshot,
         source: String,
         picks: [Recommender.Pick],
-        history: [(item: Int, weight: Float)]
+        history: [(item: Int, weight: Float)],
+        filters: RecommendFilters
     ) -> HTTPResponse {
-        let reasons = history.isEmpty ? [] : snapshot.foldIn.explain(Array(history.prefix(50)), recommended: picks.map(\.item))
+        let explained = Array(history.prefix(50))
+        let reasons: [Int?]
+        if history.isEmpty {
+            reasons = []
+        } else if filters.exactExplanations {
+            reasons = snapshot.foldIn.explain(explained, recommended: picks.map(\.item)).map { $0?.because }
+        } else {
+            reasons = snapshot.similarityReasons(explained, recommended: picks.map(\.item))
+        }
         var items: [String] = []
         for (position, pick) in picks.enumerated() {
-            var entry = "{\"item\":" + JSONString.quote(snapshot.itemNames[pick.item]) + ",\"score\":" + Self.number(pick.score)
+            var entry =
+                "{\"item\":" + JSONString.quote(snapshot.itemNames[pick.item]) + ",\"score\":" + Self.number(pick.score)
             if position < reasons.count, let reason = reasons[position] {
-                entry += ",\"because\":" + JSONString.quote(snapshot.itemNames[reason.because])
+                entry += ",\"because\":" + JSONString.quote(snapshot.itemNames[reason])
             }
             items.append(entry + "}")
         }
         var body = "{"
         if let user { body += "\"user\":" + JSONString.quote(user) + "," }
-        body += "\"model_version\":\(snapshot.version),\"source\":\"\(source)\",\"items\":[" + items.joined(separator: ",") + "]}"
+        body +=
+            "\"model_version\":\(snapshot.version),\"source\":\"\(source)\",\"items\":[" + items.joined(separator: ",")
+            + "]}"
         return HTTPResponse.json(Array(body.utf8))
     }
 

@@ -1,0 +1,226 @@
+import CartwiseModels
+import CartwiseService
+import HTTPCore
+import Logging
+import Testing
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+private let json = [("Content-Type", "application/json")]
+
+/// Two tastes: even users view items a0..a19, odd users b0..b19, three times each.
+private func tasteEvents() -> [String] {
+    var lines: [String] = []
+    for user in 0..<40 {
+        let prefix = user % 2 == 0 ? "a" : "b"
+        for step in 0..<8 {
+            let item = "\(prefix)\((user * 3 + step * 7) % 20)"
+            lines.append(#"{"user":"u\#(user)","item":"\#(item)","type":"view","timestamp":\#(1_700_000_000 + step)}"#)
+        }
+    }
+    return lines
+}
+
+private func withTrainedService(_ body: (BlockingHTTPClient, Application) throws -> Void) throws {
+    let directory = temporaryDirectory()
+    let configuration = try ConfigurationLoader(
+        flags: [
+            ("server.port", "0"), ("server.threads", "2"), ("data_dir", directory), ("als.factors", "8"),
+            ("als.iterations", "8"), ("als.regularization", "0.1"), ("als.auto_tune", "false"), ("als.alpha", "5"),
+            ("trainer.min_new_events", "1000000"), ("trainer.holdout_users", "10"), ("als.threads", "2"),
+        ]
+    ).load()
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    let application = try Application.start(configuration: configuration, logger: logger)
+    defer { application.shutdown() }
+    let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+    let ndjson = Array(tasteEvents().joined(separator: "\n").utf8)
+    #expect(
+        try client.request("POST", "/events", headers: [("Content-Type", "application/x-ndjson")], body: ndjson).status
+            == 200
+    )
+    let items = #"{"items":[{"id":"a1","categories":["alpha"]},{"id":"a2","categories":["alpha"],"available":false}]}"#
+    #expect(try client.request("POST", "/items", headers: json, body: Array(items.utf8)).status == 200)
+    let trained = try client.request("POST", "/models/train")
+    #expect(trained.status == 200)
+    try body(client, application)
+}
+
+private struct Answer: Decodable {
+    struct Entry: Decodable {
+        var item: String
+    }
+
+    var items: [Entry]
+}
+
+private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
+    try JSONDecoder().decode(Answer.self, from: Data(response.body)).items.map(\.item)
+}
+
+@Suite(.serialized) struct RecommendationTests {
+    @Test func recommendationsFollowTheUsersTasteAndExcludeWhatTheySaw() throws {
+        try withTrainedService { client, application in
+            let answer = try client.request("GET", "/recommend?user=u0&k=5")
+            #expect(answer.status == 200)
+            #expect(answer.text.contains(#""source":"als""#))
+            #expect(answer.text.contains(#""because":"a"#))
+            let picked = try items(answer)
+            #expect(picked.count == 5)
+            // A small model: the best picks are the user's own taste, the tail may stray.
+            #expect(picked.prefix(3).allSatisfy { $0.hasPrefix("a") }, "\(answer.text)")
+            #expect(picked.filter { $0.hasPrefix("a") }.count >= 4, "\(answer.text)")
+            let seen = Set(application.storage.store.interactions(user: "u0")!.weights.map(\.item))
+            #expect(seen.isDisjoint(with: picked))
+            // Sold-out items never come back; a category keeps only its items.
+            #expect(!(try items(try client.request("GET", "/recommend?user=u2&k=20")).contains("a2")))
+            let alpha = try items(try client.request("GET", "/recommend?user=u3&k=5&category=alpha"))
+            #expect(alpha.allSatisfy { $0 == "a1" })
+            let excluded = try items(try client.request("GET", "/recommend?user=u0&k=5&exclude=" + picked[0]))
+            #expect(!excluded.contains(picked[0]))
+            let exact = try client.request("GET", "/recommend?user=u0&k=3&explain=exact")
+            #expect(exact.text.contains(#""because":"a"#))
+        }
+    }
+
+    @Test func aNewPurchaseIsFoldedInWithoutRetraining() throws {
+        try withTrainedService { client, _ in
+            let before = try items(try client.request("GET", "/recommend?user=u1&k=5"))
+            let purchase = #"{"events":[{"user":"u1","item":"\#(before[0])","type":"purchase","value":1}]}"#
+            #expect(try client.request("POST", "/events", headers: json, body: Array(purchase.utf8)).status == 200)
+            let after = try client.request("GET", "/recommend?user=u1&k=5")
+            #expect(after.text.contains(#""source":"fold-in""#))
+            #expect(!(try items(after)).contains(before[0]))
+        }
+    }
+
+    @Test func unknownUsersGetPopularItemsAndSessionsAreFoldedIn() throws {
+        try withTrainedService { client, _ in
+            let stranger = try client.request("GET", "/recommend?user=nobody&k=3")
+            #expect(stranger.text.contains(#""source":"popular""#))
+            #expect(try items(stranger).count == 3)
+            let session = try client.request(
+                "POST",
+                "/recommend",
+                headers: json,
+                body: Array(#"{"items":["b1","b8","b15"],"k":4}"#.utf8)
+            )
+            #expect(session.text.contains(#""source":"fold-in""#))
+            let picked = try items(session)
+            #expect(picked.count == 4 && picked.allSatisfy { $0.hasPrefix("b") })
+            #expect(
+                try client.request("POST", "/recommend", headers: json, body: Array(#"{"k":4}"#.utf8)).status == 400
+            )
+            #expect(try client.request("GET", "/recommend?k=5").status == 400)
+            #expect(try client.request("GET", "/recommend?user=u0&k=0").status == 400)
+        }
+    }
+
+    @Test func similarItemsShareTheTaste() throws {
+        try withTrainedService { client, _ in
+            let similar = try client.request("GET", "/similar-items?item=a3&k=5")
+            #expect(similar.status == 200)
+            #expect(try items(similar).allSatisfy { $0.hasPrefix("a") && $0 != "a3" })
+            #expect(try client.request("GET", "/similar-items?item=zzz").status == 404)
+        }
+    }
+
+    @Test func modelsAreVersionedPersistedAndRolledBack() throws {
+        try withTrainedService { client, application in
+            let first = application.models.snapshot!.version
+            #expect(try client.request("POST", "/models/train").status == 200)
+            #expect(application.models.snapshot!.version == first + 1)
+            let info = try client.request("GET", "/models")
+            #expect(info.text.contains(#""version":\#(first + 1)"#))
+            #expect(info.text.contains(#""precision_at_10""#))
+            #expect(info.text.contains(#""versions_on_disk":[\#(first),\#(first + 1)]"#))
+            let rolled = try client.request("POST", "/models/rollback")
+            #expect(rolled.status == 200)
+            #expect(application.models.snapshot!.version == first)
+        }
+    }
+
+    @Test func snapshotFilesRoundTripAndRejectDamage() throws {
+        let directory = temporaryDirectory()
+        let factors = ALSFactors(
+            users: DenseMatrix(rows: 2, columns: 2, values: [1, 2, 3, 4]),
+            items: DenseMatrix(rows: 3, columns: 2, values: [0.5, -1, 2, 0, 1, 1])
+        )
+        let info = ModelSnapshot.Info(
+            version: 7,
+            trainedAt: 1_700_000_000_000,
+            trainingSeconds: 1.5,
+            users: 2,
+            items: 3,
+            interactions: 4,
+            sequence: 9,
+            precisionAt10: 0.25,
+            usersEvaluated: 2,
+            factors: 2,
+            regularization: 0.1,
+            alpha: 5,
+            iterations: 3
+        )
+        let snapshot = ModelSnapshot(
+            info: info,
+            userNames: ["u", "v"],
+            itemNames: ["a", "b", "c"],
+            factors: factors,
+            popular: [2, 0, 1],
+            categoryItems: ["x": [0, 2]]
+        )
+        try SnapshotFile.write(snapshot, to: directory, keep: 2)
+        let read = try SnapshotFile.read(directory, version: 7)
+        #expect(read.info == info)
+        #expect(read.factors == factors)
+        #expect(read.itemNames == ["a", "b", "c"])
+        #expect(read.popular == [2, 0, 1])
+        #expect(read.categoryItems == ["x": [0, 2]])
+        // A flipped byte fails the CRC, and the newest intact snapshot is used instead.
+        var bytes = try FileSystem.readAll(SnapshotFile.path(directory, version: 7))
+        bytes[bytes.count - 5] ^= 0xFF
+        try FileSystem.writeNew(SnapshotFile.path(directory, version: 8), bytes)
+        #expect(throws: StorageError.self) { try SnapshotFile.read(directory, version: 8) }
+        let (newest, skipped) = SnapshotFile.newest(in: directory)
+        #expect(newest?.version == 7)
+        #expect(skipped.count == 1)
+    }
+
+    @Test func theStorePublishesOnlyNewerSnapshots() {
+        let store = ModelStore()
+        func snapshot(_ version: UInt64) -> ModelSnapshot {
+            ModelSnapshot(
+                info: ModelSnapshot.Info(
+                    version: version,
+                    trainedAt: 0,
+                    trainingSeconds: 0,
+                    users: 0,
+                    items: 1,
+                    interactions: 0,
+                    sequence: 0,
+                    precisionAt10: 0,
+                    usersEvaluated: 0,
+                    factors: 1,
+                    regularization: 0.1,
+                    alpha: 1,
+                    iterations: 1
+                ),
+                userNames: [],
+                itemNames: ["i"],
+                factors: ALSFactors(users: DenseMatrix(rows: 0, columns: 1), items: DenseMatrix(rows: 1, columns: 1)),
+                popular: [0],
+                categoryItems: [:]
+            )
+        }
+        #expect(store.publish(snapshot(2)))
+        #expect(!store.publish(snapshot(1)))
+        #expect(store.snapshot?.version == 2)
+        store.replace(with: snapshot(1))
+        #expect(store.snapshot?.version == 1)
+    }
+}
