@@ -29,7 +29,8 @@ WORK=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EX
 $BIN import events "$DATA/train.csv" --data-dir "$WORK/data" 2>/dev/null
 tail -n +2 "$DATA/train.csv" | cut -d, -f1 | sort -u | shuf -n 5000 --random-source=<(yes) > "$WORK/users.txt"
 $BIN serve --port $PORT --data-dir "$WORK/data" --log-level info --set als.auto_tune=false --set als.alpha=5 \
-  --set trainer.snapshots_kept=50 --set trainer.min_new_events=1000000000 2> "$WORK/server.log" &
+  --set trainer.snapshots_kept=50 --set trainer.min_new_events=1000000000 --set trainer.holdout_users=0 \
+  2> "$WORK/server.log" &
 for _ in $(seq 600); do curl -sf -o /dev/null $URL/readyz && break; sleep 0.5; done
 curl -sf -o /dev/null $URL/readyz || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
