@@ -46,26 +46,7 @@ package struct RecommendRoutes: Sendable {
                     filters: filters
                 )
             }
-            if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
-                let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
-                return answer(
-                    user: user,
-                    snapshot: snapshot,
-                    source: "fold-in",
-                    picks: picks,
-                    history: history,
-                    filters: filters
-                )
-            }
-            let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
-            return answer(
-                user: user,
-                snapshot: snapshot,
-                source: "popular",
-                picks: picks,
-                history: [],
-                filters: filters
-            )
+            return foldInOrPopular(user: user, snapshot: snapshot, known: known, filters: filters)
         }
 
         router.post("/recommend") { request, _ in
@@ -84,27 +65,20 @@ package struct RecommendRoutes: Sendable {
             guard (0...1000).contains(filters.offset) else {
                 throw APIError.invalidField(field: "offset", reason: "must be from 0 to 1000")
             }
+            guard body.explain == nil || ["similarity", "exact"].contains(body.explain!) else {
+                throw APIError.invalidField(field: "explain", reason: "must be similarity or exact")
+            }
             guard body.items.count <= 1000 else {
                 throw APIError.invalidField(field: "items", reason: "must hold at most 1000 items")
             }
             let snapshot = try current()
             let weights = body.items.map { (item: $0, weight: store.weights.view) }
-            let known = Self.known(weights, in: snapshot)
-            let seen = Set(known.map(\.item))
-            let history = Array(known.prefix(Self.historyLimit))
-            if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
-                let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
-                return answer(
-                    user: nil,
-                    snapshot: snapshot,
-                    source: "fold-in",
-                    picks: picks,
-                    history: history,
-                    filters: filters
-                )
-            }
-            let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
-            return answer(user: nil, snapshot: snapshot, source: "popular", picks: picks, history: [], filters: filters)
+            return foldInOrPopular(
+                user: nil,
+                snapshot: snapshot,
+                known: Self.known(weights, in: snapshot),
+                filters: filters
+            )
         }
 
         router.get("/similar-items") { request, _ in
@@ -134,6 +108,30 @@ package struct RecommendRoutes: Sendable {
                 + items.joined(separator: ",") + "]}"
             return HTTPResponse.json(Array(body.utf8))
         }
+    }
+
+    /// Folds the user's (or session's) known items in, or falls back to popular items.
+    private func foldInOrPopular(
+        user: String?,
+        snapshot: ModelSnapshot,
+        known: [(item: Int, weight: Float)],
+        filters: RecommendFilters
+    ) -> HTTPResponse {
+        let seen = Set(known.map(\.item))
+        let history = Array(known.prefix(Self.historyLimit))
+        if !history.isEmpty, let vector = snapshot.foldIn.userVector(history) {
+            let picks = Recommender.rank(snapshot, vector: vector, seen: seen, filters: filters, store: store)
+            return answer(
+                user: user,
+                snapshot: snapshot,
+                source: "fold-in",
+                picks: picks,
+                history: history,
+                filters: filters
+            )
+        }
+        let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
+        return answer(user: user, snapshot: snapshot, source: "popular", picks: picks, history: [], filters: filters)
     }
 
     struct SessionRequest: Decodable {
