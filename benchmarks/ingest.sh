@@ -41,9 +41,9 @@ for mode in fsync interval none; do
   PID=$!
   for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:18240/readyz && break; sleep 0.1; done
   WRK_BODY_FILE=$WORK/batch.ndjson WRK_CONTENT_TYPE=application/x-ndjson \
-    wrk -t2 -c4 -d2s -s benchmarks/lua/post-file.lua http://127.0.0.1:18240/events >/dev/null
+    wrk -t2 -c4 -d2s -s benchmarks/lua/report.lua http://127.0.0.1:18240/events >/dev/null
   LINE=$(WRK_BODY_FILE=$WORK/batch.ndjson WRK_CONTENT_TYPE=application/x-ndjson \
-    wrk -t2 -c4 -d"$DURATION" -s benchmarks/lua/post-file.lua http://127.0.0.1:18240/events | grep '^RESULT')
+    wrk -t2 -c4 -d"$DURATION" -s benchmarks/lua/report.lua http://127.0.0.1:18240/events | grep '^RESULT')
   kill -TERM $PID; wait $PID || true
   python3 - "$LINE" "$mode" <<'PY'
 import sys

@@ -1,11 +1,11 @@
 -- One machine-readable line per wrk run with exact percentiles in microseconds.
--- Optional: WRK_BODY_FILE names a file to POST as application/json.
+-- Optional: WRK_BODY_FILE names a file to POST, as WRK_CONTENT_TYPE (default application/json).
 local body_file = os.getenv("WRK_BODY_FILE")
 if body_file and body_file ~= "" then
   local f = assert(io.open(body_file, "rb"))
   wrk.method = "POST"
   wrk.body = f:read("*a")
-  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json"
   f:close()
 end
 
