@@ -242,13 +242,18 @@ package struct EventWeights: Sendable, Equatable {
     package init() {}
 
     package func weight(_ event: Event) -> Float {
-        switch event.type {
+        weight(type: event.type, value: Float(event.value))
+    }
+
+    /// The weight of an event of `type` with `value` (only ratings use the value).
+    package func weight(type: EventType, value: Float) -> Float {
+        switch type {
         case .view: return view
         case .click: return click
         case .addToCart: return addToCart
         case .purchase: return purchase
         case .impression: return impression
-        case .rating: return rating * Float(event.value)
+        case .rating: return rating * value
         }
     }
 }
