@@ -212,10 +212,7 @@ package struct TrainingView: Sendable {
             guard !history.weights.isEmpty else { return nil }
             var recent: [Int32] = []
             for event in history.recent.reversed()
-            where weights.weight(Event(user: "", item: "", type: event.type, value: Double(event.value), timestamp: 0))
-                > 0
-                && !recent.contains(event.item)
-            {
+            where weights.weight(type: event.type, value: event.value) > 0 && !recent.contains(event.item) {
                 recent.append(event.item)
             }
             return (name, history.weights, recent)
