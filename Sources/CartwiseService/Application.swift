@@ -15,6 +15,7 @@ package final class Application: Sendable {
     package let storage: ServiceStorage
     package let models: ModelStore
     package let trainer: Trainer
+    package let ctr: CTRLearner
     private let logger: Logger
 
     /// Opens the data directory (replaying the logs), starts serving and marks the service ready.
@@ -35,12 +36,27 @@ package final class Application: Sendable {
         readiness.expect("models")
         let metrics = ServiceMetrics()
         try DataDirectory.prepare(configuration.dataDirectory)
+        let ctr: CTRLearner
         let storage: ServiceStorage
         do {
-            storage = try ServiceStorage.open(configuration: configuration, logger: logger, demo: demo)
+            // The click model learns while the logs replay, so it starts before the storage opens.
+            ctr = try CTRLearner(settings: configuration.ctr, logger: logger)
+            try ctr.start()
         } catch {
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
+        do {
+            storage = try ServiceStorage.open(
+                configuration: configuration,
+                logger: logger,
+                demo: demo,
+                observer: ctr.observer
+            )
+        } catch {
+            ctr.stop()
+            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+        }
+        ctr.markLive()
         readiness.markReady("storage")
         let store = storage.store
         metrics.observe { store.stats }
@@ -60,6 +76,7 @@ package final class Application: Sendable {
             if trainer.loadNewest() { readiness.markReady("models") }
             try trainer.start()
         } catch {
+            ctr.stop()
             storage.stop()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
@@ -73,7 +90,8 @@ package final class Application: Sendable {
             maxBatch: configuration.maxBatch,
             metrics: metrics
         ).register(on: &routes)
-        RecommendRoutes(models: models, store: store).register(on: &routes)
+        RecommendRoutes(models: models, store: store, ctr: ctr).register(on: &routes)
+        CTRRoutes(learner: ctr, store: store).register(on: &routes)
         ModelRoutes(
             models: models,
             trainer: trainer,
@@ -99,6 +117,7 @@ package final class Application: Sendable {
             )
         } catch {
             trainer.stop()
+            ctr.stop()
             storage.stop()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
@@ -121,6 +140,7 @@ package final class Application: Sendable {
             storage: storage,
             models: models,
             trainer: trainer,
+            ctr: ctr,
             logger: logger
         )
     }
@@ -133,8 +153,10 @@ package final class Application: Sendable {
         storage: ServiceStorage,
         models: ModelStore,
         trainer: Trainer,
+        ctr: CTRLearner,
         logger: Logger
     ) {
+        self.ctr = ctr
         self.storage = storage
         self.models = models
         self.trainer = trainer
@@ -151,6 +173,7 @@ package final class Application: Sendable {
         server.shutdown()
         server.wait()
         trainer.stop()
+        ctr.stop()
         // After the last request: what was acknowledged is already durable; this flushes the rest.
         storage.stop()
         logger.info("stopped")

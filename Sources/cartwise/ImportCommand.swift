@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
             (the fastest way). With the server running, pass --url http://HOST:PORT to send it through \
             POST /events or POST /items instead; the data directory is locked while the server runs.
             """,
-        subcommands: [ImportEvents.self, ImportItems.self]
+        subcommands: [ImportEvents.self, ImportItems.self, ImportCTR.self]
     )
 }
 
@@ -139,6 +139,58 @@ struct ImportItems: ParsableCommand {
             try log.finish()
         }
         progress.finish(count: written, note: "imported \(ProgressBar.grouped(written)) items from \(file)")
+    }
+}
+
+struct ImportCTR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctr",
+        abstract: "Import labelled impressions for the click model: CSV with a label column and feature columns.",
+        discussion: """
+            user_id and item_id columns (if any) become the impression's user and item, a timestamp column \
+            (Unix seconds) its time, and every other column a context field. Columns named in --numeric are \
+            numbers (log-binned by the model); the rest are categorical. Writes the log directly, so the \
+            server must be stopped; it learns from the impressions when it starts.
+            """
+    )
+
+    @Argument(help: "The CSV file (a label column: 1 = clicked, 0 = not).")
+    var file: String
+
+    @Option(help: "Comma-separated columns to read as numbers, e.g. I1,I2,...,I13.")
+    var numeric = ""
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() throws {
+        let importer = CTRImporter(
+            path: file,
+            numericColumns: Set(numeric.split(separator: ",").map { String($0) }),
+            now: Clock.nowMilliseconds()
+        )
+        let started = MonotonicClock.nanoseconds()
+        let progress = ProgressBar(total: FileSystem.size(file), unit: "impressions")
+        let settings = try options.load()
+        let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
+        let mark = log.end
+        var written = 0
+        do {
+            try importer.run { batch, bytes in
+                try log.append(RecordCodec.encode(events: batch))
+                written += batch.count
+                progress.update(done: bytes, count: written)
+            }
+            try log.finish()
+        } catch {
+            try log.rollback(to: mark)
+            throw CommandFailure("\(file): \(error)")
+        }
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+        progress.finish(
+            count: written,
+            note:
+                "imported \(ProgressBar.grouped(written)) labelled impressions from \(file) in \(String(format: seconds)) s"
+        )
     }
 }
 

@@ -63,6 +63,34 @@ private func history(_ matrix: CSRMatrix, _ user: Int) -> [(item: Int, weight: F
     }
 }
 
+@Suite struct CandidateTableTests {
+    /// The table must give exactly what a full pass gives, for every user, chunk boundary and
+    /// executor, or the cached `/recommend` would answer differently from the uncached one.
+    @Test func eachRowEqualsAFullPassWithoutTheSeenItems() {
+        let data = blocks(users: 300, items: 40, perUser: 5, seed: 4)
+        let factors = ImplicitALS(factors: 6, regularization: 0.1, alpha: 2, iterations: 4).fit(data)
+        let threaded: ImplicitALS.Executor = { count, job in (0..<count).reversed().map(job).reversed() }
+        for width in [1, 10, 40, 80] {
+            let table = CandidateTable(factors: factors, seen: data, width: width, parallel: threaded)
+            #expect(table.width == min(width, 40))
+            for user in 0..<data.rows {
+                let seen = Set(data.indices[data.offsets[user]..<data.offsets[user + 1]].map(Int.init))
+                let full = factors.recommend(vector: Array(factors.users.row(user)), k: width) { seen.contains($0) }
+                let cached = table.candidates(user)
+                #expect(cached.map(\.item) == full.map(\.item), "user \(user), width \(width)")
+                #expect(cached.map(\.score) == full.map(\.score))
+                let heaviest = history(data, user).sorted {
+                    $0.weight > $1.weight || ($0.weight == $1.weight && $0.item < $1.item)
+                }
+                #expect(table.history(user) == heaviest.prefix(CandidateTable.historyLimit).map(\.item))
+            }
+            #expect(!table.covers(data.rows))
+        }
+        #expect(CandidateTable(factors: factors, seen: data, width: 0, parallel: ImplicitALS.serial) == .empty)
+        #expect(!CandidateTable.empty.covers(0))
+    }
+}
+
 @Suite struct ImplicitALSTests {
     /// With as many CG steps as factors, CG is exact: each user row must equal the closed-form
     /// least-squares solution that `FoldIn` computes with a Cholesky solve.

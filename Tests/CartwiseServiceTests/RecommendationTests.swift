@@ -32,6 +32,7 @@ private func withTrainedService(_ body: (BlockingHTTPClient, Application) throws
             ("server.port", "0"), ("server.threads", "2"), ("data_dir", directory), ("als.factors", "8"),
             ("als.iterations", "8"), ("als.regularization", "0.1"), ("als.auto_tune", "false"), ("als.alpha", "5"),
             ("trainer.min_new_events", "1000000"), ("trainer.holdout_users", "10"), ("als.threads", "2"),
+            ("recommend.cached_candidates", "12"),
         ]
     ).load()
     var logger = Logger(label: "test")
@@ -85,6 +86,58 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             #expect(!excluded.contains(picked[0]))
             let exact = try client.request("GET", "/recommend?user=u0&k=3&explain=exact")
             #expect(exact.text.contains(#""because":"a"#))
+        }
+    }
+
+    /// The per-user candidates ranked at training time must answer exactly as a full pass over
+    /// all items would, under every filter, and step aside when the filters exhaust them.
+    @Test func cachedCandidatesAnswerLikeAFullPass() throws {
+        try withTrainedService { _, application in
+            let snapshot = try #require(application.models.snapshot)
+            let store = application.storage.store
+            #expect(snapshot.candidates.width == 12)
+            var variants: [RecommendFilters] = []
+            for (k, offset, category, exclude, availableOnly) in [
+                (5, 0, nil, [], false), (3, 2, nil, ["a1", "b5"], false), (4, 0, "alpha", [], false),
+                (6, 0, nil, [], true), (10, 2, nil, [], false), (20, 0, nil, [], false),
+            ] as [(Int, Int, String?, [String], Bool)] {
+                var filters = RecommendFilters()
+                filters.k = k
+                filters.offset = offset
+                filters.category = category
+                filters.exclude = Set(exclude)
+                filters.availableOnly = availableOnly
+                variants.append(filters)
+            }
+            var answeredFromCache = 0
+            for user in 0..<snapshot.userNames.count {
+                let name = snapshot.userNames[user]
+                let known = RecommendRoutes.known(store.interactions(user: name)!.weights, in: snapshot)
+                let seen = Set(known.map(\.item))
+                // Cached answers are explained from the same history a live lookup gives.
+                #expect(snapshot.candidates.history(user) == known.prefix(CandidateTable.historyLimit).map(\.item))
+                for filters in variants {
+                    let full = Recommender.rank(
+                        snapshot,
+                        vector: Array(snapshot.factors.users.row(user)),
+                        seen: seen,
+                        filters: filters,
+                        store: store
+                    )
+                    guard let cached = Recommender.cached(snapshot, user: user, filters: filters, store: store) else {
+                        // Falling back is right when the filters leave fewer than offset + k of the
+                        // 12 kept (a sold-out a2 counts), never for a plain top 5.
+                        #expect(filters.k + filters.offset > 5 || filters.category != nil || filters.availableOnly)
+                        continue
+                    }
+                    answeredFromCache += 1
+                    #expect(cached.map(\.item) == full.map(\.item), "\(name) k \(filters.k) offset \(filters.offset)")
+                }
+            }
+            #expect(answeredFromCache >= snapshot.userNames.count * 2)
+            var seenToo = RecommendFilters()
+            seenToo.includeSeen = true
+            #expect(Recommender.cached(snapshot, user: 0, filters: seenToo, store: store) == nil)
         }
     }
 
@@ -172,7 +225,14 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             itemNames: ["a", "b", "c"],
             factors: factors,
             popular: [2, 0, 1],
-            categoryItems: ["x": [0, 2]]
+            categoryItems: ["x": [0, 2]],
+            candidates: CandidateTable(
+                width: 2,
+                items: [1, 2, 0, -1],
+                scores: [3, 2.5, 1, 0],
+                historyOffsets: [0, 1, 3],
+                history: [0, 2, 1]
+            )
         )
         try SnapshotFile.write(snapshot, to: directory, keep: 2)
         let read = try SnapshotFile.read(directory, version: 7)
@@ -181,6 +241,9 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
         #expect(read.itemNames == ["a", "b", "c"])
         #expect(read.popular == [2, 0, 1])
         #expect(read.categoryItems == ["x": [0, 2]])
+        #expect(read.candidates == snapshot.candidates)
+        #expect(read.candidates.candidates(1).map(\.item) == [0])
+        #expect(read.candidates.history(1) == [2, 1])
         // A flipped byte fails the CRC, and the newest intact snapshot is used instead.
         var bytes = try FileSystem.readAll(SnapshotFile.path(directory, version: 7))
         bytes[bytes.count - 5] ^= 0xFF

@@ -1,6 +1,12 @@
 import HTTPCore
 import Testing
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 private func request(_ method: HTTPMethod, _ target: String) throws -> HTTPRequest {
     try HTTPRequest(method: method, target: target, headers: ["Host": "x"])
 }
@@ -77,5 +83,19 @@ private struct Boom: Error {}
         promise.whenComplete { box.set($0) }
         #expect(box.get()?.status == .accepted)
         #expect(box.get()?.route == "/later")
+    }
+}
+
+@Suite struct JSONStringTests {
+    /// Both quoting forms must agree, and the result must be a JSON string that decodes back.
+    @Test func quotingEscapesWhatJSONRequires() throws {
+        for text in ["plain", "quote \" and \\ back", "tab\tnew\nline\r", "\u{01}\u{1F}", "café ☕︎ 日本", ""] {
+            var bytes: [UInt8] = []
+            JSONString.append(text, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == JSONString.quote(text))
+            let decoded = try JSONDecoder().decode(String.self, from: Data(bytes))
+            #expect(decoded == text)
+        }
+        #expect(JSONString.quote("\u{01}") == #""\u0001""#)
     }
 }

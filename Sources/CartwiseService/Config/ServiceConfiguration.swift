@@ -82,6 +82,21 @@ package struct ServiceConfiguration: Sendable {
         settings.holdoutUsers = integer("trainer.holdout_users")
         settings.autoTune = boolean("als.auto_tune")
         settings.tuneInterval = number("als.tune_interval_s")
+        settings.candidates = integer("recommend.cached_candidates")
+        return settings
+    }
+    package var ctr: CTRSettings {
+        var settings = CTRSettings()
+        settings.bits = integer("ctr.bits")
+        settings.crosses = (Setting.crossList(text("ctr.crosses")) ?? []).map { CTRFeatures.Cross($0.0, $0.1) }
+        settings.parameters = FTRLProximal.Parameters(
+            alpha: number("ctr.alpha"),
+            beta: number("ctr.beta"),
+            l1: number("ctr.l1"),
+            l2: number("ctr.l2")
+        )
+        settings.labelWindow = Int64(number("ctr.label_window_s") * 1000)
+        settings.publishInterval = Int64(integer("ctr.publish_interval_ms"))
         return settings
     }
     package var logFormat: String { text("log.format") }

@@ -9,6 +9,8 @@ package struct Setting: Sendable {
         case number(ClosedRange<Double>)
         case boolean
         case text(choices: [String]?)
+        /// Comma-separated `field*field` pairs (CTR feature crosses); empty for none.
+        case crosses
     }
 
     package let key: String
@@ -38,7 +40,7 @@ package struct Setting: Sendable {
             case "false", "0", "no", "off": return .boolean(false)
             default: throw invalid(text, source)
             }
-        case .text:
+        case .text, .crosses:
             return try validate(.text(text), source: source)
         }
     }
@@ -55,6 +57,8 @@ package struct Setting: Sendable {
             return .number(Double(number))
         case (.boolean, .boolean):
             return value
+        case (.crosses, .text(let text)) where Self.crossList(text) != nil:
+            return value
         case (.text(let choices), .text(let text)) where choices == nil || choices!.contains(text):
             return value
         default:
@@ -70,7 +74,23 @@ package struct Setting: Sendable {
         case .boolean: return "true or false"
         case .text(let choices?): return "one of " + choices.joined(separator: ", ")
         case .text(nil): return "a string"
+        case .crosses: return "comma-separated field*field pairs, e.g. user*category,item*device"
         }
+    }
+
+    /// The pairs of a ``Kind/crosses`` value, or nil when one is malformed.
+    package static func crossList(_ text: String) -> [(String, String)]? {
+        var pairs: [(String, String)] = []
+        for part in text.split(separator: ",") {
+            let trimmed = part.trimmingPrefix(while: { $0 == " " })
+            let sides = trimmed.split(separator: "*", omittingEmptySubsequences: false)
+            guard sides.count == 2 else { return nil }
+            let first = String(sides[0]).trimmingSpaces
+            let second = String(sides[1]).trimmingSpaces
+            guard !first.isEmpty, !second.isEmpty else { return nil }
+            pairs.append((first, second))
+        }
+        return pairs
     }
 
     private func invalid(_ text: String, _ source: String) -> ConfigurationError {
@@ -102,5 +122,11 @@ package enum SettingValue: Sendable, Equatable, CustomStringConvertible {
             return String(Int(value))
         default: return description
         }
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

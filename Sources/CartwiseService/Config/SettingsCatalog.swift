@@ -251,10 +251,69 @@ package enum SettingsCatalog {
             description: "Users whose latest item is held out of training to measure recall@10 (GET /models)."
         ),
         Setting(
+            key: "recommend.cached_candidates",
+            kind: .integer(0...1000),
+            defaultValue: .integer(50),
+            description:
+                "Best unseen items ranked per user at each training; a known user's /recommend reads them instead of scoring every item, unless the filters leave fewer than offset + k. 0 turns the cache off."
+        ),
+        Setting(
             key: "recommend.popular_half_life_days",
             kind: .number(0.01...36500),
             defaultValue: .number(7),
             description: "Half-life of the time decay of popularity (the answer for unknown users)."
+        ),
+        Setting(
+            key: "ctr.bits",
+            kind: .integer(10...28),
+            defaultValue: .integer(22),
+            description: "log2 of the CTR model's hashed feature space (2^22 = 4,194,304 weights, 48 MB of state)."
+        ),
+        Setting(
+            key: "ctr.crosses",
+            kind: .crosses,
+            defaultValue: .text("user*category,item*position,item*device"),
+            description:
+                "Feature crosses of the CTR model, comma-separated field*field pairs. Fields: user, item, category, hour, weekday and any context field name."
+        ),
+        Setting(
+            key: "ctr.alpha",
+            kind: .number(0.000001...100),
+            defaultValue: .number(0.1),
+            description:
+                "FTRL-Proximal learning-rate scale (alpha): the rate of a coordinate is alpha / (beta + sqrt(sum of its squared gradients))."
+        ),
+        Setting(
+            key: "ctr.beta",
+            kind: .number(0...100),
+            defaultValue: .number(1),
+            description: "FTRL-Proximal beta: smooths the learning rate of a coordinate's first updates."
+        ),
+        Setting(
+            key: "ctr.l1",
+            kind: .number(0...1000),
+            defaultValue: .number(0.1),
+            description: "FTRL-Proximal L1 strength: coordinates whose evidence stays below it keep weight 0."
+        ),
+        Setting(
+            key: "ctr.l2",
+            kind: .number(0...1000),
+            defaultValue: .number(1),
+            description: "FTRL-Proximal L2 strength."
+        ),
+        Setting(
+            key: "ctr.label_window_s",
+            kind: .number(1...604_800),
+            defaultValue: .number(1800),
+            description:
+                "An impression with no click (and no clicked flag) this many seconds after it was shown is learned as a negative."
+        ),
+        Setting(
+            key: "ctr.publish_interval_ms",
+            kind: .integer(10...3_600_000),
+            defaultValue: .integer(1000),
+            description:
+                "Publish the updated CTR model at most this often, and at most this long after its last update."
         ),
         Setting(
             key: "data_dir",

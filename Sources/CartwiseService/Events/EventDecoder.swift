@@ -6,7 +6,7 @@ package struct EventDecoder: Sendable {
     /// Server time, for events without a timestamp.
     package var now: Int64
     package static let maxIDBytes = 256
-    package static let maxContextFields = 32
+    package static let maxContextFields = 64
     package static let maxContextNameBytes = 64
     package static let maxContextStringBytes = 256
 

@@ -57,17 +57,34 @@ package final class EventStore: Sendable {
     /// τ of the popularity decay, in milliseconds.
     private let popularityTimescale: Double
     private let state = Mutex(State())
+    /// Told about every applied batch (replay, demo and live), after the store's lock is released.
+    private let observer: EventObserver?
 
-    package init(recentPerUser: Int, weights: EventWeights = EventWeights(), popularityHalfLifeDays: Double = 7) {
+    package init(
+        recentPerUser: Int,
+        weights: EventWeights = EventWeights(),
+        popularityHalfLifeDays: Double = 7,
+        observer: EventObserver? = nil
+    ) {
         self.recentPerUser = recentPerUser
         self.weights = weights
+        self.observer = observer
         popularityTimescale = popularityHalfLifeDays * 86_400_000 / 0.693_147_180_559_945_3
     }
 
     /// Adds a durable batch of events stored at `location`.
     package func apply(events: [Event], at location: RecordLog.Location) {
+        defer { observer?.events(events) }
         state.withLock { state in
             for (index, event) in events.enumerated() {
+                // CTR-only impressions imported without a user or item column feed the click
+                // model (through the observer) and the counts, not the per-user state.
+                if event.user.isEmpty || event.item.isEmpty {
+                    state.sequence += 1
+                    state.events += 1
+                    state.byType[Int(event.type.rawValue)] += 1
+                    continue
+                }
                 let item: Int32
                 if let known = state.itemIndex[event.item] {
                     item = known
@@ -134,6 +151,7 @@ package final class EventStore: Sendable {
 
     /// Upserts catalog items (last write wins).
     package func apply(items: [Item]) {
+        defer { observer?.items(items) }
         state.withLock { state in
             for item in items { state.catalog[item.id] = item }
         }
@@ -165,6 +183,15 @@ package final class EventStore: Sendable {
         }
     }
 
+    /// The sequence of the user's latest event (nil for a user without weighted events): whether a
+    /// model has seen all of them, in one lookup and without copying their history.
+    package func lastSequence(user: String) -> Int? {
+        state.withLock { state in
+            guard let history = state.users[user], !history.weights.isEmpty else { return nil }
+            return history.lastSequence
+        }
+    }
+
     /// Catalog entries for `ids` (nil where an id is not in the catalog), under one lock.
     package func catalogEntries(_ ids: [String]) -> [Item?] {
         state.withLock { state in ids.map { state.catalog[$0] } }
@@ -193,6 +220,17 @@ package final class EventStore: Sendable {
                 byType: byType
             )
         }
+    }
+}
+
+/// Who else learns from the event stream (the CTR learner), in the order the store applies it.
+package struct EventObserver: Sendable {
+    package var events: @Sendable ([Event]) -> Void
+    package var items: @Sendable ([Item]) -> Void
+
+    package init(events: @escaping @Sendable ([Event]) -> Void, items: @escaping @Sendable ([Item]) -> Void) {
+        self.events = events
+        self.items = items
     }
 }
 

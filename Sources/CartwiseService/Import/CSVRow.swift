@@ -62,6 +62,9 @@ extension CSVRow {
             return range
         }
 
+        /// How many fields the line has.
+        package var count: Int { quoted?.count ?? ranges.count }
+
         /// Whether field `index` exists and is not empty.
         package func isPresent(_ index: Int) -> Bool {
             if let quoted { return index < quoted.count && !quoted[index].isEmpty }

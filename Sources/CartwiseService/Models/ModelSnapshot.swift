@@ -65,6 +65,8 @@ package final class ModelSnapshot: Sendable {
     package let categoryItems: [String: Set<Int32>]
     /// Item factors scaled to unit length, for cosine explanations on the request path.
     package let unitItems: DenseMatrix
+    /// Each user's best unseen items at training time: the answer to most `/recommend` calls.
+    package let candidates: CandidateTable
 
     package init(
         info: Info,
@@ -72,7 +74,8 @@ package final class ModelSnapshot: Sendable {
         itemNames: [String],
         factors: ALSFactors,
         popular: [Int32],
-        categoryItems: [String: Set<Int32>]
+        categoryItems: [String: Set<Int32>],
+        candidates: CandidateTable = .empty
     ) {
         self.info = info
         self.userNames = userNames
@@ -89,6 +92,7 @@ package final class ModelSnapshot: Sendable {
         foldIn = FoldIn(items: factors.items, regularization: info.regularization, alpha: info.alpha)
         self.popular = popular
         self.categoryItems = categoryItems
+        self.candidates = candidates
         var unit = factors.items.values
         let k = factors.factors
         for row in 0..<factors.items.rows {

@@ -94,7 +94,8 @@ package enum SnapshotFile {
 
     // MARK: - Encoding
 
-    static let formatVersion: UInt8 = 1
+    /// 2 added the per-user candidate table; version 1 files still load (without one).
+    static let formatVersion: UInt8 = 2
 
     static func encode(_ snapshot: ModelSnapshot) -> [UInt8] {
         let info = snapshot.info
@@ -129,12 +130,24 @@ package enum SnapshotFile {
             writer.writeVarint(items.count)
             for item in items.sorted() { writer.writeVarint(Int(item)) }
         }
+        let candidates = snapshot.candidates
+        writer.writeVarint(candidates.width)
+        writer.writeVarint(candidates.items.count)
+        for item in candidates.items { writer.write(UInt32(bitPattern: item)) }
+        for score in candidates.scores { writer.write(score.bitPattern) }
+        writer.writeVarint(candidates.historyOffsets.count - 1)
+        for user in 0..<(candidates.historyOffsets.count - 1) {
+            let row = candidates.historyOffsets[user]..<candidates.historyOffsets[user + 1]
+            writer.writeVarint(row.count)
+            for item in candidates.history[row] { writer.writeVarint(Int(item)) }
+        }
         return writer.bytes
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(BinaryReader.Truncated) -> ModelSnapshot {
         var reader = BinaryReader(bytes)
-        guard try reader.readUInt8() == formatVersion else { throw BinaryReader.Truncated(offset: 0) }
+        let format = try reader.readUInt8()
+        guard format == 1 || format == formatVersion else { throw BinaryReader.Truncated(offset: 0) }
         var info = ModelSnapshot.Info(
             version: UInt64(bitPattern: try reader.readInt64()),
             trainedAt: try reader.readInt64(),
@@ -174,13 +187,45 @@ package enum SnapshotFile {
             for _ in 0..<(try reader.readVarint()) { set.insert(Int32(try reader.readVarint())) }
             categories[name] = set
         }
+        var candidates = CandidateTable.empty
+        if format >= 2 {
+            let width = try reader.readVarint()
+            let count = try reader.readVarint()
+            guard width == 0 ? count == 0 : count == users.count * width else {
+                throw BinaryReader.Truncated(offset: 0)
+            }
+            var indices = [Int32](repeating: -1, count: count)
+            for slot in 0..<count {
+                indices[slot] = Int32(bitPattern: try reader.readUInt32())
+                guard indices[slot] < items.count else { throw BinaryReader.Truncated(offset: 0) }
+            }
+            let scores = try floats(count)
+            var historyOffsets = [0]
+            var history: [Int32] = []
+            for _ in 0..<(try reader.readVarint()) {
+                for _ in 0..<(try reader.readVarint()) {
+                    let item = try reader.readVarint()
+                    guard item < items.count else { throw BinaryReader.Truncated(offset: 0) }
+                    history.append(Int32(item))
+                }
+                historyOffsets.append(history.count)
+            }
+            candidates = CandidateTable(
+                width: width,
+                items: indices,
+                scores: scores,
+                historyOffsets: historyOffsets,
+                history: history
+            )
+        }
         return ModelSnapshot(
             info: info,
             userNames: users,
             itemNames: items,
             factors: ALSFactors(users: userFactors, items: itemFactors),
             popular: popular,
-            categoryItems: categories
+            categoryItems: categories,
+            candidates: candidates
         )
     }
 }

@@ -25,6 +25,8 @@ package struct TrainerSettings: Sendable {
     package var autoTune = true
     package var alphaGrid: [Float] = [1, 2, 5, 10, 40]
     package var tuneInterval: Double = 86_400
+    /// Candidates ranked per user at training time (0: every request scores all items).
+    package var candidates = 50
 
     package init() {}
 }
@@ -57,6 +59,8 @@ package final class Trainer: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let thread = Mutex<NativeThread?>(nil)
     private let trainedSequence = Atomic<Int>(0)
+    /// The store's sequence at the last training that found nothing to train on.
+    private let emptySequence = Atomic<Int>(0)
     private let training = Mutex<Void>(())
     /// The alpha chosen by the last tuning, and when (monotonic milliseconds).
     private let tuned = Mutex<(alpha: Float, at: Int64)?>(nil)
@@ -141,7 +145,9 @@ package final class Trainer: Sendable {
                 defer { waiting.removeAll() }
                 return waiting
             }
-            let fresh = store.sequence - trainedSequence.load(ordering: .relaxed)
+            let fresh =
+                store.sequence
+                - max(trainedSequence.load(ordering: .relaxed), emptySequence.load(ordering: .relaxed))
             let elapsed = Double(MonotonicClock.milliseconds() - lastTraining) / 1000
             let due =
                 !pending.isEmpty || (fresh > 0 && models.snapshot == nil) || fresh >= settings.minNewEvents
@@ -150,6 +156,12 @@ package final class Trainer: Sendable {
                 do {
                     let snapshot = try trainAndPublish()
                     for completion in pending { completion(.success(snapshot)) }
+                } catch TrainerError.noData {
+                    // Nothing to train on (e.g. only CTR impressions, which weigh 0): wait for
+                    // new events instead of retrying on every wake-up.
+                    emptySequence.store(store.sequence, ordering: .relaxed)
+                    logger.notice("no events with a positive weight to train on yet")
+                    for completion in pending { completion(.failure(TrainerError.noData)) }
                 } catch {
                     logger.error("training failed", metadata: ["error": "\(error)"])
                     for completion in pending { completion(.failure(error)) }
@@ -260,6 +272,7 @@ package final class Trainer: Sendable {
         }
         let matrix = CSRMatrix(rows: users.count, columns: itemNames.count, triples: triples)
         let factors = als.fit(matrix, initial: initial, parallel: executor)
+        let candidates = CandidateTable(factors: factors, seen: matrix, width: settings.candidates, parallel: executor)
 
         var categories: [String: Set<Int32>] = [:]
         var itemIndex: [String: Int32] = [:]
@@ -290,7 +303,8 @@ package final class Trainer: Sendable {
             itemNames: itemNames,
             factors: factors,
             popular: view.popularity().map(\.item),
-            categoryItems: categories
+            categoryItems: categories,
+            candidates: candidates
         )
     }
 

@@ -14,6 +14,8 @@ package struct RecommendFilters: Sendable {
     /// `because` from the exact ALS decomposition (a k x k solve per request) instead of the
     /// default item-item similarity.
     package var exactExplanations = false
+    /// `rank=ctr`: re-rank ALS candidates by the click model's probability.
+    package var rankByCTR = false
 
     package init() {}
 
@@ -30,6 +32,11 @@ package struct RecommendFilters: Sendable {
         case "similarity": exactExplanations = false
         case "exact": exactExplanations = true
         default: throw ProblemDetails(.badRequest, detail: "query parameter 'explain' must be similarity or exact")
+        }
+        switch request.queryValue("rank") ?? "als" {
+        case "als": rankByCTR = false
+        case "ctr": rankByCTR = true
+        default: throw ProblemDetails(.badRequest, detail: "query parameter 'rank' must be als or ctr")
         }
     }
 }
@@ -61,6 +68,42 @@ package enum Recommender {
             }
             pool *= 4
         }
+    }
+
+    /// The answer from the user's candidates ranked at training time, or nil when they cannot
+    /// give it: the user asked for seen items (which the table leaves out), or the filters left
+    /// fewer than `offset + k` of a full row (an item further down might qualify).
+    package static func cached(
+        _ snapshot: ModelSnapshot,
+        user: Int,
+        filters: RecommendFilters,
+        store: EventStore
+    )
+        -> [Pick]?
+    {
+        let table = snapshot.candidates
+        guard !filters.includeSeen, table.covers(user) else { return nil }
+        let row = table.candidates(user)
+        let excluded = Set(filters.exclude.compactMap { snapshot.itemIndex[$0] })
+        let inCategory = filters.category.map { snapshot.categoryItems[$0] ?? [] }
+        let picks = row.compactMap { candidate -> Pick? in
+            if excluded.contains(candidate.item) { return nil }
+            if let inCategory, !inCategory.contains(Int32(candidate.item)) { return nil }
+            return Pick(item: candidate.item, score: candidate.score)
+        }
+        // Ask the catalog about a few more than needed first: most candidates are available.
+        let wanted = filters.k + filters.offset
+        var kept: [Pick] = []
+        var start = 0
+        var batch = wanted + 4
+        while kept.count < wanted && start < picks.count {
+            let end = min(picks.count, start + batch)
+            kept += liveFilter(snapshot, Array(picks[start..<end]), filters, store)
+            start = end
+            batch = picks.count
+        }
+        guard kept.count >= wanted || row.count < table.width else { return nil }
+        return Array(kept.dropFirst(filters.offset).prefix(filters.k))
     }
 
     /// One flag per item: seen (unless included), excluded by name, or outside the category.

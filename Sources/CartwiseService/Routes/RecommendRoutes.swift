@@ -9,10 +9,13 @@ package import HTTPCore
 package struct RecommendRoutes: Sendable {
     package let models: ModelStore
     package let store: EventStore
+    /// Re-ranks ALS candidates with `rank=ctr`.
+    package let ctr: CTRLearner?
 
-    package init(models: ModelStore, store: EventStore) {
+    package init(models: ModelStore, store: EventStore, ctr: CTRLearner? = nil) {
         self.models = models
         self.store = store
+        self.ctr = ctr
     }
 
     /// How many of a user's items (by weight) fold-in uses at most: O(n k²) per request.
@@ -23,8 +26,25 @@ package struct RecommendRoutes: Sendable {
             guard let user = request.queryValue("user"), !user.isEmpty else {
                 throw ProblemDetails(.badRequest, detail: "query parameter 'user' is required")
             }
-            let filters = try RecommendFilters(query: request)
+            let requested = try RecommendFilters(query: request)
+            let (filters, rerank) = try retrieval(for: requested)
             let snapshot = try current()
+            // The common case: a user the model has seen whole reads the candidates ranked at
+            // training time, explained from their history as of then (which is still theirs).
+            if let row = snapshot.userIndex[user], !filters.exactExplanations,
+                (store.lastSequence(user: user) ?? 0) <= snapshot.info.sequence,
+                let picks = Recommender.cached(snapshot, user: row, filters: filters, store: store)
+            {
+                return answer(
+                    user: user,
+                    snapshot: snapshot,
+                    source: "als",
+                    picks: picks,
+                    history: snapshot.candidates.history(row).map { (item: $0, weight: 0) },
+                    filters: filters,
+                    rerank: rerank
+                )
+            }
             let live = store.interactions(user: user)
             let known = Self.known(live?.weights ?? [], in: snapshot)
             let seen = Set(known.map(\.item))
@@ -43,10 +63,11 @@ package struct RecommendRoutes: Sendable {
                     source: "als",
                     picks: picks,
                     history: history,
-                    filters: filters
+                    filters: filters,
+                    rerank: rerank
                 )
             }
-            return foldInOrPopular(user: user, snapshot: snapshot, known: known, filters: filters)
+            return foldInOrPopular(user: user, snapshot: snapshot, known: known, filters: filters, rerank: rerank)
         }
 
         router.post("/recommend") { request, _ in
@@ -110,12 +131,32 @@ package struct RecommendRoutes: Sendable {
         }
     }
 
+    /// With `rank=ctr`: the click model to re-rank with, and filters that retrieve ten times the
+    /// items asked for (at most 1,000) so that it has candidates to reorder.
+    private func retrieval(for requested: RecommendFilters) throws(APIError) -> (RecommendFilters, Rerank?) {
+        guard requested.rankByCTR else { return (requested, nil) }
+        guard let model = ctr?.model else {
+            throw .notReady("rank=ctr needs the click model, which has not seen a labelled impression yet")
+        }
+        var filters = requested
+        filters.k = min(1000, (requested.k + requested.offset) * 10)
+        filters.offset = 0
+        return (filters, Rerank(model: model, requested: requested))
+    }
+
+    /// Re-ranking by predicted click probability, and the page the caller asked for.
+    struct Rerank {
+        var model: CTRModel
+        var requested: RecommendFilters
+    }
+
     /// Folds the user's (or session's) known items in, or falls back to popular items.
     private func foldInOrPopular(
         user: String?,
         snapshot: ModelSnapshot,
         known: [(item: Int, weight: Float)],
-        filters: RecommendFilters
+        filters: RecommendFilters,
+        rerank: Rerank? = nil
     ) -> HTTPResponse {
         let seen = Set(known.map(\.item))
         let history = Array(known.prefix(Self.historyLimit))
@@ -127,11 +168,20 @@ package struct RecommendRoutes: Sendable {
                 source: "fold-in",
                 picks: picks,
                 history: history,
-                filters: filters
+                filters: filters,
+                rerank: rerank
             )
         }
         let picks = Recommender.popular(snapshot, seen: seen, filters: filters, store: store)
-        return answer(user: user, snapshot: snapshot, source: "popular", picks: picks, history: [], filters: filters)
+        return answer(
+            user: user,
+            snapshot: snapshot,
+            source: "popular",
+            picks: picks,
+            history: [],
+            filters: filters,
+            rerank: rerank
+        )
     }
 
     struct SessionRequest: Decodable {
@@ -153,7 +203,7 @@ package struct RecommendRoutes: Sendable {
     }
 
     /// All of the user's items known to the model, heaviest first.
-    static func known(
+    package static func known(
         _ weights: [(item: String, weight: Float)],
         in snapshot: ModelSnapshot
     ) -> [(item: Int, weight: Float)] {
@@ -178,8 +228,29 @@ package struct RecommendRoutes: Sendable {
         source: String,
         picks: [Recommender.Pick],
         history: [(item: Int, weight: Float)],
-        filters: RecommendFilters
+        filters: RecommendFilters,
+        rerank: Rerank? = nil
     ) -> HTTPResponse {
+        var picks = picks
+        var clicks: [Double] = []
+        if let rerank {
+            let shared = CTRFeatureBuilder.shared(
+                user: user ?? "",
+                timestamp: Trainer.wallClockMilliseconds(),
+                context: []
+            )
+            let scored = picks.map { pick in
+                let name = snapshot.itemNames[pick.item]
+                let own = CTRFeatureBuilder.own(item: name, categories: ctr?.categoryTokens(name) ?? [], context: [])
+                return (pick, rerank.model.probability(rerank.model.features.coordinates(shared: shared, own: own)))
+            }
+            .enumerated().sorted {
+                $0.element.1 > $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset < $1.offset)
+            }
+            .map(\.element).dropFirst(rerank.requested.offset).prefix(rerank.requested.k)
+            picks = scored.map(\.0)
+            clicks = scored.map(\.1)
+        }
         let explained = Array(history.prefix(50))
         let reasons: [Int?]
         if history.isEmpty {
@@ -189,21 +260,43 @@ package struct RecommendRoutes: Sendable {
         } else {
             reasons = snapshot.similarityReasons(explained, recommended: picks.map(\.item))
         }
-        var items: [String] = []
-        for (position, pick) in picks.enumerated() {
-            var entry =
-                "{\"item\":" + JSONString.quote(snapshot.itemNames[pick.item]) + ",\"score\":" + Self.number(pick.score)
-            if position < reasons.count, let reason = reasons[position] {
-                entry += ",\"because\":" + JSONString.quote(snapshot.itemNames[reason])
-            }
-            items.append(entry + "}")
+        var body: [UInt8] = []
+        body.reserveCapacity(128 + picks.count * 96)
+        body.append(UInt8(ascii: "{"))
+        if let user {
+            body += #""user":"#.utf8
+            JSONString.append(user, to: &body)
+            body.append(UInt8(ascii: ","))
         }
-        var body = "{"
-        if let user { body += "\"user\":" + JSONString.quote(user) + "," }
-        body +=
-            "\"model_version\":\(snapshot.version),\"source\":\"\(source)\",\"items\":[" + items.joined(separator: ",")
-            + "]}"
-        return HTTPResponse.json(Array(body.utf8))
+        body += #""model_version":"#.utf8
+        body += String(snapshot.version).utf8
+        body += #","source":""#.utf8
+        body += source.utf8
+        if let rerank {
+            body += #"","ranking":"ctr","ctr_model_version":"#.utf8
+            body += String(rerank.model.version).utf8
+            body += #","items":["#.utf8
+        } else {
+            body += #"","ranking":"als","items":["#.utf8
+        }
+        for (position, pick) in picks.enumerated() {
+            if position > 0 { body.append(UInt8(ascii: ",")) }
+            body += #"{"item":"#.utf8
+            JSONString.append(snapshot.itemNames[pick.item], to: &body)
+            body += #","score":"#.utf8
+            body += Self.number(pick.score).utf8
+            if position < clicks.count {
+                body += #","p_click":"#.utf8
+                body += CTRRoutes.probability(clicks[position]).utf8
+            }
+            if position < reasons.count, let reason = reasons[position] {
+                body += #","because":"#.utf8
+                JSONString.append(snapshot.itemNames[reason], to: &body)
+            }
+            body.append(UInt8(ascii: "}"))
+        }
+        body += "]}".utf8
+        return HTTPResponse.json(body)
     }
 
     static func number(_ value: Float) -> String {

@@ -25,7 +25,8 @@ package final class ServiceStorage: Sendable {
     package static func open(
         configuration: ServiceConfiguration,
         logger: Logger,
-        demo: DemoStore.Options? = nil
+        demo: DemoStore.Options? = nil,
+        observer: EventObserver? = nil
     ) throws -> ServiceStorage {
         let directory = configuration.dataDirectory
         try FileSystem.makeDirectory(directory)
@@ -33,20 +34,22 @@ package final class ServiceStorage: Sendable {
         let store = EventStore(
             recentPerUser: configuration.recentPerUser,
             weights: configuration.eventWeights,
-            popularityHalfLifeDays: configuration.popularityHalfLifeDays
+            popularityHalfLifeDays: configuration.popularityHalfLifeDays,
+            observer: observer
         )
         let started = MonotonicClock.nanoseconds()
-        let (eventLog, eventReport) = try RecordLog.open(
-            directory: directory + "/events",
-            segmentBytes: configuration.segmentBytes
-        ) { location, payload in
-            store.apply(events: try RecordCodec.decodeEvents(payload), at: location)
-        }
+        // The catalog first: the click model hashes an impression's item categories as it learns.
         let (catalogLog, catalogReport) = try RecordLog.open(
             directory: directory + "/catalog",
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             store.apply(items: try RecordCodec.decodeItems(payload))
+        }
+        let (eventLog, eventReport) = try RecordLog.open(
+            directory: directory + "/events",
+            segmentBytes: configuration.segmentBytes
+        ) { location, payload in
+            store.apply(events: try RecordCodec.decodeEvents(payload), at: location)
         }
         for (name, report) in [("events", eventReport), ("catalog", catalogReport)] {
             if report.truncatedBytes > 0 {
