@@ -101,7 +101,12 @@ import Testing
             // The third item's own device shadows the request's.
             if let device = own.2 { tokens.add("device", value: device) }
             features.coordinates(prepared: prepared, own: tokens, into: &out)
-            #expect(out.sorted() == features.coordinates(shared: shared, own: tokens).sorted(), "\(own.0)")
+            let full = features.coordinates(shared: shared, own: tokens).sorted()
+            #expect(out.sorted() == full, "\(own.0)")
+            // Without the base, base + own part is the whole (or the whole comes back when shadowed).
+            let withBase = features.coordinates(prepared: prepared, own: tokens, into: &out, base: false)
+            #expect((withBase ? out : prepared.base + out).sorted() == full, "\(own.0)")
+            #expect(withBase == (own.2 != nil))
         }
     }
 

@@ -258,15 +258,18 @@ package struct CTRFeatures: Sendable, Equatable {
     }
 
     /// The same coordinates as ``coordinates(shared:own:into:)`` (in another order), from a
-    /// prepared shared part.
-    package func coordinates(prepared: Prepared, own: Tokens, into out: inout [UInt32]) {
+    /// prepared shared part. Without `base`, only the item's own part is written, so a caller
+    /// that summed the base's weights once per request adds only these per item.
+    /// - Returns: whether `out` includes the base (always, when an item field shadows a request
+    ///   field and the shared part does not apply as is).
+    @discardableResult
+    package func coordinates(prepared: Prepared, own: Tokens, into out: inout [UInt32], base: Bool = true) -> Bool {
         if own.names.contains(where: { prepared.shared.names.contains($0) }) {
-            // An item field shadows a request field: the shared part does not apply as is.
             coordinates(shared: prepared.shared, own: own, into: &out)
-            return
+            return true
         }
         out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: prepared.base)
+        if base { out.append(contentsOf: prepared.base) }
         let hasher = self.hasher
         own.hashes.withUnsafeBufferPointer { mine in
             prepared.shared.hashes.withUnsafeBufferPointer { theirs in
@@ -286,6 +289,7 @@ package struct CTRFeatures: Sendable, Equatable {
                 }
             }
         }
+        return base
     }
 
     private static func find(_ name: UInt64, _ own: Tokens, _ shared: Tokens) -> ArraySlice<UInt64>? {

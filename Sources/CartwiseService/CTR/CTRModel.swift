@@ -33,10 +33,15 @@ package final class CTRModel: Sendable {
 
     /// P(click) for an example's coordinates.
     package func probability(_ coordinates: [UInt32]) -> Double {
+        FTRLProximal.sigmoid(Double(margin(coordinates)))
+    }
+
+    /// The sum of the coordinates' weights (the log-odds).
+    package func margin(_ coordinates: [UInt32]) -> Float {
         var margin: Float = 0
         weights.withUnsafeBufferPointer { w in
             for index in coordinates { margin += w[Int(index)] }
         }
-        return FTRLProximal.sigmoid(Double(margin))
+        return margin
     }
 }

@@ -61,6 +61,7 @@ package struct CTRRoutes: Sendable {
         let shared = model.features.prepare(
             shared: CTRFeatureBuilder.shared(user: request.user, timestamp: request.timestamp, context: request.context)
         )
+        let base = model.margin(shared.base)
         var scored: [(entry: Int, probability: Double)] = []
         scored.reserveCapacity(request.items.count)
         var own = CTRFeatures.Tokens(capacity: 8)
@@ -72,8 +73,10 @@ package struct CTRRoutes: Sendable {
                 context: entry.context,
                 into: &own
             )
-            model.features.coordinates(prepared: shared, own: own, into: &coordinates)
-            scored.append((index, model.probability(coordinates)))
+            // The request's part is summed once; each item adds only its own.
+            let withBase = model.features.coordinates(prepared: shared, own: own, into: &coordinates, base: false)
+            let margin = model.margin(coordinates) + (withBase ? 0 : base)
+            scored.append((index, FTRLProximal.sigmoid(Double(margin))))
         }
         scored.sort { $0.probability > $1.probability || ($0.probability == $1.probability && $0.entry < $1.entry) }
         return scored
