@@ -267,7 +267,8 @@ package enum SettingsCatalog {
             key: "ctr.bits",
             kind: .integer(10...28),
             defaultValue: .integer(22),
-            description: "log2 of the CTR model's hashed feature space (2^22 = 4,194,304 weights: 64 MB of learner state plus 16 MB per published model)."
+            description:
+                "log2 of the CTR model's hashed feature space (2^22 = 4,194,304 weights: 64 MB of learner state plus 16 MB per published model)."
         ),
         Setting(
             key: "ctr.crosses",
