@@ -73,9 +73,7 @@ package final class Application: Sendable {
                 onFirstModel: { readiness.markReady("models") }
             )
             // The newest intact snapshot serves at once; the trainer catches up in the background.
-            // An empty store has nothing to train: ready now, not when the trainer thread first
-            // runs (a probe right after start-up must not race it).
-            if trainer.loadNewest() || store.sequence == 0 { readiness.markReady("models") }
+            if trainer.loadNewest() { readiness.markReady("models") }
             try trainer.start()
         } catch {
             ctr.stop()

@@ -70,18 +70,8 @@ struct ImportEvents: ParsableCommand {
             // One pass: write while reading, and roll the log back if any row turns out bad.
             let settings = try options.load()
             let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
-            let mark = log.end
-            do {
-                count = try importer.run { batch, bytes in
-                    try log.append(RecordCodec.encode(events: batch))
-                    written += batch.count
-                    progress.update(done: bytes, count: written)
-                }
-                try log.finish()
-            } catch {
-                try log.rollback(to: mark)
-                throw CommandFailure("\(file): \(error)")
-            }
+            written = try log.importEvents(from: file, progress: progress, importer.run)
+            count = written
         }
         precondition(written == count, "validated \(count) events but wrote \(written)")
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
@@ -172,19 +162,7 @@ struct ImportCTR: ParsableCommand {
         let progress = ProgressBar(total: FileSystem.size(file), unit: "impressions")
         let settings = try options.load()
         let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
-        let mark = log.end
-        var written = 0
-        do {
-            try importer.run { batch, bytes in
-                try log.append(RecordCodec.encode(events: batch))
-                written += batch.count
-                progress.update(done: bytes, count: written)
-            }
-            try log.finish()
-        } catch {
-            try log.rollback(to: mark)
-            throw CommandFailure("\(file): \(error)")
-        }
+        let written = try log.importEvents(from: file, progress: progress, importer.run)
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         progress.finish(
             count: written,
@@ -226,6 +204,31 @@ struct OfflineLog {
     /// Makes the import durable.
     func finish() throws {
         try log.sync()
+    }
+
+    /// Appends every batch `run` reads from `file` and syncs, or, if anything fails (a bad row
+    /// included), rolls the log back to where it ended: an offline import is all or nothing.
+    /// - Returns: how many events were written (what `run` counted).
+    func importEvents(
+        from file: String,
+        progress: ProgressBar,
+        _ run: (([Event], Int) throws -> Void) throws -> Int
+    ) throws -> Int {
+        let mark = end
+        var written = 0
+        do {
+            let counted = try run { batch, bytes in
+                try append(RecordCodec.encode(events: batch))
+                written += batch.count
+                progress.update(done: bytes, count: written)
+            }
+            precondition(written == counted, "read \(counted) events but wrote \(written)")
+            try finish()
+        } catch {
+            try rollback(to: mark)
+            throw CommandFailure("\(file): \(error)")
+        }
+        return written
     }
 }
 

@@ -125,23 +125,12 @@ package struct CTRFeatures: Sendable, Equatable {
             if !number.isFinite {
                 hash = FeatureHasher.token(name, Self.bin(number))
             } else {
-                let magnitude = abs(number)
-                let sign: UInt8? = number < 0 ? UInt8(ascii: "-") : nil
-                if magnitude <= 2 {
-                    hash = FeatureHasher.extend(start, sign: sign, integer: Int(magnitude.rounded(.down)))
-                } else {
-                    let bin: Int
-                    if magnitude < Double(Self.smallBins.count), magnitude.rounded(.down) == magnitude {
-                        bin = Int(Self.smallBins[Int(magnitude)])
-                    } else {
-                        let log = Double.log(magnitude)
-                        bin = Int((log * log).rounded(.down))
-                    }
-                    var prefixed = start
-                    if let sign { prefixed = (prefixed ^ UInt64(sign)) &* FeatureHasher.prime }
-                    prefixed = (prefixed ^ UInt64(UInt8(ascii: "b"))) &* FeatureHasher.prime
-                    hash = FeatureHasher.extend(prefixed, sign: nil, integer: bin)
-                }
+                // "-" when negative, "b" past 2, then the bucket: the bytes of ``bin(_:)``.
+                let (large, bucket) = Self.bucket(abs(number))
+                var prefixed = start
+                if number < 0 { prefixed = (prefixed ^ UInt64(UInt8(ascii: "-"))) &* FeatureHasher.prime }
+                if large { prefixed = (prefixed ^ UInt64(UInt8(ascii: "b"))) &* FeatureHasher.prime }
+                hash = FeatureHasher.extend(prefixed, decimal: bucket)
             }
             hashes.append(hash)
             names.append(start)
@@ -175,11 +164,18 @@ package struct CTRFeatures: Sendable, Equatable {
         /// magnitudes, and a linear model needs one weight per magnitude, not per value.
         package static func bin(_ value: Double) -> String {
             guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-            let magnitude = abs(value)
-            let sign = value < 0 ? "-" : ""
-            if magnitude <= 2 { return sign + String(Int(magnitude.rounded(.down))) }
+            let (large, bucket) = Self.bucket(abs(value))
+            return (value < 0 ? "-" : "") + (large ? "b" : "") + String(bucket)
+        }
+
+        /// The bucket of a finite magnitude, and whether it is past 2 (where buckets are ⌊ln(v)²⌋).
+        static func bucket(_ magnitude: Double) -> (large: Bool, bucket: Int) {
+            if magnitude <= 2 { return (false, Int(magnitude.rounded(.down))) }
+            if magnitude < Double(smallBins.count), magnitude.rounded(.down) == magnitude {
+                return (true, Int(smallBins[Int(magnitude)]))
+            }
             let log = Double.log(magnitude)
-            return sign + "b" + String(Int((log * log).rounded(.down)))
+            return (true, Int((log * log).rounded(.down)))
         }
     }
 

@@ -50,28 +50,17 @@ package struct FeatureHasher: Sendable, Equatable {
         return hash
     }
 
-    /// Continues `hash` over the ASCII of an optional sign byte and a non-negative integer.
+    /// Continues `hash` over the decimal digits of a non-negative integer, as `String(value)`
+    /// would spell them, without formatting a string.
     @inline(__always)
-    package static func extend(_ hash: UInt64, sign: UInt8?, integer: Int) -> UInt64 {
+    package static func extend(_ hash: UInt64, decimal value: Int) -> UInt64 {
+        precondition(value >= 0, "decimal digits of a non-negative integer")
+        var divisor = 1
+        while value / divisor >= 10 { divisor *= 10 }
         var hash = hash
-        if let sign { hash = (hash ^ UInt64(sign)) &* prime }
-        var digits:
-            (
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                UInt8, UInt8, UInt8, UInt8, UInt8
-            ) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = integer
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0 && count < 20
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                hash = (hash ^ UInt64(buffer[index])) &* prime
-            }
+        while divisor > 0 {
+            hash = (hash ^ UInt64(UInt8(ascii: "0") + UInt8((value / divisor) % 10))) &* prime
+            divisor /= 10
         }
         return hash
     }

@@ -18,8 +18,7 @@ package enum CTRFeatureBuilder {
     package static func impression(_ event: Event, categories: [UInt64], into tokens: inout CTRFeatures.Tokens) {
         tokens.removeAll()
         addShared(user: event.user, timestamp: event.timestamp, context: event.context, to: &tokens)
-        if !event.item.isEmpty { tokens.add("item", value: event.item) }
-        if !categories.isEmpty { tokens.add("category", tokens: categories) }
+        addOwn(item: event.item, categories: categories, context: [], to: &tokens)
     }
 
     private static func addShared(
@@ -37,16 +36,8 @@ package enum CTRFeatureBuilder {
         append(context, to: &tokens)
     }
 
-    /// The item, its catalog categories (hashed once per catalog change) and its own context.
-    package static func own(item: String, categories: [UInt64], context: [ContextField]) -> CTRFeatures.Tokens {
-        var tokens = CTRFeatures.Tokens(
-            capacity: item.isEmpty && categories.isEmpty && context.isEmpty ? 0 : 2 + context.count
-        )
-        own(item: item, categories: categories, context: context, into: &tokens)
-        return tokens
-    }
-
-    /// ``own(item:categories:context:)`` into a reused `Tokens` (emptied first).
+    /// The item, its catalog categories (hashed once per catalog change) and its own context,
+    /// into a reused `Tokens` (emptied first).
     package static func own(
         item: String,
         categories: [UInt64],
@@ -54,6 +45,15 @@ package enum CTRFeatureBuilder {
         into tokens: inout CTRFeatures.Tokens
     ) {
         tokens.removeAll()
+        addOwn(item: item, categories: categories, context: context, to: &tokens)
+    }
+
+    private static func addOwn(
+        item: String,
+        categories: [UInt64],
+        context: [ContextField],
+        to tokens: inout CTRFeatures.Tokens
+    ) {
         if !item.isEmpty { tokens.add("item", value: item) }
         if !categories.isEmpty { tokens.add("category", tokens: categories) }
         append(context, to: &tokens)

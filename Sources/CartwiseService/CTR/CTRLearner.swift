@@ -47,12 +47,10 @@ package final class CTRLearner: Sendable {
     private let queue = Mutex<[Input]>([])
     private let state: Mutex<State>
     private let published = Mutex<CTRModel?>(nil)
-    private let wake: WakeSignal
-    private let stopping = Atomic<Bool>(false)
+    private let worker: WorkerThread
     /// Set once the logs are replayed: only then may wall time expire pending impressions
     /// (during a replay their clicks may still be further on in the log).
     private let live = Atomic<Bool>(false)
-    private let thread = Mutex<NativeThread?>(nil)
 
     package init(settings: CTRSettings, logger: Logger) throws {
         self.settings = settings
@@ -60,7 +58,7 @@ package final class CTRLearner: Sendable {
         let hasher = FeatureHasher(bits: settings.bits)
         features = CTRFeatures(hasher: hasher, crosses: settings.crosses)
         state = Mutex(State(model: FTRLProximal(size: hasher.size, parameters: settings.parameters)))
-        wake = try WakeSignal()
+        worker = try WorkerThread()
     }
 
     /// The store's observer: impressions and clicks to learn from, item categories to hash.
@@ -74,33 +72,22 @@ package final class CTRLearner: Sendable {
     /// Inputs hashed but not yet learned (for `GET /models/ctr` and tests that wait for quiet).
     package var backlog: Int { queue.withLock { $0.count } }
 
-    package func categoryTokens(_ item: String) -> [UInt64] {
-        categories.withLock { $0[item] ?? [] }
-    }
-
     /// Every item's category tokens at once (a copy-on-write reference, O(1) under the lock): a
     /// request ranking many items looks them up without taking the lock per item.
     package var allCategoryTokens: [String: [UInt64]] { categories.withLock { $0 } }
 
     package func start() throws {
-        let started = try NativeThread.spawn(name: "ctr-learner") { [self] in run() }
-        thread.withLock { $0 = started }
+        try worker.start(name: "ctr-learner") { [self] in run() }
     }
 
     /// The logs are replayed: from now on wall time also ends label windows.
     package func markLive() {
         live.store(true, ordering: .releasing)
-        wake.signal()
+        worker.signal()
     }
 
     package func stop() {
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        let running = thread.withLock { current -> NativeThread? in
-            defer { current = nil }
-            return current
-        }
-        running?.join()
+        worker.stop()
     }
 
     // MARK: - Intake (any thread)
@@ -108,17 +95,14 @@ package final class CTRLearner: Sendable {
     func offer(_ events: [Event]) {
         var inputs: [Input] = []
         let known = categories.withLock { $0 }
+        // One token buffer for the whole batch: hashing an impression allocates only its result.
+        var tokens = CTRFeatures.Tokens(capacity: 64)
+        let none = CTRFeatures.Tokens()
         for event in events {
             switch event.type {
             case .impression:
-                let coordinates = features.coordinates(
-                    shared: CTRFeatureBuilder.shared(
-                        user: event.user,
-                        timestamp: event.timestamp,
-                        context: event.context
-                    ),
-                    own: CTRFeatureBuilder.own(item: event.item, categories: known[event.item] ?? [], context: [])
-                )
+                CTRFeatureBuilder.impression(event, categories: known[event.item] ?? [], into: &tokens)
+                let coordinates = features.coordinates(shared: tokens, own: none)
                 if let clicked = event.clicked {
                     inputs.append(.labelled(coordinates: coordinates, clicked: clicked))
                 } else {
@@ -132,7 +116,7 @@ package final class CTRLearner: Sendable {
         }
         guard !inputs.isEmpty else { return }
         queue.withLock { $0.append(contentsOf: inputs) }
-        wake.signal()
+        worker.signal()
     }
 
     private func learnCategories(_ items: [Item]) {
@@ -144,7 +128,7 @@ package final class CTRLearner: Sendable {
     // MARK: - Learning (the learner thread)
 
     private func run() {
-        while !stopping.load(ordering: .acquiring) {
+        while !worker.isStopping {
             let batch = queue.withLock { waiting in
                 defer { waiting.removeAll(keepingCapacity: true) }
                 return waiting
@@ -163,7 +147,7 @@ package final class CTRLearner: Sendable {
                 }
                 return Int32(max(1, min(1000, settings.publishInterval - since)))
             }
-            if batch.isEmpty { _ = wake.wait(timeoutMilliseconds: wait) }
+            if batch.isEmpty { worker.wait(timeoutMilliseconds: wait) }
         }
     }
 

@@ -31,9 +31,32 @@ package final class CTRModel: Sendable {
 
     package var version: UInt64 { info.version }
 
-    /// P(click) for an example's coordinates.
-    package func probability(_ coordinates: [UInt32]) -> Double {
-        FTRLProximal.sigmoid(Double(margin(coordinates)))
+    /// P(click) of each item shown together to one user: the request's part (user, time,
+    /// context, their crosses and the sum of their weights) is reduced once, then each item adds
+    /// its own (item, catalog categories, own context, crosses that involve them).
+    package func probabilities(
+        user: String,
+        timestamp: Int64,
+        context: [ContextField],
+        items: [RankRequest.Entry],
+        categories: [String: [UInt64]]
+    ) -> [Double] {
+        let shared = features.prepare(
+            shared: CTRFeatureBuilder.shared(user: user, timestamp: timestamp, context: context)
+        )
+        let base = margin(shared.base)
+        var own = CTRFeatures.Tokens(capacity: 8)
+        var coordinates: [UInt32] = []
+        return items.map { entry in
+            CTRFeatureBuilder.own(
+                item: entry.item,
+                categories: categories[entry.item] ?? [],
+                context: entry.context,
+                into: &own
+            )
+            let withBase = features.coordinates(prepared: shared, own: own, into: &coordinates, base: false)
+            return FTRLProximal.sigmoid(Double(margin(coordinates) + (withBase ? 0 : base)))
+        }
     }
 
     /// The sum of the coordinates' weights (the log-odds).

@@ -58,28 +58,22 @@ package struct CTRRoutes: Sendable {
         model: CTRModel,
         categories: [String: [UInt64]]
     ) -> [(entry: Int, probability: Double)] {
-        let shared = model.features.prepare(
-            shared: CTRFeatureBuilder.shared(user: request.user, timestamp: request.timestamp, context: request.context)
-        )
-        let base = model.margin(shared.base)
-        var scored: [(entry: Int, probability: Double)] = []
-        scored.reserveCapacity(request.items.count)
-        var own = CTRFeatures.Tokens(capacity: 8)
-        var coordinates: [UInt32] = []
-        for (index, entry) in request.items.enumerated() {
-            CTRFeatureBuilder.own(
-                item: entry.item,
-                categories: categories[entry.item] ?? [],
-                context: entry.context,
-                into: &own
+        order(
+            model.probabilities(
+                user: request.user,
+                timestamp: request.timestamp,
+                context: request.context,
+                items: request.items,
+                categories: categories
             )
-            // The request's part is summed once; each item adds only its own.
-            let withBase = model.features.coordinates(prepared: shared, own: own, into: &coordinates, base: false)
-            let margin = model.margin(coordinates) + (withBase ? 0 : base)
-            scored.append((index, FTRLProximal.sigmoid(Double(margin))))
+        )
+    }
+
+    /// Positions by probability, best first; ties keep the given order.
+    static func order(_ probabilities: [Double]) -> [(entry: Int, probability: Double)] {
+        probabilities.enumerated().map { (entry: $0.offset, probability: $0.element) }.sorted {
+            $0.probability > $1.probability || ($0.probability == $1.probability && $0.entry < $1.entry)
         }
-        scored.sort { $0.probability > $1.probability || ($0.probability == $1.probability && $0.entry < $1.entry) }
-        return scored
     }
 
     /// Probabilities to 6 significant digits: enough for log loss near 1e-6, short on the wire.

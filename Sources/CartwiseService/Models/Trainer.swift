@@ -54,10 +54,8 @@ package final class Trainer: Sendable {
     private let settings: TrainerSettings
     private let directory: String
     private let logger: Logger
-    private let wake: WakeSignal
+    private let worker: WorkerThread
     private let requests = Mutex<[Completion]>([])
-    private let stopping = Atomic<Bool>(false)
-    private let thread = Mutex<NativeThread?>(nil)
     private let trainedSequence = Atomic<Int>(0)
     /// The store's sequence at the last training that found nothing to train on.
     private let emptySequence = Atomic<Int>(0)
@@ -80,7 +78,7 @@ package final class Trainer: Sendable {
         self.directory = directory
         self.logger = logger
         self.onFirstModel = onFirstModel
-        wake = try WakeSignal()
+        worker = try WorkerThread()
     }
 
     /// Loads the newest intact snapshot from disk, if any.
@@ -100,25 +98,21 @@ package final class Trainer: Sendable {
     }
 
     /// Starts the thread: it trains at once if there is data and no model, then as events arrive.
+    /// An empty store has nothing to train, so it counts as ready here, before the thread runs:
+    /// a probe right after start-up must not race the thread.
     package func start() throws {
-        let started = try NativeThread.spawn(name: "als-trainer") { [self] in run() }
-        thread.withLock { $0 = started }
+        if models.snapshot == nil, store.sequence == 0 { onFirstModel() }
+        try worker.start(name: "als-trainer") { [self] in run() }
     }
 
     package func stop() {
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        let running = thread.withLock { current -> NativeThread? in
-            defer { current = nil }
-            return current
-        }
-        running?.join()
+        worker.stop()
     }
 
     /// Asks for a training now; `completion` runs once the new snapshot is published (or failed).
     package func trainNow(_ completion: @escaping Completion) {
         requests.withLock { $0.append(completion) }
-        wake.signal()
+        worker.signal()
     }
 
     /// Publishes the newest snapshot on disk older than the one in service.
@@ -139,8 +133,7 @@ package final class Trainer: Sendable {
 
     private func run() {
         var lastTraining = MonotonicClock.milliseconds()
-        if models.snapshot == nil, store.sequence == 0 { onFirstModel() }
-        while !stopping.load(ordering: .acquiring) {
+        while !worker.isStopping {
             let pending = requests.withLock { waiting in
                 defer { waiting.removeAll() }
                 return waiting
@@ -169,7 +162,7 @@ package final class Trainer: Sendable {
                 lastTraining = MonotonicClock.milliseconds()
                 continue
             }
-            wake.wait(timeoutMilliseconds: 1000)
+            worker.wait(timeoutMilliseconds: 1000)
         }
     }
 

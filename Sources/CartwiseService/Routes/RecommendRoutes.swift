@@ -234,22 +234,16 @@ package struct RecommendRoutes: Sendable {
         var picks = picks
         var clicks: [Double] = []
         if let rerank {
-            let shared = CTRFeatureBuilder.shared(
+            let probabilities = rerank.model.probabilities(
                 user: user ?? "",
                 timestamp: Trainer.wallClockMilliseconds(),
-                context: []
+                context: [],
+                items: picks.map { RankRequest.Entry(item: snapshot.itemNames[$0.item], context: []) },
+                categories: ctr?.allCategoryTokens ?? [:]
             )
-            let scored = picks.map { pick in
-                let name = snapshot.itemNames[pick.item]
-                let own = CTRFeatureBuilder.own(item: name, categories: ctr?.categoryTokens(name) ?? [], context: [])
-                return (pick, rerank.model.probability(rerank.model.features.coordinates(shared: shared, own: own)))
-            }
-            .enumerated().sorted {
-                $0.element.1 > $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset < $1.offset)
-            }
-            .map(\.element).dropFirst(rerank.requested.offset).prefix(rerank.requested.k)
-            picks = scored.map(\.0)
-            clicks = scored.map(\.1)
+            let ordered = CTRRoutes.order(probabilities).dropFirst(rerank.requested.offset).prefix(rerank.requested.k)
+            picks = ordered.map { picks[$0.entry] }
+            clicks = ordered.map(\.probability)
         }
         let explained = Array(history.prefix(50))
         let reasons: [Int?]

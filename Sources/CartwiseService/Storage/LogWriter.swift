@@ -22,9 +22,7 @@ package final class LogWriter: Sendable {
     package let log: RecordLog
     private let durability: Durability
     private let queue = Mutex<[Pending]>([])
-    private let wake: WakeSignal
-    private let stopping = Atomic<Bool>(false)
-    private let thread: Mutex<NativeThread?> = Mutex(nil)
+    private let worker: WorkerThread
     private let logger: Logger
     private let syncs = Atomic<Int>(0)
 
@@ -32,15 +30,14 @@ package final class LogWriter: Sendable {
         self.log = log
         self.durability = durability
         self.logger = logger
-        wake = try WakeSignal()
-        let started = try NativeThread.spawn(name: name) { [self] in run() }
-        thread.withLock { $0 = started }
+        worker = try WorkerThread()
+        try worker.start(name: name) { [self] in run() }
     }
 
     /// Queues a record; `completion` runs once it is written (and synced, per durability).
     package func submit(_ payload: [UInt8], completion: @escaping Completion) {
         queue.withLock { $0.append(Pending(payload: payload, completion: completion)) }
-        wake.signal()
+        worker.signal()
     }
 
     /// Writes a record and waits for it (imports, demo generation, tests).
@@ -61,13 +58,7 @@ package final class LogWriter: Sendable {
 
     /// Writes what is queued, syncs, and stops the thread.
     package func stop() {
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        let running = thread.withLock { current -> NativeThread? in
-            defer { current = nil }
-            return current
-        }
-        running?.join()
+        worker.stop()
     }
 
     private func run() {
@@ -80,7 +71,7 @@ package final class LogWriter: Sendable {
             } else {
                 timeout = -1
             }
-            wake.wait(timeoutMilliseconds: timeout)
+            worker.wait(timeoutMilliseconds: timeout)
             let batch = queue.withLock { pending in
                 defer { pending.removeAll(keepingCapacity: true) }
                 return pending
@@ -108,7 +99,7 @@ package final class LogWriter: Sendable {
                 dirty = false
                 lastSync = MonotonicClock.milliseconds()
             }
-            if stopping.load(ordering: .acquiring) && queue.withLock({ $0.isEmpty }) {
+            if worker.isStopping && queue.withLock({ $0.isEmpty }) {
                 if dirty { syncQuietly() }
                 return
             }
