@@ -161,11 +161,14 @@ struct BenchCTR: ParsableCommand {
         var report = CalibrationReport()
         var tokens = CTRFeatures.Tokens(capacity: 64)
         let none = CTRFeatures.Tokens()
-        for event in events {
-            CTRFeatureBuilder.impression(event, categories: [], into: &tokens)
-            let coordinates = features.coordinates(shared: tokens, own: none)
-            let clicked = event.clicked ?? false
-            report.record(predicted: model.update(coordinates, clicked: clicked), clicked: clicked)
+        var coordinates: [UInt32] = []
+        events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                CTRFeatureBuilder.impression(events[index], categories: [], into: &tokens)
+                features.coordinates(shared: tokens, own: none, into: &coordinates)
+                let clicked = events[index].clicked ?? false
+                report.record(predicted: model.update(coordinates, clicked: clicked), clicked: clicked)
+            }
         }
         return report
     }

@@ -187,4 +187,22 @@ private func waitForExamples(_ client: BlockingHTTPClient, _ examples: Int) thro
             try CTRImporter(path: bad, numericColumns: ["I1"], now: 0).run { _, _ in }
         }
     }
+
+    /// The bounded top-k keeps exactly what a full stable sort would put first, ties included.
+    @Test func topKOrderMatchesAFullSort() {
+        var random = SystemRandomNumberGenerator()
+        for trial in 0..<200 {
+            let count = trial % 40 + 1
+            // Few distinct values, so ties are common.
+            let probabilities = (0..<count).map { _ in Double(Int.random(in: 0..<6, using: &random)) / 8 }
+            let full = probabilities.enumerated().sorted {
+                $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset)
+            }
+            for limit in [0, 1, 3, count / 2, count, count + 5] {
+                let picked = CTRRoutes.order(probabilities, limit: limit)
+                #expect(picked.map(\.entry) == full.prefix(limit).map(\.offset), "\(probabilities) limit \(limit)")
+                #expect(picked.map(\.probability) == full.prefix(limit).map(\.element))
+            }
+        }
+    }
 }

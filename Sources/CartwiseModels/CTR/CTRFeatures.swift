@@ -25,49 +25,61 @@ package struct CTRFeatures: Sendable, Equatable {
         package var description: String { first + "*" + second }
     }
 
-    /// The hashed tokens of an example's fields, flat: three arrays per example however many
+    /// The hashed tokens of an example's fields, flat: two arrays per example however many
     /// fields it has (one array per field made hashing allocation-bound).
     package struct Tokens: Sendable, Equatable {
-        /// Each field's name as ``FeatureHasher/prefix(_:)`` (no strings retained per example).
-        package private(set) var names: [UInt64] = []
-        /// Where each field's tokens end in ``hashes``.
-        package private(set) var ends: [Int] = []
+        /// One field: its name as ``FeatureHasher/prefix(_:)`` (no strings retained per example)
+        /// and where its tokens end in ``hashes``.
+        package struct Field: Sendable, Equatable {
+            package var name: UInt64
+            package var end: Int
+        }
+
+        package private(set) var fields: [Field] = []
         package private(set) var hashes: [UInt64] = []
         /// The name and prefix hash last seen at each field position: impressions of one source
         /// list their fields in the same order, so a reused `Tokens` hashes each name once.
-        private var prefixes: [(name: String, hash: UInt64)] = []
+        private var prefixNames: [String] = []
+        private var prefixHashes: [UInt64] = []
 
         package init(capacity: Int = 0) {
             guard capacity > 0 else { return }
-            names.reserveCapacity(capacity)
-            ends.reserveCapacity(capacity)
+            fields.reserveCapacity(capacity)
             hashes.reserveCapacity(capacity + 4)
         }
 
-        package var isEmpty: Bool { names.isEmpty }
+        package var isEmpty: Bool { fields.isEmpty }
+
+        /// The fields' names, in order.
+        package var names: [UInt64] { fields.map(\.name) }
 
         package static func == (lhs: Tokens, rhs: Tokens) -> Bool {
-            lhs.names == rhs.names && lhs.ends == rhs.ends && lhs.hashes == rhs.hashes
+            lhs.fields == rhs.fields && lhs.hashes == rhs.hashes
         }
 
         /// Empties the fields but keeps the storage: one `Tokens` serves a whole batch.
         package mutating func removeAll() {
-            names.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
+            fields.removeAll(keepingCapacity: true)
             hashes.removeAll(keepingCapacity: true)
         }
 
         /// ``FeatureHasher/prefix(_:)`` of the next field's name, from the per-position cache.
+        @inline(__always)
         private mutating func prefix(_ name: String) -> UInt64 {
-            let position = names.count
-            if position < prefixes.count {
-                if prefixes[position].name == name { return prefixes[position].hash }
-                let hash = FeatureHasher.prefix(name)
-                prefixes[position] = (name, hash)
-                return hash
-            }
+            let position = fields.count
+            if position < prefixNames.count && prefixNames[position] == name { return prefixHashes[position] }
+            return remember(name, at: position)
+        }
+
+        private mutating func remember(_ name: String, at position: Int) -> UInt64 {
             let hash = FeatureHasher.prefix(name)
-            if position == prefixes.count { prefixes.append((name, hash)) }
+            if position < prefixNames.count {
+                prefixNames[position] = name
+                prefixHashes[position] = hash
+            } else if position == prefixNames.count {
+                prefixNames.append(name)
+                prefixHashes.append(hash)
+            }
             return hash
         }
 
@@ -85,27 +97,24 @@ package struct CTRFeatures: Sendable, Equatable {
                 if hashes.count > first { hashes.removeSubrange(first...) }
                 hashes.append(result.whole)
             }
-            names.append(start)
-            ends.append(hashes.count)
+            fields.append(Field(name: start, end: hashes.count))
         }
 
         /// One pass over a value's bytes: the whole value's hash, and each `|`-separated part's
         /// (appended to `parts`) when `split` finds a separator.
+        @inline(__always)
         private static func scan(
             _ bytes: UnsafeBufferPointer<UInt8>,
             _ start: UInt64,
             _ split: Bool,
             _ parts: inout [UInt64]
         ) -> (whole: UInt64, separated: Bool) {
-            let separator = UInt8(ascii: "|")
-            var whole = start
+            let whole = FeatureHasher.extend(start, bytes)
+            guard split, bytes.contains(UInt8(ascii: "|")) else { return (whole, false) }
             var part = start
             var partLength = 0
-            var separated = false
             for byte in bytes {
-                whole = (whole ^ UInt64(byte)) &* FeatureHasher.prime
-                if split && byte == separator {
-                    separated = true
+                if byte == UInt8(ascii: "|") {
                     if partLength > 0 { parts.append(part) }
                     part = start
                     partLength = 0
@@ -114,8 +123,8 @@ package struct CTRFeatures: Sendable, Equatable {
                     partLength += 1
                 }
             }
-            if separated && partLength > 0 { parts.append(part) }
-            return (whole, separated)
+            if partLength > 0 { parts.append(part) }
+            return (whole, true)
         }
 
         /// A number, log-binned (see ``bin(_:)``), hashed without formatting a string.
@@ -133,8 +142,7 @@ package struct CTRFeatures: Sendable, Equatable {
                 hash = FeatureHasher.extend(prefixed, decimal: bucket)
             }
             hashes.append(hash)
-            names.append(start)
-            ends.append(hashes.count)
+            fields.append(Field(name: start, end: hashes.count))
         }
 
         /// ⌊ln(v)²⌋ for the integers below 4,096, computed once with the same formula: counts are
@@ -149,14 +157,13 @@ package struct CTRFeatures: Sendable, Equatable {
         package mutating func add(_ name: String, tokens: [UInt64]) {
             let start = prefix(name)
             hashes.append(contentsOf: tokens)
-            names.append(start)
-            ends.append(hashes.count)
+            fields.append(Field(name: start, end: hashes.count))
         }
 
         /// The tokens of the field whose name hashes to `name`, if present.
         package func range(of name: UInt64) -> Range<Int>? {
-            guard let field = names.firstIndex(of: name) else { return nil }
-            return (field == 0 ? 0 : ends[field - 1])..<ends[field]
+            guard let field = fields.firstIndex(where: { $0.name == name }) else { return nil }
+            return (field == 0 ? 0 : fields[field - 1].end)..<fields[field].end
         }
 
         /// Numbers are log-binned as the Criteo winners binned counts for linear models: v ≤ 2
@@ -214,8 +221,11 @@ package struct CTRFeatures: Sendable, Equatable {
         if own.isEmpty {
             for token in shared.hashes { out.append(hasher.index(token)) }
         } else {
-            for (field, name) in shared.names.enumerated() where !own.names.contains(name) {
-                for token in shared.hashes[(field == 0 ? 0 : shared.ends[field - 1])..<shared.ends[field]] {
+            var first = 0
+            for field in shared.fields {
+                defer { first = field.end }
+                if own.fields.contains(where: { $0.name == field.name }) { continue }
+                for token in shared.hashes[first..<field.end] {
                     out.append(hasher.index(token))
                 }
             }
@@ -253,6 +263,26 @@ package struct CTRFeatures: Sendable, Equatable {
         return Prepared(shared: shared, base: base, sides: sides)
     }
 
+    /// Where the crosses of a prepared request find their sides, for items whose own fields
+    /// have given names: the items of one request share their layout (item, categories), so
+    /// it is worked out once instead of searching both field lists per cross per item.
+    package struct OwnLayout: Sendable {
+        fileprivate var names: [UInt64] = []
+        fileprivate var valid = false
+        /// Some own field shadows a shared one: the prepared part does not apply as is.
+        fileprivate var shadows = false
+        /// The crosses an item's own fields take part in: the cross's position, and each side's
+        /// own field index (-1: the side is the request's).
+        fileprivate var crosses: [(position: Int, first: Int, second: Int)] = []
+
+        package init() {}
+
+        fileprivate func matches(_ own: Tokens) -> Bool {
+            valid && names.count == own.fields.count
+                && own.fields.indices.allSatisfy { names[$0] == own.fields[$0].name }
+        }
+    }
+
     /// The same coordinates as ``coordinates(shared:own:into:)`` (in another order), from a
     /// prepared shared part. Without `base`, only the item's own part is written, so a caller
     /// that summed the base's weights once per request adds only these per item.
@@ -260,7 +290,22 @@ package struct CTRFeatures: Sendable, Equatable {
     ///   field and the shared part does not apply as is).
     @discardableResult
     package func coordinates(prepared: Prepared, own: Tokens, into out: inout [UInt32], base: Bool = true) -> Bool {
-        if own.names.contains(where: { prepared.shared.names.contains($0) }) {
+        var layout = OwnLayout()
+        return coordinates(prepared: prepared, own: own, into: &out, base: base, layout: &layout)
+    }
+
+    /// ``coordinates(prepared:own:into:base:)`` with the layout of the previous item reused while
+    /// the item fields' names stay the same.
+    @discardableResult
+    package func coordinates(
+        prepared: Prepared,
+        own: Tokens,
+        into out: inout [UInt32],
+        base: Bool,
+        layout: inout OwnLayout
+    ) -> Bool {
+        if !layout.matches(own) { layout = self.layout(prepared: prepared, own: own) }
+        if layout.shadows {
             coordinates(shared: prepared.shared, own: own, into: &out)
             return true
         }
@@ -270,22 +315,35 @@ package struct CTRFeatures: Sendable, Equatable {
         own.hashes.withUnsafeBufferPointer { mine in
             prepared.shared.hashes.withUnsafeBufferPointer { theirs in
                 for token in mine { out.append(hasher.index(token)) }
-                for position in crossNames.indices {
-                    let firstOwn = own.range(of: crossNames[position].0)
-                    let secondOwn = own.range(of: crossNames[position].1)
-                    if firstOwn == nil && secondOwn == nil { continue }
-                    let sides = prepared.sides[position]
-                    let first =
-                        firstOwn.map { UnsafeBufferPointer(rebasing: mine[$0]) }
-                        ?? UnsafeBufferPointer(rebasing: theirs[sides.first])
-                    let second =
-                        secondOwn.map { UnsafeBufferPointer(rebasing: mine[$0]) }
-                        ?? UnsafeBufferPointer(rebasing: theirs[sides.second])
-                    for a in first { for b in second { out.append(hasher.index(FeatureHasher.cross(a, b))) } }
+                own.fields.withUnsafeBufferPointer { fields in
+                    func side(_ field: Int, _ shared: Range<Int>) -> UnsafeBufferPointer<UInt64> {
+                        guard field >= 0 else { return UnsafeBufferPointer(rebasing: theirs[shared]) }
+                        let start = field == 0 ? 0 : fields[field - 1].end
+                        return UnsafeBufferPointer(rebasing: mine[start..<fields[field].end])
+                    }
+                    for cross in layout.crosses {
+                        let sides = prepared.sides[cross.position]
+                        let first = side(cross.first, sides.first)
+                        let second = side(cross.second, sides.second)
+                        for a in first { for b in second { out.append(hasher.index(FeatureHasher.cross(a, b))) } }
+                    }
                 }
             }
         }
         return base
+    }
+
+    private func layout(prepared: Prepared, own: Tokens) -> OwnLayout {
+        var layout = OwnLayout()
+        layout.names = own.fields.map(\.name)
+        layout.valid = true
+        layout.shadows = own.fields.contains { mine in prepared.shared.fields.contains { $0.name == mine.name } }
+        for (position, names) in crossNames.enumerated() {
+            let first = own.fields.firstIndex { $0.name == names.0 } ?? -1
+            let second = own.fields.firstIndex { $0.name == names.1 } ?? -1
+            if first >= 0 || second >= 0 { layout.crosses.append((position, first, second)) }
+        }
+        return layout
     }
 
     private static func find(_ name: UInt64, _ own: Tokens, _ shared: Tokens) -> ArraySlice<UInt64>? {

@@ -66,15 +66,21 @@ package enum CTRFeatureBuilder {
 
     /// Strings are categorical (`|` separates several values), numbers are log-binned.
     private static func append(_ context: [ContextField], to tokens: inout CTRFeatures.Tokens) {
-        for field in context {
-            switch field.value {
-            case .string(let text): tokens.add(field.name, value: text, split: true)
-            case .number(let number): tokens.add(field.name, number: number)
-            }
-        }
+        // A method on the borrowed field reads its strings in place: a `switch` over a copy
+        // retained and released two strings per field, a tenth of the learning time.
+        for index in context.indices { context[index].addToken(to: &tokens) }
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+    }
+}
+
+extension ContextField {
+    fileprivate func addToken(to tokens: inout CTRFeatures.Tokens) {
+        switch value {
+        case .string(let text): tokens.add(name, value: text, split: true)
+        case .number(let number): tokens.add(name, number: number)
+        }
     }
 }

@@ -43,7 +43,7 @@ package final class CTRLearner: Sendable {
     package let features: CTRFeatures
     private let settings: CTRSettings
     private let logger: Logger
-    private let categories = Mutex<[String: [UInt64]]>([:])
+    private let catalog = Mutex<[String: CTRCatalogItem]>([:])
     private let queue = Mutex<[Input]>([])
     private let state: Mutex<State>
     private let published = Mutex<CTRModel?>(nil)
@@ -72,9 +72,9 @@ package final class CTRLearner: Sendable {
     /// Inputs hashed but not yet learned (for `GET /models/ctr` and tests that wait for quiet).
     package var backlog: Int { queue.withLock { $0.count } }
 
-    /// Every item's category tokens at once (a copy-on-write reference, O(1) under the lock): a
+    /// Every catalog item, hashed, at once (a copy-on-write reference, O(1) under the lock): a
     /// request ranking many items looks them up without taking the lock per item.
-    package var allCategoryTokens: [String: [UInt64]] { categories.withLock { $0 } }
+    package var hashedCatalog: [String: CTRCatalogItem] { catalog.withLock { $0 } }
 
     package func start() throws {
         try worker.start(name: "ctr-learner") { [self] in run() }
@@ -94,24 +94,32 @@ package final class CTRLearner: Sendable {
 
     func offer(_ events: [Event]) {
         var inputs: [Input] = []
-        let known = categories.withLock { $0 }
+        let known = catalog.withLock { $0 }
         // One token buffer for the whole batch: hashing an impression allocates only its result.
         var tokens = CTRFeatures.Tokens(capacity: 64)
         let none = CTRFeatures.Tokens()
-        for event in events {
-            switch event.type {
-            case .impression:
-                CTRFeatureBuilder.impression(event, categories: known[event.item] ?? [], into: &tokens)
-                let coordinates = features.coordinates(shared: tokens, own: none)
-                if let clicked = event.clicked {
-                    inputs.append(.labelled(coordinates: coordinates, clicked: clicked))
-                } else {
-                    inputs.append(.shown(id: event.impressionID, coordinates: coordinates, timestamp: event.timestamp))
+        // Events read in place: copying each one retained and released all its strings.
+        events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                switch events[index].type {
+                case .impression:
+                    let event = events[index]
+                    CTRFeatureBuilder.impression(event, categories: known[event.item]?.categories ?? [], into: &tokens)
+                    let coordinates = features.coordinates(shared: tokens, own: none)
+                    if let clicked = event.clicked {
+                        inputs.append(.labelled(coordinates: coordinates, clicked: clicked))
+                    } else {
+                        inputs.append(
+                            .shown(id: event.impressionID, coordinates: coordinates, timestamp: event.timestamp)
+                        )
+                    }
+                case .click:
+                    if let id = events[index].impressionID {
+                        inputs.append(.click(id: id, timestamp: events[index].timestamp))
+                    }
+                default:
+                    continue
                 }
-            case .click:
-                if let id = event.impressionID { inputs.append(.click(id: id, timestamp: event.timestamp)) }
-            default:
-                continue
             }
         }
         guard !inputs.isEmpty else { return }
@@ -120,8 +128,9 @@ package final class CTRLearner: Sendable {
     }
 
     private func learnCategories(_ items: [Item]) {
-        categories.withLock { known in
-            for item in items { known[item.id] = CTRFeatureBuilder.categoryTokens(item.categories) }
+        let hashed = items.map { ($0.id, CTRCatalogItem(id: $0.id, categories: $0.categories)) }
+        catalog.withLock { known in
+            for (id, item) in hashed { known[id] = item }
         }
     }
 

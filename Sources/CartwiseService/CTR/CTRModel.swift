@@ -39,7 +39,7 @@ package final class CTRModel: Sendable {
         timestamp: Int64,
         context: [ContextField],
         items: [RankRequest.Entry],
-        categories: [String: [UInt64]]
+        catalog: [String: CTRCatalogItem]
     ) -> [Double] {
         let shared = features.prepare(
             shared: CTRFeatureBuilder.shared(user: user, timestamp: timestamp, context: context)
@@ -47,14 +47,33 @@ package final class CTRModel: Sendable {
         let base = margin(shared.base)
         var own = CTRFeatures.Tokens(capacity: 8)
         var coordinates: [UInt32] = []
+        var layout = CTRFeatures.OwnLayout()
         return items.map { entry in
-            CTRFeatureBuilder.own(
-                item: entry.item,
-                categories: categories[entry.item] ?? [],
-                context: entry.context,
-                into: &own
-            )
-            let withBase = features.coordinates(prepared: shared, own: own, into: &coordinates, base: false)
+            let known = catalog[entry.item]
+            let withBase: Bool
+            if entry.context.isEmpty, let known {
+                withBase = features.coordinates(
+                    prepared: shared,
+                    own: known.own,
+                    into: &coordinates,
+                    base: false,
+                    layout: &layout
+                )
+            } else {
+                CTRFeatureBuilder.own(
+                    item: entry.item,
+                    categories: known?.categories ?? [],
+                    context: entry.context,
+                    into: &own
+                )
+                withBase = features.coordinates(
+                    prepared: shared,
+                    own: own,
+                    into: &coordinates,
+                    base: false,
+                    layout: &layout
+                )
+            }
             return FTRLProximal.sigmoid(Double(margin(coordinates) + (withBase ? 0 : base)))
         }
     }

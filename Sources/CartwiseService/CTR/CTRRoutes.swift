@@ -13,14 +13,12 @@ package struct CTRRoutes: Sendable {
 
     package func register(on router: inout RouterBuilder) {
         router.post("/rank") { request, _ in
-            if let contentType = request.headers["Content-Type"]?.lowercased(), !contentType.contains("json") {
-                throw APIError.unsupportedMediaType(contentType)
-            }
+            try JSONBody.requireJSON(request)
             let body = try RankRequest(body: request.body, now: Trainer.wallClockMilliseconds())
             guard let model = learner.model else {
                 throw APIError.notReady("the click model has not seen a labelled impression yet")
             }
-            let ranked = Self.rank(body, model: model, categories: learner.allCategoryTokens)
+            let ranked = Self.rank(body, model: model, catalog: learner.hashedCatalog)
             var out: [UInt8] = []
             out.reserveCapacity(96 + ranked.count * 48)
             out += "{".utf8
@@ -32,7 +30,7 @@ package struct CTRRoutes: Sendable {
             out += #""model_version":"#.utf8
             out += String(model.version).utf8
             out += #","ranking":"ctr","items":["#.utf8
-            for (position, pick) in ranked.prefix(body.k).enumerated() {
+            for (position, pick) in ranked.enumerated() {
                 if position > 0 { out += ",".utf8 }
                 out += #"{"item":"#.utf8
                 JSONString.append(body.items[pick.entry].item, to: &out)
@@ -52,11 +50,11 @@ package struct CTRRoutes: Sendable {
         }
     }
 
-    /// Scores every entry; best first (ties keep the request's order).
+    /// Scores every entry; the best `request.k`, best first (ties keep the request's order).
     package static func rank(
         _ request: RankRequest,
         model: CTRModel,
-        categories: [String: [UInt64]]
+        catalog: [String: CTRCatalogItem]
     ) -> [(entry: Int, probability: Double)] {
         order(
             model.probabilities(
@@ -64,16 +62,42 @@ package struct CTRRoutes: Sendable {
                 timestamp: request.timestamp,
                 context: request.context,
                 items: request.items,
-                categories: categories
-            )
+                catalog: catalog
+            ),
+            limit: request.k
         )
     }
 
-    /// Positions by probability, best first; ties keep the given order.
-    static func order(_ probabilities: [Double]) -> [(entry: Int, probability: Double)] {
-        probabilities.enumerated().map { (entry: $0.offset, probability: $0.element) }.sorted {
-            $0.probability > $1.probability || ($0.probability == $1.probability && $0.entry < $1.entry)
+    /// The `limit` best positions by probability, best first; ties keep the given order.
+    ///
+    /// A storefront ranks 100 items to show 10: keeping a sorted list of the best `limit` seen
+    /// costs one comparison for most items, where sorting all of them cost as much as parsing
+    /// the request.
+    package static func order(_ probabilities: [Double], limit: Int) -> [(entry: Int, probability: Double)] {
+        let limit = max(0, min(limit, probabilities.count))
+        guard limit > 0 else { return [] }
+        if limit * 4 >= probabilities.count {
+            return Array(
+                probabilities.enumerated().map { (entry: $0.offset, probability: $0.element) }.sorted {
+                    $0.probability > $1.probability || ($0.probability == $1.probability && $0.entry < $1.entry)
+                }.prefix(limit)
+            )
         }
+        var best: [(entry: Int, probability: Double)] = []
+        best.reserveCapacity(limit + 1)
+        for (entry, probability) in probabilities.enumerated() {
+            // Entries come in request order, so an equal probability never displaces one already kept.
+            if best.count == limit, let last = best.last, !(probability > last.probability) { continue }
+            var low = 0
+            var high = best.count
+            while low < high {
+                let middle = (low + high) / 2
+                if best[middle].probability >= probability { low = middle + 1 } else { high = middle }
+            }
+            best.insert((entry, probability), at: low)
+            if best.count > limit { best.removeLast() }
+        }
+        return best
     }
 
     /// Probabilities to 6 significant digits: enough for log loss near 1e-6, short on the wire.

@@ -110,12 +110,15 @@ package struct RankRequest: Sendable, Equatable {
             try reader.expect(UInt8(ascii: "{"))
             if !reader.consume(UInt8(ascii: "}")) {
                 repeat {
-                    let key = try reader.readString()
-                    try reader.expect(UInt8(ascii: ":"))
-                    switch key {
-                    case "item": item = try EventDecoder.identifier(&reader, "item", entryProblem)
-                    case "context": context = try EventDecoder.flatObject(&reader, "context", entryProblem)
-                    default:
+                    if reader.consumeKey("item") {
+                        try reader.expect(UInt8(ascii: ":"))
+                        item = try EventDecoder.identifier(&reader, "item", entryProblem)
+                    } else if reader.consumeKey("context") {
+                        try reader.expect(UInt8(ascii: ":"))
+                        context = try EventDecoder.flatObject(&reader, "context", entryProblem)
+                    } else {
+                        let key = try reader.readString()
+                        try reader.expect(UInt8(ascii: ":"))
                         entryProblem(key, "is not a known field")
                         try reader.skipValue()
                     }

@@ -207,6 +207,21 @@ package struct JSONReader {
         return matchLiteral("null")
     }
 
+    /// Consumes the object key `"key"` (with no escapes) if it is next, without making a
+    /// string: a 100-item request otherwise builds and compares 100 copies of `"item"`.
+    package mutating func consumeKey(_ key: StaticString) -> Bool {
+        skipWhitespace()
+        let count = key.utf8CodeUnitCount
+        guard offset + count + 2 <= end, bytes[offset] == UInt8(ascii: "\""),
+            bytes[offset + count + 1] == UInt8(ascii: "\"")
+        else { return false }
+        for index in 0..<count where bytes[offset + 1 + index] != key.utf8Start[index] {
+            return false
+        }
+        offset += count + 2
+        return true
+    }
+
     private mutating func matchLiteral(_ literal: StaticString) -> Bool {
         skipWhitespace()
         let count = literal.utf8CodeUnitCount

@@ -239,9 +239,10 @@ package struct RecommendRoutes: Sendable {
                 timestamp: Trainer.wallClockMilliseconds(),
                 context: [],
                 items: picks.map { RankRequest.Entry(item: snapshot.itemNames[$0.item], context: []) },
-                categories: ctr?.allCategoryTokens ?? [:]
+                catalog: ctr?.hashedCatalog ?? [:]
             )
-            let ordered = CTRRoutes.order(probabilities).dropFirst(rerank.requested.offset).prefix(rerank.requested.k)
+            let ordered = CTRRoutes.order(probabilities, limit: rerank.requested.offset + rerank.requested.k)
+                .dropFirst(rerank.requested.offset)
             picks = ordered.map { picks[$0.entry] }
             clicks = ordered.map(\.probability)
         }
