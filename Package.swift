@@ -48,6 +48,7 @@ let package = Package(
                 "HTTPCore",
                 "CartwiseModels",
                 "CZlib",
+                "COpenSSL",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

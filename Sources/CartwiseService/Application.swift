@@ -16,6 +16,8 @@ package final class Application: Sendable {
     package let models: ModelStore
     package let trainer: Trainer
     package let ctr: CTRLearner
+    package let risk: OrderRisk
+    package let riskStorage: RiskStorage
     private let logger: Logger
 
     /// Opens the data directory (replaying the logs), starts serving and marks the service ready.
@@ -57,6 +59,24 @@ package final class Application: Sendable {
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
         ctr.markLive()
+        let risk: OrderRisk
+        let riskStorage: RiskStorage
+        do {
+            let salt = try RiskStorage.salt(directory: configuration.dataDirectory)
+            risk = try OrderRisk(settings: configuration.risk, personal: PersonalData(salt: salt), logger: logger)
+            riskStorage = try RiskStorage.open(
+                directory: configuration.dataDirectory,
+                risk: risk,
+                configuration: configuration,
+                logger: logger,
+                demoOrders: demo == nil ? nil : configuration.dataDirectory + "/demo/orders.csv"
+            )
+            try risk.start()
+        } catch {
+            ctr.stop()
+            storage.stop()
+            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+        }
         readiness.markReady("storage")
         let store = storage.store
         metrics.observe { store.stats }
@@ -77,6 +97,8 @@ package final class Application: Sendable {
             try trainer.start()
         } catch {
             ctr.stop()
+            risk.stop()
+            riskStorage.stop()
             storage.stop()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
@@ -92,6 +114,7 @@ package final class Application: Sendable {
         ).register(on: &routes)
         RecommendRoutes(models: models, store: store, ctr: ctr).register(on: &routes)
         CTRRoutes(learner: ctr, store: store).register(on: &routes)
+        RiskRoutes(risk: risk, storage: riskStorage, store: store).register(on: &routes)
         ModelRoutes(
             models: models,
             trainer: trainer,
@@ -118,6 +141,8 @@ package final class Application: Sendable {
         } catch {
             trainer.stop()
             ctr.stop()
+            risk.stop()
+            riskStorage.stop()
             storage.stop()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
@@ -141,6 +166,8 @@ package final class Application: Sendable {
             models: models,
             trainer: trainer,
             ctr: ctr,
+            risk: risk,
+            riskStorage: riskStorage,
             logger: logger
         )
     }
@@ -154,9 +181,13 @@ package final class Application: Sendable {
         models: ModelStore,
         trainer: Trainer,
         ctr: CTRLearner,
+        risk: OrderRisk,
+        riskStorage: RiskStorage,
         logger: Logger
     ) {
         self.ctr = ctr
+        self.risk = risk
+        self.riskStorage = riskStorage
         self.storage = storage
         self.models = models
         self.trainer = trainer
@@ -174,6 +205,8 @@ package final class Application: Sendable {
         server.wait()
         trainer.stop()
         ctr.stop()
+        risk.stop()
+        riskStorage.stop()
         // After the last request: what was acknowledged is already durable; this flushes the rest.
         storage.stop()
         logger.info("stopped")

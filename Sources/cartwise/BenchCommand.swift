@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks of the models.",
-        subcommands: [BenchALS.self, BenchCTR.self]
+        subcommands: [BenchALS.self, BenchCTR.self, BenchRisk.self]
     )
 }
 
@@ -171,5 +171,71 @@ struct BenchCTR: ParsableCommand {
             }
         }
         return report
+    }
+}
+
+/// `cartwise bench risk FILE`: times the risk trees' training alone (one thread), on a labelled
+/// orders CSV as `import orders` reads it (reading and binning the CSV is not timed; binning is).
+struct BenchRisk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "risk",
+        abstract: "Time gradient-boosted-tree training on a labelled orders CSV (as `import orders` reads it)."
+    )
+
+    @Argument(help: "CSV in the layout of creditcard.csv (id,label,Amount and signal columns).")
+    var file: String
+
+    @Option var iterations = 100
+    @Option var learningRate = 0.1
+    @Option var maxLeafNodes = 31
+    @Option var minSamplesLeaf = 20
+    @Option var l2 = 1.0
+    @Option(help: "Repetitions; the median is reported.")
+    var repeats = 3
+    @Flag(help: "Print the first tree's first nodes (to compare with another implementation).")
+    var dumpFirstTree = false
+
+    func run() throws {
+        var dataset = RiskDataset()
+        try OrderImporter(path: file, now: Clock.nowMilliseconds()).run(history: OrderHistory()) { batch, _ in
+            for record in batch { dataset.add(record) }
+        }
+        let (_, columns, labels) = dataset.trainingSet()
+        let parameters = GradientBoostedTrees.Parameters(
+            learningRate: learningRate,
+            iterations: iterations,
+            maxLeafNodes: maxLeafNodes,
+            minSamplesLeaf: minSamplesLeaf,
+            l2: l2
+        )
+        var times: [Double] = []
+        var model: GradientBoostedTrees?
+        for _ in 0..<repeats {
+            let start = MonotonicClock.nanoseconds()
+            model = GradientBoostedTrees.train(columns: columns, labels: labels, parameters: parameters)
+            times.append(Double(MonotonicClock.nanoseconds() - start) / 1e9)
+        }
+        if dumpFirstTree, let tree = model?.trees.first {
+            let names = dataset.names
+            for (index, node) in tree.nodes.prefix(12).enumerated() {
+                let feature = node.isLeaf ? "leaf" : names[Int(node.feature)]
+                print(
+                    index,
+                    feature,
+                    node.threshold,
+                    node.count,
+                    node.value,
+                    node.left,
+                    node.right,
+                    node.missingGoesLeft
+                )
+            }
+        }
+        let median = times.sorted()[times.count / 2]
+        let leaves = model!.trees.reduce(0) { $0 + $1.nodes.filter(\.isLeaf).count }
+        print(
+            "cartwise GBDT: \(labels.count) orders, \(columns.count) features, \(model!.trees.count) trees, "
+                + "\(leaves) leaves: fit \(String(format: median)) s (median of \(repeats), one thread)"
+        )
     }
 }

@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
             (the fastest way). With the server running, pass --url http://HOST:PORT to send it through \
             POST /events or POST /items instead; the data directory is locked while the server runs.
             """,
-        subcommands: [ImportEvents.self, ImportItems.self, ImportCTR.self]
+        subcommands: [ImportEvents.self, ImportItems.self, ImportCTR.self, ImportOrders.self]
     )
 }
 
@@ -172,6 +172,44 @@ struct ImportCTR: ParsableCommand {
     }
 }
 
+struct ImportOrders: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orders",
+        abstract: "Import labelled orders for the risk model (CSV: id,label,Amount and signal columns).",
+        discussion: """
+            The layout of ../shared/eval/data/fraud/creditcard.csv: id is the order id, label 1 = fraud and 0 = legit \
+            (empty: not labelled yet), Amount the amount, optional user and created_at columns, and every other \
+            column a signals value of the same name. Writes the orders log directly, so the server must be \
+            stopped; it trains the risk model on them when it starts.
+            """
+    )
+
+    @Argument(help: "The CSV file.")
+    var file: String
+
+    @OptionGroup var options: SettingsOptions
+
+    func run() throws {
+        let importer = OrderImporter(path: file, now: Clock.nowMilliseconds())
+        let started = MonotonicClock.nanoseconds()
+        let progress = ProgressBar(total: FileSystem.size(file), unit: "orders")
+        let settings = try options.load()
+        let log = try OfflineLog(directory: settings.dataDirectory + "/orders", settings: settings)
+        let history = OrderHistory()
+        let written = try log.importBatches(from: file) { sink in
+            try importer.run(history: history) { batch, bytes in
+                try sink(OrderRecord.encode(batch: batch), batch.count)
+                progress.update(done: bytes, count: sink.written)
+            }
+        }
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+        progress.finish(
+            count: written,
+            note: "imported \(ProgressBar.grouped(written)) orders from \(file) in \(String(format: seconds)) s"
+        )
+    }
+}
+
 /// A log opened by a tool while the server is stopped (the data directory lock proves it).
 struct OfflineLog {
     private let lock: DataDirectoryLock
@@ -204,6 +242,36 @@ struct OfflineLog {
     /// Makes the import durable.
     func finish() throws {
         try log.sync()
+    }
+
+    /// Counts what an import wrote, for its progress bar.
+    final class Sink {
+        private(set) var written = 0
+        private let log: OfflineLog
+
+        init(log: OfflineLog) { self.log = log }
+
+        func callAsFunction(_ payload: [UInt8], _ count: Int) throws {
+            try log.append(payload)
+            written += count
+        }
+    }
+
+    /// Appends the payloads `run` hands over and syncs, or rolls the log back if anything fails:
+    /// an offline import is all or nothing.
+    /// - Returns: how many entries were written.
+    func importBatches(from file: String, _ run: (Sink) throws -> Int) throws -> Int {
+        let mark = end
+        let sink = Sink(log: self)
+        do {
+            let counted = try run(sink)
+            precondition(sink.written == counted, "read \(counted) entries but wrote \(sink.written)")
+            try finish()
+        } catch {
+            try rollback(to: mark)
+            throw CommandFailure("\(file): \(error)")
+        }
+        return sink.written
     }
 
     /// Appends every batch `run` reads from `file` and syncs, or, if anything fails (a bad row

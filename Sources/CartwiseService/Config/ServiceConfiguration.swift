@@ -85,6 +85,41 @@ package struct ServiceConfiguration: Sendable {
         settings.candidates = integer("recommend.cached_candidates")
         return settings
     }
+    package var risk: RiskSettings {
+        var settings = RiskSettings()
+        settings.reviewThreshold = number("risk.review_threshold")
+        settings.declineThreshold = number("risk.decline_threshold")
+        settings.minLabels = integer("risk.min_labels")
+        settings.minFraudLabels = integer("risk.min_fraud_labels")
+        settings.retrainInterval = Int64(number("risk.retrain_interval_s") * 1000)
+        settings.parameters = GradientBoostedTrees.Parameters(
+            learningRate: number("risk.learning_rate"),
+            iterations: integer("risk.iterations"),
+            maxLeafNodes: integer("risk.max_leaf_nodes"),
+            minSamplesLeaf: integer("risk.min_samples_leaf"),
+            l2: number("risk.l2")
+        )
+        settings.reasons = integer("risk.reasons")
+        settings.recentOrders = integer("risk.recent_orders")
+        func list(_ key: String) -> Set<String> {
+            Set(text(key).split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty })
+        }
+        settings.highRiskCategories = list("risk.high_risk_categories")
+        settings.allow = RiskSettings.Lists(
+            users: list("risk.allow_users"),
+            emails: Set(list("risk.allow_emails").map { $0.lowercased() }),
+            ips: list("risk.allow_ips"),
+            cards: list("risk.allow_cards")
+        )
+        settings.block = RiskSettings.Lists(
+            users: list("risk.block_users"),
+            emails: Set(list("risk.block_emails").map { $0.lowercased() }),
+            ips: list("risk.block_ips"),
+            cards: list("risk.block_cards")
+        )
+        return settings
+    }
+
     package var ctr: CTRSettings {
         var settings = CTRSettings()
         settings.bits = integer("ctr.bits")

@@ -317,6 +317,134 @@ package enum SettingsCatalog {
                 "Publish the updated CTR model at most this often, and at most this long after its last update."
         ),
         Setting(
+            key: "risk.review_threshold",
+            kind: .number(0...1),
+            defaultValue: .number(0.3),
+            description: "Orders scoring at least this are sent to manual review (risk_level elevated)."
+        ),
+        Setting(
+            key: "risk.decline_threshold",
+            kind: .number(0...1),
+            defaultValue: .number(0.8),
+            description: "Orders scoring at least this are declined (risk_level high)."
+        ),
+        Setting(
+            key: "risk.min_labels",
+            kind: .integer(1...100_000_000),
+            defaultValue: .integer(200),
+            description:
+                "Labelled orders needed before the trees replace the documented rule score."
+        ),
+        Setting(
+            key: "risk.min_fraud_labels",
+            kind: .integer(1...100_000_000),
+            defaultValue: .integer(20),
+            description: "Orders labelled fraud needed before the trees replace the documented rule score."
+        ),
+        Setting(
+            key: "risk.retrain_interval_s",
+            kind: .number(0...86_400),
+            defaultValue: .number(60),
+            description: "Retrain the risk trees at most this often when new labels or orders arrived."
+        ),
+        Setting(
+            key: "risk.iterations",
+            kind: .integer(1...10_000),
+            defaultValue: .integer(100),
+            description: "Boosting iterations (trees) of the risk model."
+        ),
+        Setting(
+            key: "risk.learning_rate",
+            kind: .number(0.001...1),
+            defaultValue: .number(0.1),
+            description: "Shrinkage of each tree's leaf values."
+        ),
+        Setting(
+            key: "risk.max_leaf_nodes",
+            kind: .integer(2...1024),
+            defaultValue: .integer(31),
+            description: "Leaves per tree (trees grow best-first)."
+        ),
+        Setting(
+            key: "risk.min_samples_leaf",
+            kind: .integer(1...100_000),
+            defaultValue: .integer(20),
+            description: "Orders needed in each leaf."
+        ),
+        Setting(
+            key: "risk.l2",
+            kind: .number(0...1000),
+            defaultValue: .number(1),
+            description:
+                "L2 regularization of leaf values; needed on rare-fraud data, where unregularized leaves diverge."
+        ),
+        Setting(
+            key: "risk.reasons",
+            kind: .integer(1...30),
+            defaultValue: .integer(5),
+            description: "Contributions listed as reasons in each /score-order answer."
+        ),
+        Setting(
+            key: "risk.recent_orders",
+            kind: .integer(100...10_000_000),
+            defaultValue: .integer(100_000),
+            description: "Scored orders kept in memory for GET /score-order/thresholds."
+        ),
+        Setting(
+            key: "risk.high_risk_categories",
+            kind: .text(choices: nil),
+            defaultValue: .text("gift-cards,electronics"),
+            description: "Comma-separated catalog categories whose share of the basket is the high_risk_share feature."
+        ),
+        Setting(
+            key: "risk.allow_users",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated user ids always approved (checked before block lists and scores)."
+        ),
+        Setting(
+            key: "risk.allow_emails",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated emails always approved."
+        ),
+        Setting(
+            key: "risk.allow_ips",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated IP addresses always approved."
+        ),
+        Setting(
+            key: "risk.allow_cards",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated card fingerprints always approved."
+        ),
+        Setting(
+            key: "risk.block_users",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated user ids always declined (after the allow lists)."
+        ),
+        Setting(
+            key: "risk.block_emails",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated emails always declined."
+        ),
+        Setting(
+            key: "risk.block_ips",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated IP addresses always declined."
+        ),
+        Setting(
+            key: "risk.block_cards",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "Comma-separated card fingerprints always declined."
+        ),
+        Setting(
             key: "data_dir",
             kind: .text(choices: nil),
             defaultValue: .text("./data"),

@@ -36,8 +36,13 @@ package final class LogWriter: Sendable {
 
     /// Queues a record; `completion` runs once it is written (and synced, per durability).
     package func submit(_ payload: [UInt8], completion: @escaping Completion) {
-        queue.withLock { $0.append(Pending(payload: payload, completion: completion)) }
-        worker.signal()
+        let wasEmpty = queue.withLock { queue in
+            defer { queue.append(Pending(payload: payload, completion: completion)) }
+            return queue.isEmpty
+        }
+        // The writer takes the whole queue after each wake-up: a record queued behind another
+        // is taken with it, so only the first of a group pays for waking the thread.
+        if wasEmpty { worker.signal() }
     }
 
     /// Writes a record and waits for it (imports, demo generation, tests).

@@ -30,8 +30,13 @@ final class EventLoopHandle: Sendable {
 
     /// Queues a deferred response for the loop thread and wakes it.
     func deliver(_ completion: Completion) {
-        completions.withLock { $0.append(completion) }
-        wake()
+        let wasEmpty = completions.withLock { queue in
+            defer { queue.append(completion) }
+            return queue.isEmpty
+        }
+        // The loop takes every queued completion per wake-up: a group of completions (one
+        // group commit's promises) costs one eventfd write, not one each.
+        if wasEmpty { wake() }
     }
 
     /// Asks the loop to stop accepting and drain.

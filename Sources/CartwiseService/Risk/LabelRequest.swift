@@ -1,0 +1,86 @@
+import HTTPCore
+
+/// `POST /labels`: `{"order_id", "label": "fraud"|"legit", "source"}`, also the `labels/` log's
+/// record (with the time it was received).
+package struct LabelRequest: Sendable, Equatable {
+    package static let sources = ["chargeback", "manual_review", "customer_report", "import", "other"]
+
+    package var orderID: String
+    package var fraud: Bool
+    package var source: String
+    /// Milliseconds since the epoch.
+    package var receivedAt: Int64
+
+    package init(orderID: String, fraud: Bool, source: String, receivedAt: Int64) {
+        self.orderID = orderID
+        self.fraud = fraud
+        self.source = source
+        self.receivedAt = receivedAt
+    }
+
+    /// - Throws: ``APIError`` naming the field.
+    package static func decode(_ body: [UInt8], now: Int64) throws(APIError) -> LabelRequest {
+        var problems: [(field: String, reason: String)] = []
+        var id: String?
+        var fraud: Bool?
+        var source = "other"
+        var receivedAt = now
+        do {
+            try body.withUnsafeBufferPointer { buffer throws(JSONReader.SyntaxError) in
+                var reader = JSONReader(buffer)
+                reader.skipWhitespace()
+                guard try reader.peekKind() == .object else {
+                    problems.append(("(body)", "must be a JSON object"))
+                    return
+                }
+                try reader.expect(UInt8(ascii: "{"))
+                if !reader.consume(UInt8(ascii: "}")) {
+                    repeat {
+                        let key = try reader.readString()
+                        try reader.expect(UInt8(ascii: ":"))
+                        switch key {
+                        case "order_id": id = try EventDecoder.identifier(&reader, key) { problems.append(($0, $1)) }
+                        case "label":
+                            let text = try reader.peekKind() == .string ? try reader.readString() : nil
+                            if text == nil { try reader.skipValue() }
+                            switch text {
+                            case "fraud": fraud = true
+                            case "legit": fraud = false
+                            default: problems.append((key, "must be \"fraud\" or \"legit\""))
+                            }
+                        case "source":
+                            let text = try reader.peekKind() == .string ? try reader.readString() : nil
+                            if text == nil { try reader.skipValue() }
+                            if let text, sources.contains(text) {
+                                source = text
+                            } else {
+                                problems.append((key, "must be one of " + sources.joined(separator: ", ")))
+                            }
+                        case "received_at": receivedAt = Int64(try reader.readNumber())
+                        default:
+                            problems.append((key, "is not a known field"))
+                            try reader.skipValue()
+                        }
+                    } while reader.consume(UInt8(ascii: ","))
+                    try reader.expect(UInt8(ascii: "}"))
+                }
+                reader.skipWhitespace()
+                if !reader.isAtEnd { throw reader.error("unexpected data after the object") }
+            }
+        } catch {
+            throw .malformedBody(reason: error.description)
+        }
+        if problems.isEmpty && id == nil { problems.append(("order_id", "is required")) }
+        if problems.isEmpty && fraud == nil { problems.append(("label", "is required")) }
+        if let first = problems.first { throw .invalidField(field: first.field, reason: first.reason) }
+        return LabelRequest(orderID: id!, fraud: fraud!, source: source, receivedAt: receivedAt)
+    }
+
+    /// The log record (and `POST /labels`'s own shape, plus `received_at`).
+    package func encode() -> [UInt8] {
+        var out: [UInt8] = Array(#"{"order_id":"#.utf8)
+        JSONString.append(orderID, to: &out)
+        out += #","label":"\#(fraud ? "fraud" : "legit")","source":"\#(source)","received_at":\#(receivedAt)}"#.utf8
+        return out
+    }
+}

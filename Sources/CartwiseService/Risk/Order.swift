@@ -1,0 +1,54 @@
+/// A checkout as `POST /score-order` receives it. Everything but the id and the amount is
+/// optional: a risk team sends what its checkout knows, and a missing value is a feature too.
+package struct Order: Sendable, Equatable {
+    package struct Line: Sendable, Equatable {
+        package var item: String
+        package var quantity: Double
+        package var price: Double
+
+        package init(item: String, quantity: Double, price: Double) {
+            self.item = item
+            self.quantity = quantity
+            self.price = price
+        }
+    }
+
+    package var id: String
+    package var user: String?
+    package var amount: Double
+    package var currency: String?
+    package var items: [Line] = []
+    package var email: String?
+    package var ip: String?
+    package var shippingCountry: String?
+    package var billingCountry: String?
+    package var cardBIN: String?
+    package var cardFingerprint: String?
+    package var paymentMethod: String?
+    /// Milliseconds since the epoch.
+    package var accountCreatedAt: Int64?
+    /// Milliseconds since the epoch; the time of scoring when the request has none.
+    package var createdAt: Int64
+    /// Whether `createdAt` came with the order (the hour-of-day feature needs a real time).
+    package var createdAtGiven: Bool
+    /// The risk team's own named numbers, in the order sent.
+    package var signals: [(name: String, value: Double)] = []
+
+    package init(id: String, amount: Double, createdAt: Int64, createdAtGiven: Bool) {
+        self.id = id
+        self.amount = amount
+        self.createdAt = createdAt
+        self.createdAtGiven = createdAtGiven
+    }
+
+    package static func == (lhs: Order, rhs: Order) -> Bool {
+        lhs.id == rhs.id && lhs.user == rhs.user && lhs.amount == rhs.amount && lhs.currency == rhs.currency
+            && lhs.items == rhs.items && lhs.email == rhs.email && lhs.ip == rhs.ip
+            && lhs.shippingCountry == rhs.shippingCountry && lhs.billingCountry == rhs.billingCountry
+            && lhs.cardBIN == rhs.cardBIN && lhs.cardFingerprint == rhs.cardFingerprint
+            && lhs.paymentMethod == rhs.paymentMethod && lhs.accountCreatedAt == rhs.accountCreatedAt
+            && lhs.createdAt == rhs.createdAt && lhs.createdAtGiven == rhs.createdAtGiven
+            && lhs.signals.map(\.name) == rhs.signals.map(\.name)
+            && lhs.signals.map(\.value) == rhs.signals.map(\.value)
+    }
+}

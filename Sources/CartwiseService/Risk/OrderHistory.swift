@@ -1,0 +1,133 @@
+import Synchronization
+
+/// What the risk features remember of past orders, bounded: per user, email, IP and card, the
+/// times of their orders in the last 24 hours (at most ``maxPerKey``), and per user the count
+/// and sum of amounts and the cards used (at most ``maxCardsPerUser``).
+///
+/// One lock: an order's features are read and the order recorded in one step, so two orders
+/// from one card arriving together see each other.
+package final class OrderHistory: Sendable {
+    package static let day: Int64 = 86_400_000
+    package static let hour: Int64 = 3_600_000
+    package static let maxPerKey = 1000
+    package static let maxCardsPerUser = 64
+    /// Keys kept before the ones idle for a day are swept.
+    package static let sweepAbove = 1_000_000
+
+    /// What the history knew of an order's keys just before it.
+    package struct Before: Sendable, Equatable {
+        /// Orders in the last hour and day per key kind, nil when the order lacks that key.
+        package var user: (hour: Int, day: Int)?
+        package var email: (hour: Int, day: Int)?
+        package var ip: (hour: Int, day: Int)?
+        package var card: (hour: Int, day: Int)?
+        package var userOrders: Int?
+        package var userMeanAmount: Double?
+        /// Whether this user had never paid with this card (nil without a user or a card).
+        package var firstUseOfCard: Bool?
+
+        package static func == (lhs: Before, rhs: Before) -> Bool {
+            lhs.user?.hour == rhs.user?.hour && lhs.user?.day == rhs.user?.day && lhs.email?.hour == rhs.email?.hour
+                && lhs.email?.day == rhs.email?.day && lhs.ip?.hour == rhs.ip?.hour && lhs.ip?.day == rhs.ip?.day
+                && lhs.card?.hour == rhs.card?.hour && lhs.card?.day == rhs.card?.day
+                && lhs.userOrders == rhs.userOrders && lhs.userMeanAmount == rhs.userMeanAmount
+                && lhs.firstUseOfCard == rhs.firstUseOfCard
+        }
+    }
+
+    /// The keys of one order, personal ones already hashed.
+    package struct Keys: Sendable, Equatable {
+        package var user: String?
+        package var emailHash: String?
+        package var ipHash: String?
+        package var card: String?
+
+        package init(user: String?, emailHash: String?, ipHash: String?, card: String?) {
+            self.user = user
+            self.emailHash = emailHash
+            self.ipHash = ipHash
+            self.card = card
+        }
+    }
+
+    private struct UserStats {
+        var orders = 0
+        var amount = 0.0
+        var cards: Set<String> = []
+    }
+
+    /// A key of one kind (user, email hash, IP hash, card): no string is built per lookup.
+    private struct Key: Hashable {
+        var kind: UInt8
+        var value: String
+    }
+
+    private struct State {
+        /// Per key, its order times ascending (an order older than the newest is inserted in
+        /// place), at most ``maxPerKey``.
+        var times: [Key: [Int64]] = [:]
+        var users: [String: UserStats] = [:]
+        var newest: Int64 = .min
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    /// The history's view of `keys` at `time`, then records the order.
+    package func record(_ keys: Keys, amount: Double, at time: Int64) -> Before {
+        state.withLock { state in
+            state.newest = max(state.newest, time)
+            var before = Before()
+            before.user = keys.user.map { Self.count(&state, Key(kind: 0, value: $0), time) }
+            before.email = keys.emailHash.map { Self.count(&state, Key(kind: 1, value: $0), time) }
+            before.ip = keys.ipHash.map { Self.count(&state, Key(kind: 2, value: $0), time) }
+            before.card = keys.card.map { Self.count(&state, Key(kind: 3, value: $0), time) }
+            if let user = keys.user {
+                var stats = state.users[user] ?? UserStats()
+                before.userOrders = stats.orders
+                before.userMeanAmount = stats.orders > 0 ? stats.amount / Double(stats.orders) : nil
+                if let card = keys.card {
+                    before.firstUseOfCard = !stats.cards.contains(card)
+                    if stats.cards.count < Self.maxCardsPerUser { stats.cards.insert(card) }
+                }
+                stats.orders += 1
+                stats.amount += amount
+                state.users[user] = stats
+            }
+            if state.times.count > Self.sweepAbove {
+                let cutoff = state.newest - Self.day
+                state.times = state.times.filter { $0.value.contains { $0 > cutoff } }
+            }
+            return before
+        }
+    }
+
+    /// Orders of `key` in (time − 1 h, time] and (time − 1 day, time], then adds `time`: binary
+    /// searches over the sorted times, so a key under attack (thousands of orders a day) costs
+    /// the same as a quiet one.
+    private static func count(_ state: inout State, _ key: Key, _ time: Int64) -> (hour: Int, day: Int) {
+        var times = state.times.removeValue(forKey: key) ?? []
+        // Drop what has left every window (relative to the newest order seen).
+        let expired = firstAfter(times, state.newest - day)
+        if expired > 0 { times.removeFirst(expired) }
+        let end = firstAfter(times, time)
+        let inDay = end - firstAfter(times, time - day)
+        let inHour = end - firstAfter(times, time - hour)
+        if times.count >= maxPerKey { times.removeFirst(times.count - maxPerKey + 1) }
+        times.insert(time, at: firstAfter(times, time))
+        state.times[key] = times
+        return (inHour, inDay)
+    }
+
+    /// The index of the first time after `limit` in ascending `times`.
+    private static func firstAfter(_ times: [Int64], _ limit: Int64) -> Int {
+        var low = 0
+        var high = times.count
+        while low < high {
+            let middle = (low + high) / 2
+            if times[middle] <= limit { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

@@ -1,0 +1,264 @@
+import CartwiseModels
+import HTTPCore
+package import Logging
+import Synchronization
+
+/// Order risk as one unit: the velocity windows, the orders and labels the trees learn from,
+/// the published model, the recent decisions the thresholds dry run replays, and the
+/// `risk-trainer` thread that retrains when labels arrive.
+package final class OrderRisk: Sendable {
+    /// A decision kept for the thresholds dry run.
+    struct Recent {
+        var score: Double
+        var row: Int
+    }
+
+    package let settings: RiskSettings
+    package let history = OrderHistory()
+    package let personal: PersonalData
+    private let dataset = Mutex(RiskDataset())
+    private let published = Mutex<RiskModel?>(nil)
+    private let recent = Mutex<(entries: [Recent], next: Int)>(([], 0))
+    private let worker: WorkerThread
+    private let logger: Logger
+    private let lastTrained = Mutex<(generation: Int, at: Int64)>((-1, .min))
+
+    package init(settings: RiskSettings, personal: PersonalData, logger: Logger) throws {
+        self.settings = settings
+        self.personal = personal
+        self.logger = logger
+        worker = try WorkerThread()
+    }
+
+    package func start() throws {
+        try worker.start(name: "risk-trainer") { [self] in run() }
+    }
+
+    package func stop() { worker.stop() }
+
+    /// The trees in service, nil while the rule score decides.
+    package var model: RiskModel? { published.withLock { $0 } }
+
+    package var counts: (orders: Int, labelled: Int, frauds: Int) {
+        dataset.withLock { ($0.count, $0.labelled, $0.frauds) }
+    }
+
+    /// Whether an order with this id was scored or imported.
+    package func knows(_ id: String) -> Bool { dataset.withLock { $0.contains(id) } }
+
+    // MARK: - Intake
+
+    /// Replays or imports a stored order: its keys enter the velocity windows, its features
+    /// the dataset.
+    package func restore(_ record: OrderRecord) {
+        _ = history.record(record.keys, amount: record.amount, at: record.createdAt)
+        dataset.withLock { _ = $0.add(record) }
+    }
+
+    /// A scored order, once its audit entry is durable.
+    package func accept(_ record: OrderRecord, score: Double) {
+        let row = dataset.withLock { $0.add(record) }
+        recent.withLock { recent in
+            if recent.entries.count < settings.recentOrders {
+                recent.entries.append(Recent(score: score, row: row))
+            } else {
+                recent.entries[recent.next] = Recent(score: score, row: row)
+                recent.next = (recent.next + 1) % settings.recentOrders
+            }
+        }
+    }
+
+    /// - Returns: false when no order has this id.
+    @discardableResult
+    package func label(_ id: String, fraud: Bool) -> Bool {
+        let known = dataset.withLock { $0.label(id, fraud: fraud) }
+        if known { worker.signal() }
+        return known
+    }
+
+    /// Wakes the trainer (after a replay or an import).
+    package func retrainSoon() { worker.signal() }
+
+    // MARK: - Scoring
+
+    /// Features, score, reasons and decision for an order; records it in the velocity windows.
+    package func score(_ order: Order, catalog: (String) -> [String]?, now: Int64) -> AuditEntry.Decided {
+        let keys = OrderHistory.Keys(
+            user: order.user,
+            emailHash: order.email.map(personal.hash),
+            ipHash: order.ip.map(personal.hash),
+            card: order.cardFingerprint
+        )
+        let before = history.record(keys, amount: order.amount, at: order.createdAt)
+        let derived = RiskFeatures.derive(order, before: before, highRiskShare: highRiskShare(order, catalog))
+        let record = OrderRecord(
+            id: order.id,
+            createdAt: order.createdAt,
+            amount: order.amount,
+            keys: keys,
+            derived: derived,
+            signals: order.signals,
+            fraud: nil
+        )
+        let scored: (score: Double, reasons: [RiskModel.Reason])
+        let names: [String]
+        let features: [Double]
+        let model = self.model
+        if let model {
+            features = model.vector(derived: derived, signals: order.signals)
+            names = model.names
+            scored = model.score(features, limit: settings.reasons)
+        } else {
+            features = derived + order.signals.map(\.value)
+            names = RiskFeatures.derived + order.signals.map { RiskFeatures.signal($0.name) }
+            let rules = RuleScore.score(derived: derived)
+            scored = (rules.score, Array(rules.reasons.prefix(settings.reasons)))
+        }
+        return AuditEntry.Decided(
+            order: order,
+            record: record,
+            featureNames: names,
+            features: features,
+            score: scored.score,
+            decision: RiskDecision.decide(order, score: scored.score, settings: settings),
+            reasons: scored.reasons,
+            model: model == nil ? "rules" : "gbdt",
+            modelVersion: model?.info.version ?? 0,
+            decidedAt: now
+        )
+    }
+
+    private func highRiskShare(_ order: Order, _ catalog: (String) -> [String]?) -> Double? {
+        guard !order.items.isEmpty, !settings.highRiskCategories.isEmpty else { return nil }
+        var total = 0.0
+        var risky = 0.0
+        for line in order.items {
+            let value = line.quantity * line.price
+            total += value
+            if let categories = catalog(line.item), categories.contains(where: settings.highRiskCategories.contains) {
+                risky += value
+            }
+        }
+        return total > 0 ? risky / total : nil
+    }
+
+    // MARK: - Dry run
+
+    package struct Cut: Sendable, Equatable {
+        package var flagged: Int
+        package var fraudsFlagged: Int
+        package var precision: Double?
+        package var recall: Double?
+    }
+
+    package struct DryRun: Sendable, Equatable {
+        package var orders: Int
+        package var approve: Int
+        package var review: Int
+        package var decline: Int
+        package var labelled: Int
+        package var frauds: Int
+        /// Orders at or above each threshold (review includes the declined ones).
+        package var reviewCut: Cut
+        package var declineCut: Cut
+    }
+
+    /// What the thresholds would have done to the recent decisions, and, where labels exist,
+    /// how precise and complete each cut is.
+    /// - Parameters:
+    ///   - review: the review threshold to try.
+    ///   - decline: the decline threshold to try.
+    ///   - rescore: score the orders again with the model in service instead of using the
+    ///     scores they were decided with (which may come from the rules or an older model).
+    /// - Returns: the counts per outcome and each cut's precision and recall.
+    package func dryRun(review: Double, decline: Double, rescore: Bool = false) -> DryRun {
+        var entries = recent.withLock { $0.entries }
+        let labels = dataset.withLock { data in entries.map { data.label(row: $0.row) } }
+        if rescore, let model {
+            let rows = dataset.withLock { data in entries.map { data.values(row: $0.row, names: model.names) } }
+            for index in entries.indices { entries[index].score = model.trees.probability(rows[index]) }
+        }
+        var run = DryRun(
+            orders: entries.count,
+            approve: 0,
+            review: 0,
+            decline: 0,
+            labelled: 0,
+            frauds: 0,
+            reviewCut: Cut(flagged: 0, fraudsFlagged: 0),
+            declineCut: Cut(flagged: 0, fraudsFlagged: 0)
+        )
+        var labelledReview = 0
+        var labelledDecline = 0
+        for (entry, label) in zip(entries, labels) {
+            let outcome = RiskDecision.cut(entry.score, review: review, decline: decline)
+            switch outcome {
+            case .approve: run.approve += 1
+            case .review: run.review += 1
+            case .decline: run.decline += 1
+            }
+            let flaggedForReview = outcome != .approve
+            if flaggedForReview { run.reviewCut.flagged += 1 }
+            if outcome == .decline { run.declineCut.flagged += 1 }
+            guard let label else { continue }
+            run.labelled += 1
+            if flaggedForReview { labelledReview += 1 }
+            if outcome == .decline { labelledDecline += 1 }
+            if label {
+                run.frauds += 1
+                if flaggedForReview { run.reviewCut.fraudsFlagged += 1 }
+                if outcome == .decline { run.declineCut.fraudsFlagged += 1 }
+            }
+        }
+        func finish(_ cut: inout Cut, _ labelledFlagged: Int, _ frauds: Int) {
+            cut.precision = labelledFlagged > 0 ? Double(cut.fraudsFlagged) / Double(labelledFlagged) : nil
+            cut.recall = frauds > 0 ? Double(cut.fraudsFlagged) / Double(frauds) : nil
+        }
+        finish(&run.reviewCut, labelledReview, run.frauds)
+        finish(&run.declineCut, labelledDecline, run.frauds)
+        return run
+    }
+
+    // MARK: - Training (the risk-trainer thread)
+
+    private func run() {
+        while !worker.isStopping {
+            let now = Trainer.wallClockMilliseconds()
+            let (generation, labelled, frauds) = dataset.withLock { ($0.generation, $0.labelled, $0.frauds) }
+            let last = lastTrained.withLock { $0 }
+            let enough = labelled >= settings.minLabels && frauds >= settings.minFraudLabels
+            let due = last.at == .min || now - last.at >= settings.retrainInterval
+            if enough && generation != last.generation && due {
+                train(generation: generation)
+                continue
+            }
+            let wait =
+                enough && generation != last.generation ? max(1, settings.retrainInterval - (now - last.at)) : 5000
+            worker.wait(timeoutMilliseconds: Int32(min(wait, 5000)))
+        }
+    }
+
+    private func train(generation: Int) {
+        let started = MonotonicClock.nanoseconds()
+        let (names, columns, labels) = dataset.withLock { $0.trainingSet() }
+        let trees = GradientBoostedTrees.train(columns: columns, labels: labels, parameters: settings.parameters)
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+        let version = (model?.info.version ?? 0) + 1
+        let info = RiskModel.Info(
+            version: version,
+            trainedAt: Trainer.wallClockMilliseconds(),
+            orders: labels.count,
+            frauds: labels.reduce(0) { $0 + ($1 ? 1 : 0) },
+            seconds: seconds
+        )
+        published.withLock { $0 = RiskModel(info: info, names: names, trees: trees) }
+        lastTrained.withLock { $0 = (generation, info.trainedAt) }
+        logger.info(
+            "trained the risk model",
+            metadata: [
+                "version": "\(version)", "orders": "\(info.orders)", "frauds": "\(info.frauds)",
+                "trees": "\(trees.trees.count)", "seconds": "\((seconds * 1000).rounded() / 1000)",
+            ]
+        )
+    }
+}

@@ -1,0 +1,78 @@
+/// The features an order is scored on: derived ones (velocity, amount against the user's own
+/// history, country mismatch, account age, first use of a card, basket risk, hour) followed by
+/// every `signals` value as `signals.NAME`. A missing input gives NaN, which the trees route on
+/// its own: a missing email says something, a zero would lie.
+package enum RiskFeatures {
+    /// The derived features, in model order.
+    package static let derived: [String] = [
+        "amount", "item_count", "high_risk_share",
+        "user_orders_1h", "user_orders_24h", "email_orders_1h", "email_orders_24h",
+        "ip_orders_1h", "ip_orders_24h", "card_orders_1h", "card_orders_24h",
+        "user_previous_orders", "amount_to_user_mean", "country_mismatch", "account_age_days",
+        "card_first_use", "hour_of_day",
+    ]
+
+    package static func signal(_ name: String) -> String { "signals." + name }
+
+    /// The derived values of an order.
+    /// - Parameters:
+    ///   - order: the order.
+    ///   - before: what the velocity windows knew just before it.
+    ///   - highRiskShare: the share of the basket's value in high-risk categories.
+    /// - Returns: one value per name of ``derived``, NaN where an input is missing.
+    package static func derive(_ order: Order, before: OrderHistory.Before, highRiskShare: Double?) -> [Double] {
+        let nan = Double.nan
+        func number(_ value: Int?) -> Double { value.map(Double.init) ?? nan }
+        func flag(_ value: Bool?) -> Double { value.map { $0 ? 1 : 0 } ?? nan }
+        let quantity = order.items.reduce(0) { $0 + $1.quantity }
+        var mismatch: Bool?
+        if let shipping = order.shippingCountry, let billing = order.billingCountry { mismatch = shipping != billing }
+        let accountAge = order.accountCreatedAt.map { Double(order.createdAt - $0) / Double(OrderHistory.day) }
+        let hour = order.createdAtGiven ? Double(((order.createdAt / OrderHistory.hour) % 24 + 24) % 24) : nan
+        let ratio: Double? = before.userMeanAmount.flatMap { $0 > 0 ? order.amount / $0 : nil }
+        return [
+            order.amount, order.items.isEmpty ? nan : quantity, highRiskShare ?? nan,
+            number(before.user?.hour), number(before.user?.day), number(before.email?.hour), number(before.email?.day),
+            number(before.ip?.hour), number(before.ip?.day), number(before.card?.hour), number(before.card?.day),
+            number(before.userOrders), ratio ?? nan, flag(mismatch), accountAge ?? nan,
+            flag(before.firstUseOfCard), hour,
+        ]
+    }
+
+    /// A contribution in words a risk analyst reads: what the value was, not the feature's code.
+    package static func describe(_ name: String, _ value: Double) -> String {
+        guard !value.isNaN else { return "\(name) unknown" }
+        func count(_ what: String, _ window: String) -> String {
+            let n = Int(value)
+            return "\(n) earlier order\(n == 1 ? "" : "s") \(what) in the last \(window)"
+        }
+        switch name {
+        case "amount": return "order amount \(format(value))"
+        case "item_count": return "\(format(value)) items in the basket"
+        case "high_risk_share": return "\(Int((value * 100).rounded())) % of the basket in high-risk categories"
+        case "user_orders_1h": return count("by this user", "hour")
+        case "user_orders_24h": return count("by this user", "24 hours")
+        case "email_orders_1h": return count("with this email", "hour")
+        case "email_orders_24h": return count("with this email", "24 hours")
+        case "ip_orders_1h": return count("from this IP address", "hour")
+        case "ip_orders_24h": return count("from this IP address", "24 hours")
+        case "card_orders_1h": return count("with this card", "hour")
+        case "card_orders_24h": return count("with this card", "24 hours")
+        case "user_previous_orders": return "\(Int(value)) earlier orders by this user"
+        case "amount_to_user_mean": return "amount \(format(value))x this user's average order"
+        case "country_mismatch":
+            return value > 0 ? "billing country differs from shipping country" : "billing and shipping country match"
+        case "account_age_days": return "account \(format(value)) days old"
+        case "card_first_use":
+            return value > 0 ? "first order by this user with this card" : "card used by this user before"
+        case "hour_of_day": return "placed at \(Int(value)):00 UTC"
+        default: return "\(name) = \(format(value))"
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        let rounded = (value * 100).rounded() / 100
+        return rounded == 0 ? String(value) : String(rounded)
+    }
+}

@@ -1,0 +1,139 @@
+import CartwiseModels
+package import HTTPCore
+
+/// `POST /score-order`, `POST /labels`, `GET /score-order/thresholds` and `GET /models/risk`.
+///
+/// A decision is answered only once its audit entry is durable (group-committed with the other
+/// decisions of the moment), so every answer the risk team acts on can be defended later.
+package struct RiskRoutes: Sendable {
+    package let risk: OrderRisk
+    package let storage: RiskStorage
+    package let store: EventStore
+
+    package init(risk: OrderRisk, storage: RiskStorage, store: EventStore) {
+        self.risk = risk
+        self.storage = storage
+        self.store = store
+    }
+
+    package func register(on router: inout RouterBuilder) {
+        router.onDeferred(.post, "/score-order") { request, _, promise in
+            try JSONBody.requireJSON(request)
+            let now = Trainer.wallClockMilliseconds()
+            let order = try OrderDecoder.decode(request.body, now: now)
+            let decided = risk.score(order, catalog: { store.item($0)?.categories }, now: now)
+            let answer = Self.answer(decided)
+            storage.audit.submit(AuditEntry.encode(decided)) { [risk] result in
+                switch result {
+                case .success:
+                    risk.accept(decided.record, score: decided.score)
+                    promise.succeed(HTTPResponse.json(answer))
+                case .failure(let error):
+                    promise.succeed(IngestRoutes.unavailable(error))
+                }
+            }
+        }
+
+        router.onDeferred(.post, "/labels") { request, _, promise in
+            try JSONBody.requireJSON(request)
+            let label = try LabelRequest.decode(request.body, now: Trainer.wallClockMilliseconds())
+            guard risk.knows(label.orderID) else {
+                throw APIError.notFound("order '\(label.orderID)' was never scored or imported")
+            }
+            storage.labels.submit(label.encode()) { [risk] result in
+                switch result {
+                case .success:
+                    risk.label(label.orderID, fraud: label.fraud)
+                    let counts = risk.counts
+                    var out: [UInt8] = Array(#"{"order_id":"#.utf8)
+                    JSONString.append(label.orderID, to: &out)
+                    out += #","label":"\#(label.fraud ? "fraud" : "legit")","source":"\#(label.source)""#.utf8
+                    out += #","labelled_orders":\#(counts.labelled),"fraud_orders":\#(counts.frauds)}"#.utf8
+                    promise.succeed(HTTPResponse.json(out))
+                case .failure(let error):
+                    promise.succeed(IngestRoutes.unavailable(error))
+                }
+            }
+        }
+
+        router.get("/score-order/thresholds") { request, _ in
+            let review = try request.queryDouble("review", default: risk.settings.reviewThreshold, range: 0...1)!
+            let decline = try request.queryDouble("decline", default: risk.settings.declineThreshold, range: 0...1)!
+            guard review <= decline else {
+                throw APIError.invalidField(field: "review", reason: "must not be above decline (\(decline))")
+            }
+            let rescore: Bool
+            switch request.queryValue("rescore") {
+            case nil, "false": rescore = false
+            case "true": rescore = risk.model != nil
+            default: throw APIError.invalidField(field: "rescore", reason: "must be true or false")
+            }
+            let run = risk.dryRun(review: review, decline: decline, rescore: rescore)
+            return HTTPResponse.json(Self.describe(run, review, decline, rescored: rescore))
+        }
+
+        router.get("/models/risk") { _, _ in
+            let counts = risk.counts
+            var out: [UInt8] = []
+            out +=
+                #"{"orders":\#(counts.orders),"labelled_orders":\#(counts.labelled),"fraud_orders":\#(counts.frauds)"#
+                .utf8
+            out +=
+                #","min_labels":\#(risk.settings.minLabels),"min_fraud_labels":\#(risk.settings.minFraudLabels)"#.utf8
+            if let model = risk.model {
+                let info = model.info
+                out +=
+                    #","model":"gbdt","version":\#(info.version),"trained_at":"\#(Timestamp.format(info.trainedAt))""#
+                    .utf8
+                out += #","trained_on_orders":\#(info.orders),"trained_on_frauds":\#(info.frauds)"#.utf8
+                out += #","training_seconds":"#.utf8
+                AuditEntry.number((info.seconds * 1000).rounded() / 1000, &out)
+                out += #","trees":\#(model.trees.trees.count),"features":["#.utf8
+                for (index, name) in model.names.enumerated() {
+                    if index > 0 { out += ",".utf8 }
+                    JSONString.append(name, to: &out)
+                }
+                out += "]}".utf8
+            } else {
+                out += #","model":"rules","version":0}"#.utf8
+            }
+            return HTTPResponse.json(out)
+        }
+    }
+
+    static func answer(_ decided: AuditEntry.Decided) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        out += #"{"order_id":"#.utf8
+        JSONString.append(decided.order.id, to: &out)
+        // Full precision: fraud scores are mostly tiny, and rounding them would tie orders a
+        // risk team ranks.
+        out += #","score":"#.utf8
+        AuditEntry.number(decided.score, &out)
+        out +=
+            #","risk_level":"\#(decided.decision.riskLevel)","decision":"\#(decided.decision.outcome.rawValue)""#.utf8
+        out += #","reasons":"#.utf8
+        AuditEntry.reasons(decided.reasons, &out)
+        out += #","rules":["#.utf8
+        for (index, rule) in decided.decision.rules.enumerated() {
+            if index > 0 { out += ",".utf8 }
+            JSONString.append(rule, to: &out)
+        }
+        out += #"],"model":"\#(decided.model)","model_version":\#(decided.modelVersion)}"#.utf8
+        return out
+    }
+
+    static func describe(_ run: OrderRisk.DryRun, _ review: Double, _ decline: Double, rescored: Bool) -> [UInt8] {
+        func cut(_ cut: OrderRisk.Cut) -> String {
+            func optional(_ value: Double?) -> String { value.map { String(($0 * 1e4).rounded() / 1e4) } ?? "null" }
+            return #"{"flagged":\#(cut.flagged),"frauds_flagged":\#(cut.fraudsFlagged),"#
+                + #""precision":\#(optional(cut.precision)),"recall":\#(optional(cut.recall))}"#
+        }
+        let text =
+            #"{"review":\#(review),"decline":\#(decline),"scores":"\#(rescored ? "current_model" : "decided")","#
+            + #""orders":\#(run.orders),"approve":\#(run.approve),"#
+            + #""review_count":\#(run.review),"decline_count":\#(run.decline),"labelled":\#(run.labelled),"#
+            + #""frauds":\#(run.frauds),"review_cut":\#(cut(run.reviewCut)),"decline_cut":\#(cut(run.declineCut))}"#
+        return Array(text.utf8)
+    }
+}

@@ -1,0 +1,95 @@
+import HTTPCore
+package import Logging
+
+/// The risk logs under the data directory: `orders/` (imported labelled orders), `audit/`
+/// (every decision, JSON), `labels/` (every label, JSON) and `risk.salt` (the secret the
+/// personal-data hashes use). Opening replays them, in that order, into ``OrderRisk``.
+package final class RiskStorage: Sendable {
+    package let audit: LogWriter
+    package let labels: LogWriter
+
+    private init(audit: LogWriter, labels: LogWriter) {
+        self.audit = audit
+        self.labels = labels
+    }
+
+    /// The salt of `directory`, made on first use.
+    /// - Throws: ``StorageError``.
+    package static func salt(directory: String) throws(StorageError) -> [UInt8] {
+        let path = directory + "/risk.salt"
+        if FileSystem.exists(path) { return try FileSystem.readAll(path) }
+        let salt = PersonalData.newSalt()
+        try FileSystem.writeNew(path, salt)
+        try FileSystem.syncDirectory(directory)
+        return salt
+    }
+
+    /// Replays the logs into `risk` and starts their writers. The caller holds the data
+    /// directory's lock.
+    /// - Parameters:
+    ///   - directory: the data directory.
+    ///   - risk: receives the orders, decisions and labels.
+    ///   - configuration: segment size and durability.
+    ///   - logger: for the replay's report.
+    ///   - demoOrders: a labelled orders CSV to import when the orders log is empty (the demo's
+    ///     `demo/orders.csv`, so the demo's risk model has labels to learn from).
+    /// - Returns: the writers of the audit trail and the labels.
+    /// - Throws: ``StorageError``, or a decode error for a record this version cannot read.
+    package static func open(
+        directory: String,
+        risk: OrderRisk,
+        configuration: ServiceConfiguration,
+        logger: Logger,
+        demoOrders: String? = nil
+    ) throws -> RiskStorage {
+        let started = MonotonicClock.nanoseconds()
+        var unknownLabels = 0
+        let (ordersLog, ordersReport) = try RecordLog.open(
+            directory: directory + "/orders",
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            for record in try OrderRecord.decode(batch: payload) { risk.restore(record) }
+        }
+        if let demoOrders, ordersReport.records == 0, FileSystem.exists(demoOrders) {
+            let history = OrderHistory()
+            try OrderImporter(path: demoOrders, now: 0).run(history: history) { batch, _ in
+                _ = try ordersLog.append([OrderRecord.encode(batch: batch)])
+                for record in batch { risk.restore(record) }
+            }
+            try ordersLog.sync()
+        }
+        let (auditLog, auditReport) = try RecordLog.open(
+            directory: directory + "/audit",
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            risk.restore(try AuditEntry.decode(payload))
+        }
+        let (labelsLog, _) = try RecordLog.open(
+            directory: directory + "/labels",
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            let label = try LabelRequest.decode(Array(payload), now: 0)
+            if !risk.label(label.orderID, fraud: label.fraud) { unknownLabels += 1 }
+        }
+        let counts = risk.counts
+        logger.info(
+            "replayed the risk logs",
+            metadata: [
+                "orders": "\(counts.orders)", "labelled": "\(counts.labelled)", "frauds": "\(counts.frauds)",
+                "decisions": "\(auditReport.records)", "labels_without_order": "\(unknownLabels)",
+                "seconds": "\(Double(MonotonicClock.nanoseconds() - started) / 1e9)",
+            ]
+        )
+        risk.retrainSoon()
+        let durability = configuration.durability
+        return RiskStorage(
+            audit: try LogWriter(log: auditLog, durability: durability, name: "audit-log", logger: logger),
+            labels: try LogWriter(log: labelsLog, durability: durability, name: "label-log", logger: logger)
+        )
+    }
+
+    package func stop() {
+        audit.stop()
+        labels.stop()
+    }
+}

@@ -1,0 +1,246 @@
+import CartwiseModels
+import CartwiseService
+import HTTPCore
+import Logging
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+private let json = [("Content-Type", "application/json")]
+
+private func startRisk(_ directory: String, _ extra: [(String, String)] = []) throws -> Application {
+    let configuration = try ConfigurationLoader(
+        flags: [
+            ("server.port", "0"), ("server.threads", "1"), ("data_dir", directory),
+            ("trainer.min_new_events", "1000000"), ("risk.min_labels", "100"), ("risk.min_fraud_labels", "10"),
+            ("risk.retrain_interval_s", "0"), ("risk.iterations", "30"), ("risk.block_users", "mallory"),
+            ("risk.allow_emails", "ceo@shop.example"),
+        ] + extra
+    ).load()
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    return try Application.start(configuration: configuration, logger: logger)
+}
+
+private struct Answer: Decodable {
+    struct Reason: Decodable {
+        var feature: String
+        var contribution: Double
+        var description: String
+    }
+    var order_id: String
+    var score: Double
+    var risk_level: String
+    var decision: String
+    var reasons: [Reason]
+    var rules: [String]
+    var model: String
+    var model_version: Int
+}
+
+private func score(_ client: BlockingHTTPClient, _ body: String) throws -> Answer {
+    let response = try client.request("POST", "/score-order", headers: json, body: Array(body.utf8))
+    #expect(response.status == 200, "\(response.text)")
+    return try JSONDecoder().decode(Answer.self, from: Data(response.body))
+}
+
+/// Waits until `GET /models/risk` reports trees (training is asynchronous).
+private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
+    for _ in 0..<1000 {
+        let response = try client.request("GET", "/models/risk")
+        if response.text.contains(#""model":"gbdt""#) { return true }
+        usleep(10_000)
+    }
+    return false
+}
+
+@Suite(.serialized) struct RiskServiceTests {
+    @Test func badOrdersNameTheField() throws {
+        let application = try startRisk(temporaryDirectory())
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let cases: [(String, String)] = [
+            (#"{"amount":10}"#, "order_id"),
+            (#"{"order_id":"o1"}"#, "amount"),
+            (#"{"order_id":"o1","amount":-3}"#, "amount"),
+            (
+                #"{"order_id":"o1","amount":3,"items":[{"item":"a","price":1},{"item":"b","price":"x"}]}"#,
+                "items[1].price"
+            ),
+            (#"{"order_id":"o1","amount":3,"signals":{"device":"web"}}"#, "signals.device"),
+            (#"{"order_id":"o1","amount":3,"payment":{"card_bin":411111}}"#, "payment.card_bin"),
+            (#"{"order_id":"o1","amount":3,"created_at":"yesterday"}"#, "created_at"),
+            (#"{"order_id":"o1","amount":3,"coupon":"X"}"#, "coupon"),
+        ]
+        for (body, field) in cases {
+            let response = try client.request("POST", "/score-order", headers: json, body: Array(body.utf8))
+            #expect(response.status == 400, "\(body)")
+            #expect(response.headers["Content-Type"] == "application/problem+json")
+            #expect(response.text.contains(field), "\(body) -> \(response.text)")
+        }
+        let label = try client.request(
+            "POST",
+            "/labels",
+            headers: json,
+            body: Array(#"{"order_id":"never","label":"fraud","source":"chargeback"}"#.utf8)
+        )
+        #expect(label.status == 404)
+        let badLabel = try client.request(
+            "POST",
+            "/labels",
+            headers: json,
+            body: Array(#"{"order_id":"never","label":"maybe"}"#.utf8)
+        )
+        #expect(badLabel.status == 400 && badLabel.text.contains("label"))
+        #expect(try client.request("GET", "/score-order/thresholds?review=0.9&decline=0.5").status == 400)
+    }
+
+    /// Rules decide until enough labels exist; then trees trained on the labels decide, with the
+    /// feature that matters as the first reason. Lists, velocity and the audit trail (hashed
+    /// personal data) work throughout, and a restart rebuilds the trees and windows from the logs.
+    @Test func rulesThenTreesWithReasonsListsAndAnAuditTrail() throws {
+        let directory = temporaryDirectory()
+        // Two hours ago, in Unix seconds: the velocity windows slide with the newest order seen.
+        let base = Int(Date().timeIntervalSince1970) - 7200
+        try firstLife(directory, base)
+        // A restart replays the orders, labels and windows (a new scope: the old service must be
+        // gone, lock included).
+        let application = try startRisk(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        #expect(try waitForTrees(client))
+        let again = try score(client, #"{"order_id":"x3","amount":12,"signals":{"device_risk":0.95,"noise":3}}"#)
+        #expect(again.score > 0.8, "\(again)")
+        // The card's four orders of minutes 0-3 are still in its one-hour window at minute 30.
+        _ = try score(
+            client,
+            #"{"order_id":"r5","amount":20,"user":"u9","payment":{"card_fingerprint":"card-9"},"created_at":\#(base + 1800)}"#
+        )
+        let replayed = try FileSystem.list(directory + "/audit").map {
+            try FileSystem.readAll(directory + "/audit/" + $0)
+        }
+        let newest = String(decoding: replayed.joined(), as: UTF8.self)
+        let entry = try #require(newest.components(separatedBy: #""order_id":"r5""#).last)
+        #expect(entry.contains(#""card_orders_1h":4,"#), "\(entry)")
+        let known = try client.request("GET", "/models/risk")
+        #expect(known.text.contains(#""labelled_orders":300"#), "\(known.text)")
+    }
+
+    private func firstLife(_ directory: String, _ base: Int) throws {
+        let application = try startRisk(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+
+        let first = try score(
+            client,
+            #"{"order_id":"r1","amount":20,"user":"ann","email":"Ann@Mail.example","ip":"10.0.0.1","payment":{"card_fingerprint":"card-9"},"created_at":\#(base)}"#
+        )
+        #expect(first.model == "rules" && first.model_version == 0)
+        #expect(first.decision == "approve")
+        // Three more orders with the same card within the hour: velocity and first use show.
+        var last = first
+        for minute in 1...3 {
+            last = try score(
+                client,
+                #"{"order_id":"r\#(minute + 1)","amount":20,"user":"u\#(minute)","payment":{"card_fingerprint":"card-9"},"billing_country":"FR","shipping_country":"NG","created_at":\#(base + 60 * minute)}"#
+            )
+        }
+        #expect(
+            last.reasons.contains {
+                $0.feature == "card_orders_1h" && $0.description.contains("3 earlier orders with this card")
+            },
+            "\(last)"
+        )
+        #expect(last.reasons.contains { $0.feature == "country_mismatch" })
+        let blocked = try score(client, #"{"order_id":"b1","amount":5,"user":"mallory"}"#)
+        #expect(blocked.decision == "decline" && blocked.rules == ["block_list:user"])
+        let allowed = try score(client, #"{"order_id":"a1","amount":5,"user":"mallory","email":"CEO@shop.example"}"#)
+        #expect(allowed.decision == "approve" && allowed.rules == ["allow_list:email"])
+
+        // 300 labelled orders: fraud when the device score is high.
+        for index in 0..<300 {
+            let device = Double(index % 100) / 100
+            _ = try score(
+                client,
+                #"{"order_id":"t\#(index)","amount":\#(10 + index % 7),"signals":{"device_risk":\#(device),"noise":\#(index % 13)}}"#
+            )
+            let label = device > 0.8 ? "fraud" : "legit"
+            let labelled = try client.request(
+                "POST",
+                "/labels",
+                headers: json,
+                body: Array(#"{"order_id":"t\#(index)","label":"\#(label)","source":"chargeback"}"#.utf8)
+            )
+            #expect(labelled.status == 200, "\(labelled.text)")
+        }
+        #expect(try waitForTrees(client))
+        let risky = try score(client, #"{"order_id":"x1","amount":12,"signals":{"device_risk":0.95,"noise":3}}"#)
+        let safe = try score(client, #"{"order_id":"x2","amount":12,"signals":{"device_risk":0.2,"noise":3}}"#)
+        #expect(risky.model == "gbdt" && risky.model_version >= 1)
+        #expect(risky.score > 0.8 && risky.decision == "decline" && risky.risk_level == "high", "\(risky)")
+        #expect(safe.score < 0.1 && safe.decision == "approve", "\(safe)")
+        #expect(risky.reasons.first?.feature == "signals.device_risk", "\(risky.reasons)")
+        #expect(risky.reasons.first.map { $0.contribution > 0 } == true)
+
+        // The orders t0..t299 were decided by the rules; rescored with the trees, the cuts work.
+        let decided = try client.request("GET", "/score-order/thresholds?review=0.3&decline=0.8")
+        #expect(decided.text.contains(#""scores":"decided""#), "\(decided.text)")
+        let dry = try client.request("GET", "/score-order/thresholds?review=0.3&decline=0.8&rescore=true")
+        #expect(dry.status == 200)
+        #expect(dry.text.contains(#""scores":"current_model""#), "\(dry.text)")
+        struct DryRun: Decodable {
+            struct Cut: Decodable {
+                var flagged: Int
+                var precision: Double?
+                var recall: Double?
+            }
+            var orders: Int
+            var labelled: Int
+            var frauds: Int
+            var decline_cut: Cut
+        }
+        let run = try JSONDecoder().decode(DryRun.self, from: Data(dry.body))
+        #expect(run.orders == 308 && run.labelled == 300 && run.frauds == 57, "\(dry.text)")
+        #expect(run.decline_cut.recall ?? 0 > 0.9 && run.decline_cut.precision ?? 0 > 0.9, "\(dry.text)")
+
+        // The trail holds every decision, with the email only as a hash.
+        let audit = try FileSystem.list(directory + "/audit").map { try FileSystem.readAll(directory + "/audit/" + $0) }
+        let trail = String(decoding: audit.joined(), as: UTF8.self)
+        #expect(trail.contains(#""order_id":"x1""#) && trail.contains(#""email_hash":""#))
+        #expect(!trail.lowercased().contains("ann@mail.example") && !trail.contains("10.0.0.1"))
+
+    }
+
+    @Test func theOrderImporterReadsTheCreditcardLayout() throws {
+        let directory = temporaryDirectory()
+        try FileSystem.makeDirectory(directory)
+        let path = directory + "/orders.csv"
+        let csv = "id,label,Time,V1,Amount\n1,0,0,-1.5,12.5\n2,1,10,,99\n3,,20,0.5,7\n"
+        try FileSystem.writeNew(path, Array(csv.utf8))
+        var records: [OrderRecord] = []
+        let count = try OrderImporter(path: path, now: 0).run(history: OrderHistory()) { batch, _ in
+            records += batch
+        }
+        #expect(count == 3)
+        #expect(records.map(\.id) == ["1", "2", "3"])
+        #expect(records.map(\.fraud) == [false, true, nil])
+        #expect(records[0].derived[0] == 12.5)
+        #expect(records[1].signals.map(\.name) == ["Time"])
+        #expect(records[0].signals.map(\.value) == [0, -1.5])
+        let payload = OrderRecord.encode(batch: records)
+        #expect(try payload.withUnsafeBytes { try OrderRecord.decode(batch: $0) } == records)
+
+        try FileSystem.writeNew(directory + "/bad.csv", Array("id,label,Amount\n1,2,3\n2,0,-1\n".utf8))
+        #expect(throws: ImportError.self) {
+            try OrderImporter(path: directory + "/bad.csv", now: 0).run(history: OrderHistory()) { _, _ in }
+        }
+    }
+}
