@@ -26,50 +26,33 @@ package struct RankRequest: Sendable, Equatable {
         var items: [Entry]?
         var k: Int?
         var timestamp: Int64?
-        do {
-            try body.withUnsafeBufferPointer { buffer throws(JSONReader.SyntaxError) in
-                var reader = JSONReader(buffer)
-                reader.skipWhitespace()
-                guard try reader.peekKind() == .object else {
-                    problems.append(("(body)", "must be a JSON object"))
-                    return
+        func problem(_ field: String, _ reason: String) { problems.append((field, reason)) }
+        try JSONObjectBody.read(body, problem: problem) {
+            key,
+            reader throws(JSONReader.SyntaxError) in
+            switch key {
+            case "user":
+                if reader.readNull() { break }
+                user = try EventDecoder.identifier(&reader, "user", { problems.append(($0, $1)) }) ?? ""
+            case "context":
+                context = try EventDecoder.flatObject(&reader, "context") { problems.append(($0, $1)) }
+            case "k":
+                let number = try EventDecoder.number(&reader, "k") { problems.append(($0, $1)) }
+                if let number {
+                    if number.rounded() == number, number >= 1, number <= Double(Self.maxItems) {
+                        k = Int(number)
+                    } else {
+                        problems.append(("k", "must be an integer from 1 to \(Self.maxItems)"))
+                    }
                 }
-                try reader.expect(UInt8(ascii: "{"))
-                if !reader.consume(UInt8(ascii: "}")) {
-                    repeat {
-                        let key = try reader.readString()
-                        try reader.expect(UInt8(ascii: ":"))
-                        switch key {
-                        case "user":
-                            if reader.readNull() { break }
-                            user = try EventDecoder.identifier(&reader, "user", { problems.append(($0, $1)) }) ?? ""
-                        case "context":
-                            context = try EventDecoder.flatObject(&reader, "context") { problems.append(($0, $1)) }
-                        case "k":
-                            let number = try EventDecoder.number(&reader, "k") { problems.append(($0, $1)) }
-                            if let number {
-                                if number.rounded() == number, number >= 1, number <= Double(Self.maxItems) {
-                                    k = Int(number)
-                                } else {
-                                    problems.append(("k", "must be an integer from 1 to \(Self.maxItems)"))
-                                }
-                            }
-                        case "timestamp":
-                            timestamp = try EventDecoder.timestamp(&reader) { problems.append(($0, $1)) }
-                        case "items":
-                            items = try Self.entries(&reader) { problems.append(($0, $1)) }
-                        default:
-                            problems.append((key, "is not a known field"))
-                            try reader.skipValue()
-                        }
-                    } while reader.consume(UInt8(ascii: ","))
-                    try reader.expect(UInt8(ascii: "}"))
-                }
-                reader.skipWhitespace()
-                if !reader.isAtEnd { throw reader.error("unexpected data after the object") }
+            case "timestamp":
+                timestamp = try EventDecoder.timestamp(&reader) { problems.append(($0, $1)) }
+            case "items":
+                items = try Self.entries(&reader) { problems.append(($0, $1)) }
+            default:
+                problems.append((key, "is not a known field"))
+                try reader.skipValue()
             }
-        } catch {
-            throw .malformedBody(reason: error.description)
         }
         if items == nil && problems.isEmpty { problems.append(("items", "is required")) }
         if let first = problems.first { throw .invalidField(field: first.field, reason: first.reason) }

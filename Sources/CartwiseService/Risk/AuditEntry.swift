@@ -134,7 +134,10 @@ package enum AuditEntry {
                 try reader.expect(UInt8(ascii: ":"))
                 switch key {
                 case "order_id": record.id = try reader.readString()
-                case "created_at": record.createdAt = Int64(try reader.readNumber())
+                case "created_at":
+                    let time = try reader.readNumber()
+                    guard abs(time) < 1e15 else { throw reader.error("created_at out of range") }
+                    record.createdAt = Int64(time)
                 case "amount": record.amount = try reader.readNumber()
                 case "user": record.keys.user = try reader.readString()
                 case "email_hash": record.keys.emailHash = try reader.readString()

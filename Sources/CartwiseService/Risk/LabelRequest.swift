@@ -25,50 +25,41 @@ package struct LabelRequest: Sendable, Equatable {
         var fraud: Bool?
         var source = "other"
         var receivedAt = now
-        do {
-            try body.withUnsafeBufferPointer { buffer throws(JSONReader.SyntaxError) in
-                var reader = JSONReader(buffer)
-                reader.skipWhitespace()
-                guard try reader.peekKind() == .object else {
-                    problems.append(("(body)", "must be a JSON object"))
-                    return
+        func problem(_ field: String, _ reason: String) { problems.append((field, reason)) }
+        try JSONObjectBody.read(body, problem: problem) {
+            key,
+            reader throws(JSONReader.SyntaxError) in
+            switch key {
+            case "order_id": id = try EventDecoder.identifier(&reader, key) { problems.append(($0, $1)) }
+            case "label":
+                let text = try reader.peekKind() == .string ? try reader.readString() : nil
+                if text == nil { try reader.skipValue() }
+                switch text {
+                case "fraud": fraud = true
+                case "legit": fraud = false
+                default: problems.append((key, "must be \"fraud\" or \"legit\""))
                 }
-                try reader.expect(UInt8(ascii: "{"))
-                if !reader.consume(UInt8(ascii: "}")) {
-                    repeat {
-                        let key = try reader.readString()
-                        try reader.expect(UInt8(ascii: ":"))
-                        switch key {
-                        case "order_id": id = try EventDecoder.identifier(&reader, key) { problems.append(($0, $1)) }
-                        case "label":
-                            let text = try reader.peekKind() == .string ? try reader.readString() : nil
-                            if text == nil { try reader.skipValue() }
-                            switch text {
-                            case "fraud": fraud = true
-                            case "legit": fraud = false
-                            default: problems.append((key, "must be \"fraud\" or \"legit\""))
-                            }
-                        case "source":
-                            let text = try reader.peekKind() == .string ? try reader.readString() : nil
-                            if text == nil { try reader.skipValue() }
-                            if let text, sources.contains(text) {
-                                source = text
-                            } else {
-                                problems.append((key, "must be one of " + sources.joined(separator: ", ")))
-                            }
-                        case "received_at": receivedAt = Int64(try reader.readNumber())
-                        default:
-                            problems.append((key, "is not a known field"))
-                            try reader.skipValue()
-                        }
-                    } while reader.consume(UInt8(ascii: ","))
-                    try reader.expect(UInt8(ascii: "}"))
+            case "source":
+                let text = try reader.peekKind() == .string ? try reader.readString() : nil
+                if text == nil { try reader.skipValue() }
+                if let text, sources.contains(text) {
+                    source = text
+                } else {
+                    problems.append((key, "must be one of " + sources.joined(separator: ", ")))
                 }
-                reader.skipWhitespace()
-                if !reader.isAtEnd { throw reader.error("unexpected data after the object") }
+            case "received_at":
+                let number = try EventDecoder.number(&reader, key) { problems.append(($0, $1)) }
+                if let number {
+                    if abs(number) < 1e15 {
+                        receivedAt = Int64(number)
+                    } else {
+                        problems.append((key, "must be milliseconds since 1970"))
+                    }
+                }
+            default:
+                problems.append((key, "is not a known field"))
+                try reader.skipValue()
             }
-        } catch {
-            throw .malformedBody(reason: error.description)
         }
         if problems.isEmpty && id == nil { problems.append(("order_id", "is required")) }
         if problems.isEmpty && fraud == nil { problems.append(("label", "is required")) }

@@ -11,28 +11,8 @@ package enum OrderDecoder {
         func problem(_ field: String, _ reason: String) { problems.append((field, reason)) }
         var order = Order(id: "", amount: .nan, createdAt: now, createdAtGiven: false)
         var sawID = false
-        do {
-            try body.withUnsafeBufferPointer { buffer throws(JSONReader.SyntaxError) in
-                var reader = JSONReader(buffer)
-                reader.skipWhitespace()
-                guard try reader.peekKind() == .object else {
-                    problem("(body)", "must be a JSON object")
-                    return
-                }
-                try reader.expect(UInt8(ascii: "{"))
-                if !reader.consume(UInt8(ascii: "}")) {
-                    repeat {
-                        let key = try reader.readString()
-                        try reader.expect(UInt8(ascii: ":"))
-                        try field(key, &reader, &order, &sawID, problem)
-                    } while reader.consume(UInt8(ascii: ","))
-                    try reader.expect(UInt8(ascii: "}"))
-                }
-                reader.skipWhitespace()
-                if !reader.isAtEnd { throw reader.error("unexpected data after the object") }
-            }
-        } catch {
-            throw .malformedBody(reason: error.description)
+        try JSONObjectBody.read(body, problem: problem) { key, reader throws(JSONReader.SyntaxError) in
+            try field(key, &reader, &order, &sawID, problem)
         }
         if problems.isEmpty && !sawID { problem("order_id", "is required") }
         if problems.isEmpty && order.amount.isNaN { problem("amount", "is required") }
