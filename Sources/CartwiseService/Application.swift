@@ -123,7 +123,23 @@ package final class Application: Sendable {
         )
         .register(on: &routes)
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
-        let router = routes.build { error, request in
+        let access: AccessControl
+        do {
+            access = try AccessControl(store: APIKeyStore(path: configuration.keysFile), logger: logger)
+        } catch {
+            trainer.stop()
+            ctr.stop()
+            risk.stop()
+            riskStorage.stop()
+            storage.stop()
+            throw ApplicationError.dataDirectory(path: configuration.keysFile, reason: "\(error)")
+        }
+        if !access.isEnabled {
+            logger.warning(
+                "AUTHENTICATION IS OFF: no API keys in \(configuration.keysFile); every endpoint is open to anyone who can connect. Add one with `cartwise keys add NAME --scopes storefront,risk,ops,admin`."
+            )
+        }
+        let router = routes.build(gate: access.gate) { error, request in
             logger.error(
                 "unhandled error in route",
                 metadata: ["method": "\(request.method)", "path": "\(request.rawPath)", "error": "\(error)"]

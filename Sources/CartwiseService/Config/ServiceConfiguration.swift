@@ -85,6 +85,12 @@ package struct ServiceConfiguration: Sendable {
         settings.candidates = integer("recommend.cached_candidates")
         return settings
     }
+    /// Where the API keys live.
+    package var keysFile: String {
+        let path = text("auth.keys_file")
+        return path.isEmpty ? dataDirectory + "/keys.json" : path
+    }
+
     package var risk: RiskSettings {
         var settings = RiskSettings()
         settings.reviewThreshold = number("risk.review_threshold")

@@ -317,6 +317,13 @@ package enum SettingsCatalog {
                 "Publish the updated CTR model at most this often, and at most this long after its last update."
         ),
         Setting(
+            key: "auth.keys_file",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description:
+                "API keys file written by `cartwise keys add` (SHA-256 digests, scopes, rate limits); empty means keys.json in the data directory. With no keys, authentication is off."
+        ),
+        Setting(
             key: "risk.review_threshold",
             kind: .number(0...1),
             defaultValue: .number(0.3),

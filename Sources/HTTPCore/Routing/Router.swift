@@ -9,14 +9,21 @@ package final class Router: HTTPResponder {
         var handlers: [HTTPMethod: RouteHandler]
     }
 
+    /// Decides whether a matched request may run: nil lets it through, a response (401, 403,
+    /// 429, ...) answers instead. It sees the route's template, so policies are per route.
+    package typealias Gate = @Sendable (HTTPRequest, _ route: String) -> HTTPResponse?
+
     private let staticRoutes: [String: Entry]
     private let templatedRoutes: [Entry]
     private let onError: @Sendable (any Error, HTTPRequest) -> Void
+    private let gate: Gate?
 
     init(
         entries: [(RouteTemplate, HTTPMethod, RouteHandler)],
+        gate: Gate?,
         onError: @escaping @Sendable (any Error, HTTPRequest) -> Void
     ) {
+        self.gate = gate
         var statics: [String: Entry] = [:]
         var templated: [Entry] = []
         for (template, method, handler) in entries {
@@ -58,6 +65,10 @@ package final class Router: HTTPResponder {
             return .response(response)
         }
         let route = entry.template.text
+        if let gate, var refused = gate(request, route) {
+            refused.route = route
+            return .response(refused)
+        }
         switch handler {
         case .immediate(let body):
             var response: HTTPResponse
@@ -150,7 +161,10 @@ package struct RouterBuilder {
     }
 
     /// The router; `onError` sees errors that do not render themselves (they become 500s).
-    package func build(onError: @escaping @Sendable (any Error, HTTPRequest) -> Void = { _, _ in }) -> Router {
-        Router(entries: entries, onError: onError)
+    package func build(
+        gate: Router.Gate? = nil,
+        onError: @escaping @Sendable (any Error, HTTPRequest) -> Void = { _, _ in }
+    ) -> Router {
+        Router(entries: entries, gate: gate, onError: onError)
     }
 }

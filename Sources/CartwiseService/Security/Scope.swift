@@ -1,0 +1,26 @@
+/// What an API key may reach. Each route belongs to one scope; `admin` reaches every route.
+package enum Scope: String, Sendable, CaseIterable, Codable {
+    /// `/recommend`, `/similar-items`, `/rank`, `/events`, `/items`, `/users/{id}/events`.
+    case storefront
+    /// `/score-order`, `/labels`, the thresholds dry run, `GET /models/risk`.
+    case risk
+    /// `GET /models`, `GET /models/ctr`, `GET /models/risk`, `/metrics` (and forecasts).
+    case ops
+    /// Training and rollback, and everything else.
+    case admin
+
+    /// The scopes that may call `method route` (empty: open to everyone). A route not listed
+    /// here needs `admin`: a new route is closed until someone decides otherwise.
+    package static func required(method: String, route: String) -> Set<Scope> {
+        switch route {
+        case "/healthz", "/readyz", "/health", "/echo": return []
+        case "/recommend", "/similar-items", "/rank", "/events", "/items", "/items/{id}", "/users/{id}/events":
+            return [.storefront, .admin]
+        case "/score-order", "/labels", "/score-order/thresholds": return [.risk, .admin]
+        case "/models/risk": return [.risk, .ops, .admin]
+        case "/metrics", "/models/ctr": return [.ops, .admin]
+        case "/models": return method == "GET" || method == "HEAD" ? [.ops, .admin] : [.admin]
+        default: return [.admin]
+        }
+    }
+}
