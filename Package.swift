@@ -27,12 +27,13 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // Sockets, epoll, HTTP/1.1 and gzip. Knows nothing of models.
+        // Sockets, epoll, HTTP/1.1, TLS (OpenSSL) and gzip. Knows nothing of models.
         .target(
             name: "HTTPCore",
             dependencies: [
                 "CLinux",
                 "CZlib",
+                "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -146,10 +146,29 @@ package final class Application: Sendable {
             )
         }
 
+        var serverConfiguration = configuration.server
+        if let files = configuration.tlsFiles {
+            do {
+                guard !files.certificate.isEmpty, !files.key.isEmpty else {
+                    throw TLSError.openSSL(operation: "TLS", reason: "server.tls.cert and server.tls.key go together")
+                }
+                serverConfiguration.tls = try TLSProvider(certificatePath: files.certificate, keyPath: files.key)
+            } catch {
+                trainer.stop()
+                ctr.stop()
+                risk.stop()
+                riskStorage.stop()
+                storage.stop()
+                throw ApplicationError.cannotListen(
+                    address: "\(configuration.server.host):\(configuration.server.port)",
+                    reason: "\(error)"
+                )
+            }
+        }
         let server: HTTPServer
         do {
             server = try HTTPServer.start(
-                configuration: configuration.server,
+                configuration: serverConfiguration,
                 responder: router,
                 observer: metrics,
                 logger: logger
@@ -170,6 +189,7 @@ package final class Application: Sendable {
             "listening",
             metadata: [
                 "address": "\(server.address)", "threads": "\(configuration.server.threads)",
+                "tls": "\(serverConfiguration.tls != nil)",
                 "data_dir": "\(configuration.dataDirectory)",
             ]
         )
@@ -212,6 +232,15 @@ package final class Application: Sendable {
         self.metrics = metrics
         self.server = server
         self.logger = logger
+    }
+
+    /// Re-reads the TLS certificate and key (SIGHUP): new connections use them, open ones keep
+    /// theirs. Without TLS, nothing happens.
+    /// - Throws: ``TLSError`` when the files do not make a valid context (the old one stays).
+    package func reloadTLS() throws {
+        guard let tls = server.configuration.tls else { return }
+        try tls.reload()
+        logger.notice("reloaded the TLS certificate", metadata: ["certificate": "\(tls.context.certificatePath)"])
     }
 
     /// Stops accepting, finishes in-flight requests, and returns when the server has stopped.

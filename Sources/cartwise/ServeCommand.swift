@@ -18,8 +18,17 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "If the data directory holds no events, generate the demo store (seed 42) first.")
     var demo = false
 
+    @Option(help: "PEM certificate chain: serve TLS 1.2/1.3 only (server.tls.cert). SIGHUP reloads it.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert (server.tls.key).")
+    var tlsKey: String?
+
     func run() throws {
-        let settings = try options.load()
+        var extra: [(key: String, value: String)] = []
+        if let tlsCert { extra.append(("server.tls.cert", tlsCert)) }
+        if let tlsKey { extra.append(("server.tls.key", tlsKey)) }
+        let settings = try options.load(extra: extra)
         let logger = LogSetup.make(settings)
         // Blocked before any thread starts, so every thread inherits the mask and only
         // the sigwait below ever sees these signals.
@@ -35,8 +44,19 @@ struct ServeCommand: ParsableCommand {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-        let signal = TerminationSignals.wait()
-        logger.info("signal received", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        while true {
+            let signal = TerminationSignals.wait()
+            if signal == SIGHUP {
+                do {
+                    try application.reloadTLS()
+                } catch {
+                    logger.error("TLS reload failed; the old certificate stays", metadata: ["error": "\(error)"])
+                }
+                continue
+            }
+            logger.info("signal received", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
+            break
+        }
         application.shutdown()
     }
 }

@@ -34,8 +34,8 @@ struct SettingsOptions: ParsableArguments {
     var settings: [String] = []
 
     /// Resolves flags > environment > file > defaults.
-    func load() throws -> ServiceConfiguration {
-        var flags: [(key: String, value: String)] = []
+    func load(extra: [(key: String, value: String)] = []) throws -> ServiceConfiguration {
+        var flags: [(key: String, value: String)] = extra
         for item in settings {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
                 throw ValidationError("--set takes KEY=VALUE, got '\(item)'")

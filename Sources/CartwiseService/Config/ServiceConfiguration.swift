@@ -143,7 +143,14 @@ package struct ServiceConfiguration: Sendable {
     package var logFormat: String { text("log.format") }
     package var logLevel: Logger.Level { Logger.Level(rawValue: text("log.level")) ?? .info }
 
-    /// The HTTP server's part.
+    /// The certificate and key paths, when TLS is configured.
+    package var tlsFiles: (certificate: String, key: String)? {
+        let certificate = text("server.tls.cert")
+        let key = text("server.tls.key")
+        return certificate.isEmpty && key.isEmpty ? nil : (certificate, key)
+    }
+
+    /// The HTTP server's part (without TLS: ``Application`` loads the certificate).
     package var server: HTTPServerConfiguration {
         HTTPServerConfiguration(
             host: text("server.host"),

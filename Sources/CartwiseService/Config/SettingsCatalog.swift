@@ -104,6 +104,19 @@ package enum SettingsCatalog {
             description: "zlib compression level: 1 fastest, 9 smallest."
         ),
         Setting(
+            key: "server.tls.cert",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description:
+                "PEM certificate chain (server certificate first). With server.tls.key, every connection is TLS 1.2 or 1.3; SIGHUP reloads both files without dropping connections. Flag --tls-cert."
+        ),
+        Setting(
+            key: "server.tls.key",
+            kind: .text(choices: nil),
+            defaultValue: .text(""),
+            description: "PEM private key of server.tls.cert. Flag --tls-key."
+        ),
+        Setting(
             key: "server.benchmark_routes",
             kind: .boolean,
             defaultValue: .boolean(false),

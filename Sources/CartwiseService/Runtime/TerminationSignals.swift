@@ -2,17 +2,17 @@
 import Glibc
 #endif
 
-/// SIGTERM/SIGINT handling without async-signal-safety hazards: the signals are blocked in
-/// every thread and one thread takes them synchronously with `sigwait`.
+/// SIGTERM/SIGINT (stop) and SIGHUP (reload the TLS certificate) without async-signal-safety
+/// hazards: the signals are blocked in every thread and one thread takes them with `sigwait`.
 package enum TerminationSignals {
-    /// Blocks SIGTERM and SIGINT in the calling thread; threads started afterwards inherit the
+    /// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread; threads started afterwards inherit the
     /// mask. Call before starting the server.
     package static func block() {
         var set = signalSet()
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    /// Waits for SIGTERM or SIGINT.
+    /// Waits for SIGTERM, SIGINT or SIGHUP.
     /// - Returns: the signal number.
     package static func wait() -> Int32 {
         var set = signalSet()
@@ -26,6 +26,7 @@ package enum TerminationSignals {
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGHUP)
         return set
     }
 }

@@ -37,6 +37,8 @@ final class Connection {
     var lingeredBytes = 0
     /// The epoll mask currently registered.
     var interest: UInt32
+    /// TLS over the socket, when the server has a certificate.
+    var tls: TLSSession?
 
     init(fd: Int32, id: UInt64, peer: SocketAddress, limits: HTTPParserLimits, now: Int64, interest: UInt32) {
         self.fd = fd

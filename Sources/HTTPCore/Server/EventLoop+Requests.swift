@@ -18,10 +18,43 @@ extension EventLoop {
         }
     }
 
+    /// Advances a TLS handshake; false when the connection cannot read application data yet
+    /// (its interest is updated, or it was closed).
+    private func handshakeIfNeeded(_ connection: Connection) -> Bool {
+        guard let tls = connection.tls, !tls.isEstablished else { return true }
+        switch tls.handshake() {
+        case .done:
+            return true
+        case .wantRead, .wantWrite:
+            updateInterest(connection)
+            return false
+        case .closed, .failed:
+            closeConnection(connection)
+            return false
+        }
+    }
+
+    /// One read from the socket, through TLS when the connection has it: the byte count, 0 at
+    /// the end of the stream, -1 with `errno` set (EAGAIN when it would block).
+    private func receive(_ connection: Connection) -> Int {
+        guard let tls = connection.tls else { return recv(connection.fd, scratch.baseAddress, scratch.count, 0) }
+        switch tls.read(into: UnsafeMutableRawBufferPointer(scratch)) {
+        case .bytes(let count): return count
+        case .blocked(.closed): return 0
+        case .blocked(.wantRead), .blocked(.wantWrite), .blocked(.done):
+            errno = EAGAIN
+            return -1
+        case .blocked(.failed):
+            errno = ECONNRESET
+            return -1
+        }
+    }
+
     private func readAvailable(_ connection: Connection) {
+        guard handshakeIfNeeded(connection) else { return }
         var received = 0
         while true {
-            let count = recv(connection.fd, scratch.baseAddress, scratch.count, 0)
+            let count = receive(connection)
             if count > 0 {
                 received += count
                 if connection.phase == .lingering {
@@ -30,7 +63,11 @@ extension EventLoop {
                     continue
                 }
                 connection.input.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-                if count < scratch.count || connection.input.readableBytes > context.configuration.limits.bodyBytes {
+                // A short plain read drained the socket; OpenSSL returns one record at a time and may
+                // hold more already decrypted, so TLS reads until it would block.
+                if (connection.tls == nil && count < scratch.count)
+                    || connection.input.readableBytes > context.configuration.limits.bodyBytes
+                {
                     break
                 }
                 continue
@@ -192,15 +229,30 @@ extension EventLoop {
 
     /// Sends as much queued output as the socket takes; closes or lingers when done and asked to.
     func flush(_ connection: Connection) {
+        if let tls = connection.tls, !tls.isEstablished {
+            // Writable during a handshake: the handshake continues; reading resumes after it.
+            if handshakeIfNeeded(connection) { readAvailable(connection) }
+            return
+        }
         var sent = 0
         while !connection.output.isEmpty {
             let count = connection.output.storage.withUnsafeBytes { raw in
-                send(
-                    connection.fd,
-                    raw.baseAddress! + connection.output.readerIndex,
-                    connection.output.readableBytes,
-                    Int32(MSG_NOSIGNAL)
+                let pending = UnsafeRawBufferPointer(
+                    start: raw.baseAddress! + connection.output.readerIndex,
+                    count: connection.output.readableBytes
                 )
+                guard let tls = connection.tls else {
+                    return send(connection.fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+                }
+                switch tls.write(pending) {
+                case .bytes(let count): return count
+                case .blocked(.wantRead), .blocked(.wantWrite), .blocked(.done):
+                    errno = EAGAIN
+                    return -1
+                case .blocked(.closed), .blocked(.failed):
+                    errno = EPIPE
+                    return -1
+                }
             }
             if count > 0 {
                 sent += count
@@ -246,6 +298,11 @@ extension EventLoop {
 
     func updateInterest(_ connection: Connection) {
         var mask: UInt32 = 0
+        if let tls = connection.tls, !tls.isEstablished {
+            mask = Poller.readable | Poller.peerClosed | (tls.wantsWrite ? Poller.writable : 0)
+        } else if connection.tls?.wantsWrite == true {
+            mask |= Poller.writable
+        }
         let wantsInput =
             connection.phase == .lingering
             || (connection.inFlight == nil && !connection.closeAfterFlush

@@ -110,6 +110,14 @@ final class EventLoop {
                     now: MonotonicClock.milliseconds(),
                     interest: mask
                 )
+                if let tls = context.configuration.tls {
+                    guard let session = TLSSession(context: tls.context, fd: fd) else {
+                        close(fd)
+                        _ = context.counter.release()
+                        continue
+                    }
+                    connection.tls = session
+                }
                 if Int(fd) >= connections.count {
                     connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
                 }
@@ -193,6 +201,8 @@ final class EventLoop {
         guard connections[Int(connection.fd)] === connection else { return }
         connections[Int(connection.fd)] = nil
         poller.remove(connection.fd)
+        connection.tls?.shutdown()
+        connection.tls = nil
         close(connection.fd)
         context.observer.connectionClosed(open: context.counter.release())
     }

@@ -28,6 +28,9 @@ package struct HTTPServerConfiguration: Sendable {
     package var gzipMinimumBytes: Int
     /// zlib level, 1-9.
     package var gzipLevel: Int32
+    /// TLS for every connection when set (the header-read timeout bounds the handshake, which
+    /// counts as part of receiving the first request head).
+    package var tls: TLSProvider?
 
     package init(
         host: String = "127.0.0.1",
