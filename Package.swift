@@ -77,7 +77,7 @@ let package = Package(
     ]
 )
 
-// libFuzzer target for the HTTP parser. Only declared when fuzzing, because it has no `main` of its
+// libFuzzer targets (HTTP parser, chunked decoder, body decoders). Only declared when fuzzing, because it has no `main` of its
 // own (libFuzzer supplies it): `CARTWISE_FUZZ=1 swift build --scratch-path .build-fuzz
 // -Xswiftc -sanitize=fuzzer,address --product HTTPParserFuzzer` (see README, "Fuzzing").
 if Context.environment["CARTWISE_FUZZ"] != nil {
@@ -87,6 +87,23 @@ if Context.environment["CARTWISE_FUZZ"] != nil {
             dependencies: ["HTTPCore"],
             path: "Fuzz/HTTPParserFuzzer",
             // No Swift `main`: libFuzzer's must be the entry point.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "ChunkedDecoderFuzzer",
+            dependencies: ["HTTPCore"],
+            path: "Fuzz/ChunkedDecoderFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+    // Every request-body and log-record decoder of the service.
+    package.targets.append(
+        .executableTarget(
+            name: "BodyDecoderFuzzer",
+            dependencies: ["CartwiseService"],
+            path: "Fuzz/BodyDecoderFuzzer",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )
     )

@@ -76,7 +76,8 @@ package struct OrderRecord: Sendable, Equatable {
         for _ in 0..<nameCount { names.append(try reader.readString()) }
         let count = try reader.readVarint()
         var records: [OrderRecord] = []
-        records.reserveCapacity(count)
+        // The count is read from the record: never reserve more than its bytes could hold.
+        records.reserveCapacity(min(count, payload.count / 16))
         for _ in 0..<count {
             let id = try reader.readString()
             let label = try reader.readUInt8()

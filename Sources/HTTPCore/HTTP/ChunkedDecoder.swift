@@ -2,7 +2,7 @@
 ///
 /// Chunk sizes are hex without sign or whitespace, at most 16 digits; extensions after `;` are
 /// skipped; trailer fields are read, counted against the header limit, and dropped.
-struct ChunkedDecoder: Sendable {
+package struct ChunkedDecoder: Sendable {
     private enum Phase: Sendable {
         case size
         case data(remaining: Int)
@@ -11,14 +11,16 @@ struct ChunkedDecoder: Sendable {
     }
 
     private var phase: Phase = .size
-    private(set) var body: [UInt8] = []
+    package private(set) var body: [UInt8] = []
+
+    package init() {}
 
     /// The longest chunk-size line (size plus extensions) accepted.
     static let maxSizeLine = 4096
 
     /// Consumes what it can from `buffer`.
     /// - Returns: true when the last chunk and the trailer section are complete.
-    mutating func decode(_ buffer: inout ByteBuffer, limits: HTTPParserLimits) throws(HTTPParseError) -> Bool {
+    package mutating func decode(_ buffer: inout ByteBuffer, limits: HTTPParserLimits) throws(HTTPParseError) -> Bool {
         while true {
             switch phase {
             case .size:
