@@ -100,7 +100,7 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
             body: Array(#"{"order_id":"never","label":"maybe"}"#.utf8)
         )
         #expect(badLabel.status == 400 && badLabel.text.contains("label"))
-        #expect(try client.request("GET", "/score-order/thresholds?review=0.9&decline=0.5").status == 400)
+        #expect(try client.request("GET", "/score-order/thresholds?review=1.5").status == 400)
     }
 
     /// Rules decide until enough labels exist; then trees trained on the labels decide, with the

@@ -50,10 +50,10 @@ package struct LabelRequest: Sendable, Equatable {
             case "received_at":
                 let number = try EventDecoder.number(&reader, key) { problems.append(($0, $1)) }
                 if let number {
-                    if abs(number) < 1e15 {
+                    if (0...4_102_444_800_000).contains(number) {
                         receivedAt = Int64(number)
                     } else {
-                        problems.append((key, "must be milliseconds since 1970"))
+                        problems.append((key, "must be milliseconds between 1970 and 2100"))
                     }
                 }
             default:

@@ -59,9 +59,7 @@ package struct RiskRoutes: Sendable {
         router.get("/score-order/thresholds") { request, _ in
             let review = try request.queryDouble("review", default: risk.settings.reviewThreshold, range: 0...1)!
             let decline = try request.queryDouble("decline", default: risk.settings.declineThreshold, range: 0...1)!
-            guard review <= decline else {
-                throw APIError.invalidField(field: "review", reason: "must not be above decline (\(decline))")
-            }
+            // review above decline is allowed: the review band is then empty, every flagged order declined.
             let rescore: Bool
             switch request.queryValue("rescore") {
             case nil, "false": rescore = false

@@ -21,11 +21,23 @@ package struct RecommendRoutes: Sendable {
     /// How many of a user's items (by weight) fold-in uses at most: O(n k²) per request.
     static let historyLimit = 500
 
+    /// A required id parameter, 1 to ``EventDecoder/maxIDBytes`` bytes like every stored id.
+    static func identifier(_ request: HTTPRequest, _ name: String) throws(ProblemDetails) -> String {
+        guard let value = request.queryValue(name), !value.isEmpty else {
+            throw ProblemDetails(.badRequest, detail: "query parameter '\(name)' is required")
+        }
+        guard value.utf8.count <= EventDecoder.maxIDBytes else {
+            throw ProblemDetails(
+                .badRequest,
+                detail: "query parameter '\(name)' must be at most \(EventDecoder.maxIDBytes) bytes long"
+            )
+        }
+        return value
+    }
+
     package func register(on router: inout RouterBuilder) {
         router.get("/recommend") { request, _ in
-            guard let user = request.queryValue("user"), !user.isEmpty else {
-                throw ProblemDetails(.badRequest, detail: "query parameter 'user' is required")
-            }
+            let user = try Self.identifier(request, "user")
             let requested = try RecommendFilters(query: request)
             let (filters, rerank) = try retrieval(for: requested)
             let snapshot = try current()
@@ -103,9 +115,7 @@ package struct RecommendRoutes: Sendable {
         }
 
         router.get("/similar-items") { request, _ in
-            guard let item = request.queryValue("item"), !item.isEmpty else {
-                throw ProblemDetails(.badRequest, detail: "query parameter 'item' is required")
-            }
+            let item = try Self.identifier(request, "item")
             let filters = try RecommendFilters(query: request)
             let snapshot = try current()
             guard let index = snapshot.itemIndex[item] else {
