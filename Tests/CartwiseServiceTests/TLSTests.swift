@@ -73,8 +73,9 @@ import Testing
         let port = application.server.port
         let url = "https://localhost:\(port)"
 
-        let health = try run(["curl", "-sS", "--cacert", "ca.pem", url + "/healthz"], in: directory)
+        let health = try run(["curl", "-sS", "-i", "--cacert", "ca.pem", url + "/healthz"], in: directory)
         #expect(health.status == 0 && health.output.contains(#""status":"ok""#), "\(health.output)")
+        #expect(health.output.lowercased().contains("strict-transport-security: max-age=31536000"))
         // A 300 KB body arrives in many TLS records.
         let events = (0..<4000).map { #"{"user":"u\#($0)","item":"i\#($0 % 40)","type":"view"}"# }
         let body = #"{"events":[\#(events.joined(separator: ","))]}"#

@@ -198,7 +198,14 @@ extension EventLoop {
         var context = original
         // A deferred answer may complete after shutdown began: it must close the connection too.
         if isDraining { context.keepAlive = false }
-        serializer.write(response, context: context, into: &connection.output)
+        if connection.tls != nil && response.headers["Strict-Transport-Security"] == nil {
+            // Over TLS, tell browsers-turned-clients to stay on HTTPS (HSTS, one year).
+            var secured = response
+            secured.headers.set("Strict-Transport-Security", "max-age=31536000")
+            serializer.write(secured, context: context, into: &connection.output)
+        } else {
+            serializer.write(response, context: context, into: &connection.output)
+        }
         if !context.keepAlive { connection.closeAfterFlush = true }
         let seconds = Double(MonotonicClock.nanoseconds() &- context.startNanoseconds) / 1e9
         self.context.observer.requestCompleted(
