@@ -219,6 +219,15 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
 
     }
 
+    /// A label an earlier version stored must replay even if the API now refuses it: a stricter
+    /// check once kept a data directory from starting.
+    @Test func storedLabelsReplayPastLaterChecks() throws {
+        let stored = Array(#"{"order_id":"o1","label":"fraud","source":"other","received_at":4102444800001}"#.utf8)
+        #expect(throws: APIError.self) { try LabelRequest.decode(stored, now: 0) }
+        let replayed = try LabelRequest.decode(stored, now: 0, replaying: true)
+        #expect(replayed.orderID == "o1" && replayed.fraud && replayed.receivedAt == 4_102_444_800_001)
+    }
+
     @Test func theOrderImporterReadsTheCreditcardLayout() throws {
         let directory = temporaryDirectory()
         try FileSystem.makeDirectory(directory)

@@ -18,8 +18,15 @@ package struct LabelRequest: Sendable, Equatable {
         self.receivedAt = receivedAt
     }
 
+    /// - Parameters:
+    ///   - body: the JSON object.
+    ///   - now: `received_at` when the body has none.
+    ///   - replaying: a record of the `labels/` log: checks added by a later version must not
+    ///     stop the server from replaying what an earlier one accepted, so `received_at` is
+    ///     only required to fit, not to lie between 1970 and 2100.
+    /// - Returns: the label.
     /// - Throws: ``APIError`` naming the field.
-    package static func decode(_ body: [UInt8], now: Int64) throws(APIError) -> LabelRequest {
+    package static func decode(_ body: [UInt8], now: Int64, replaying: Bool = false) throws(APIError) -> LabelRequest {
         var problems: [(field: String, reason: String)] = []
         var id: String?
         var fraud: Bool?
@@ -50,7 +57,7 @@ package struct LabelRequest: Sendable, Equatable {
             case "received_at":
                 let number = try EventDecoder.number(&reader, key) { problems.append(($0, $1)) }
                 if let number {
-                    if (0...4_102_444_800_000).contains(number) {
+                    if (0...4_102_444_800_000).contains(number) || (replaying && abs(number) < 9e18) {
                         receivedAt = Int64(number)
                     } else {
                         problems.append((key, "must be milliseconds between 1970 and 2100"))

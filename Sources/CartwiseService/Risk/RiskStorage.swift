@@ -68,7 +68,7 @@ package final class RiskStorage: Sendable {
             directory: directory + "/labels",
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
-            let label = try LabelRequest.decode(Array(payload), now: 0)
+            let label = try LabelRequest.decode(Array(payload), now: 0, replaying: true)
             if !risk.label(label.orderID, fraud: label.fraud) { unknownLabels += 1 }
         }
         let counts = risk.counts
