@@ -8,8 +8,6 @@ package enum AuditEntry {
     package struct Decided: Sendable {
         package var order: Order
         package var record: OrderRecord
-        package var featureNames: [String]
-        package var features: [Double]
         package var score: Double
         package var decision: RiskDecision
         package var reasons: [RiskModel.Reason]
@@ -101,17 +99,9 @@ package enum AuditEntry {
         JSONString.append(value, to: &out)
     }
 
-    /// A finite number, or null.
+    /// A finite number (as ``EventJSON/number(_:)`` spells it), or null.
     package static func number(_ value: Double, _ out: inout [UInt8]) {
-        guard value.isFinite else {
-            out += "null".utf8
-            return
-        }
-        if value == value.rounded() && abs(value) < 1e15 {
-            out += String(Int64(value)).utf8
-        } else {
-            out += String(value).utf8
-        }
+        out += (value.isFinite ? EventJSON.number(value) : "null").utf8
     }
 
     /// The order a trail entry scored, for replay.

@@ -101,24 +101,16 @@ package final class OrderRisk: Sendable {
             fraud: nil
         )
         let scored: (score: Double, reasons: [RiskModel.Reason])
-        let names: [String]
-        let features: [Double]
         let model = self.model
         if let model {
-            features = model.vector(derived: derived, signals: order.signals)
-            names = model.names
-            scored = model.score(features, limit: settings.reasons)
+            scored = model.score(model.vector(derived: derived, signals: order.signals), limit: settings.reasons)
         } else {
-            features = derived + order.signals.map(\.value)
-            names = RiskFeatures.derived + order.signals.map { RiskFeatures.signal($0.name) }
             let rules = RuleScore.score(derived: derived)
             scored = (rules.score, Array(rules.reasons.prefix(settings.reasons)))
         }
         return AuditEntry.Decided(
             order: order,
             record: record,
-            featureNames: names,
-            features: features,
             score: scored.score,
             decision: RiskDecision.decide(order, score: scored.score, settings: settings),
             reasons: scored.reasons,
