@@ -18,6 +18,8 @@ package final class Application: Sendable {
     package let ctr: CTRLearner
     package let risk: OrderRisk
     package let riskStorage: RiskStorage
+    package let forecaster: Forecaster
+    package let forecastStorage: ForecastStorage
     private let logger: Logger
 
     /// Opens the data directory (replaying the logs), starts serving and marks the service ready.
@@ -40,6 +42,7 @@ package final class Application: Sendable {
         try DataDirectory.prepare(configuration.dataDirectory)
         let ctr: CTRLearner
         let storage: ServiceStorage
+        let series = SeriesStore(maxHistory: configuration.forecast.maxHistory)
         do {
             // The click model learns while the logs replay, so it starts before the storage opens.
             ctr = try CTRLearner(settings: configuration.ctr, logger: logger)
@@ -52,7 +55,13 @@ package final class Application: Sendable {
                 configuration: configuration,
                 logger: logger,
                 demo: demo,
-                observer: ctr.observer
+                observer: EventObserver(
+                    events: { [ctr = ctr.observer, series = series.observer] events in
+                        ctr.events(events)
+                        series.events(events)
+                    },
+                    items: ctr.observer.items
+                )
             )
         } catch {
             ctr.stop()
@@ -74,6 +83,24 @@ package final class Application: Sendable {
             try risk.start()
         } catch {
             ctr.stop()
+            storage.stop()
+            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+        }
+        let forecaster: Forecaster
+        let forecastStorage: ForecastStorage
+        do {
+            forecaster = try Forecaster(settings: configuration.forecast, store: series, logger: logger)
+            forecastStorage = try ForecastStorage.open(
+                directory: configuration.dataDirectory,
+                store: series,
+                configuration: configuration,
+                logger: logger
+            )
+            try forecaster.start()
+        } catch {
+            ctr.stop()
+            risk.stop()
+            riskStorage.stop()
             storage.stop()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
@@ -99,6 +126,8 @@ package final class Application: Sendable {
             ctr.stop()
             risk.stop()
             riskStorage.stop()
+            forecaster.stop()
+            forecastStorage.stop()
             storage.stop()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
@@ -115,6 +144,7 @@ package final class Application: Sendable {
         RecommendRoutes(models: models, store: store, ctr: ctr).register(on: &routes)
         CTRRoutes(learner: ctr, store: store).register(on: &routes)
         RiskRoutes(risk: risk, storage: riskStorage, store: store).register(on: &routes)
+        ForecastRoutes(forecaster: forecaster, storage: forecastStorage).register(on: &routes)
         ModelRoutes(
             models: models,
             trainer: trainer,
@@ -131,6 +161,8 @@ package final class Application: Sendable {
             ctr.stop()
             risk.stop()
             riskStorage.stop()
+            forecaster.stop()
+            forecastStorage.stop()
             storage.stop()
             throw ApplicationError.dataDirectory(path: configuration.keysFile, reason: "\(error)")
         }
@@ -178,6 +210,8 @@ package final class Application: Sendable {
             ctr.stop()
             risk.stop()
             riskStorage.stop()
+            forecaster.stop()
+            forecastStorage.stop()
             storage.stop()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
@@ -204,6 +238,8 @@ package final class Application: Sendable {
             ctr: ctr,
             risk: risk,
             riskStorage: riskStorage,
+            forecaster: forecaster,
+            forecastStorage: forecastStorage,
             logger: logger
         )
     }
@@ -219,8 +255,12 @@ package final class Application: Sendable {
         ctr: CTRLearner,
         risk: OrderRisk,
         riskStorage: RiskStorage,
+        forecaster: Forecaster,
+        forecastStorage: ForecastStorage,
         logger: Logger
     ) {
+        self.forecaster = forecaster
+        self.forecastStorage = forecastStorage
         self.ctr = ctr
         self.risk = risk
         self.riskStorage = riskStorage
@@ -252,6 +292,8 @@ package final class Application: Sendable {
         ctr.stop()
         risk.stop()
         riskStorage.stop()
+        forecaster.stop()
+        forecastStorage.stop()
         // After the last request: what was acknowledged is already durable; this flushes the rest.
         storage.stop()
         logger.info("stopped")

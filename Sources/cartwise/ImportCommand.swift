@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
             (the fastest way). With the server running, pass --url http://HOST:PORT to send it through \
             POST /events or POST /items instead; the data directory is locked while the server runs.
             """,
-        subcommands: [ImportEvents.self, ImportItems.self, ImportCTR.self, ImportOrders.self]
+        subcommands: [ImportEvents.self, ImportItems.self, ImportCTR.self, ImportOrders.self, ImportSeries.self]
     )
 }
 
@@ -206,6 +206,66 @@ struct ImportOrders: ParsableCommand {
         progress.finish(
             count: written,
             note: "imported \(ProgressBar.grouped(written)) orders from \(file) in \(String(format: seconds)) s"
+        )
+    }
+}
+
+struct ImportSeries: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "series",
+        abstract: "Import series to forecast (CSV: series_id,timestamp,value).",
+        discussion: """
+            The layout of ../shared/eval/data/forecast/*_train.csv: timestamp is a date (YYYY-MM-DD) or an integer \
+            period index. Points replace earlier values of the same period. Writes the series log directly, so the \
+            server must be stopped; it forecasts them when it starts. A running server takes POST /series.
+            """
+    )
+
+    @Argument(help: "The CSV file.")
+    var file: String
+
+    @Option(help: "day, week, month, quarter or year.")
+    var frequency: String
+
+    @Option(help: "The season length (default: 7 for day, 52 week, 12 month, 4 quarter, 1 year).")
+    var seasonLength: Int?
+
+    @OptionGroup var options: SettingsOptions
+
+    func validate() throws {
+        guard Frequency(rawValue: frequency) != nil else {
+            throw ValidationError("--frequency must be one of day, week, month, quarter, year")
+        }
+        if let seasonLength, !(1...366).contains(seasonLength) {
+            throw ValidationError("--season-length must be from 1 to 366")
+        }
+    }
+
+    func run() throws {
+        let importer = SeriesImporter(
+            path: file,
+            frequency: Frequency(rawValue: frequency)!,
+            seasonLength: seasonLength
+        )
+        let started = MonotonicClock.nanoseconds()
+        let progress = ProgressBar(total: FileSystem.size(file), unit: "points")
+        let settings = try options.load()
+        let log = try OfflineLog(directory: settings.dataDirectory + "/series", settings: settings)
+        var series = 0
+        let written = try log.importBatches(from: file) { sink in
+            let counts = try importer.run { body, points, bytes in
+                try sink(body, points)
+                progress.update(done: bytes, count: sink.written)
+            }
+            series = counts.series
+            return counts.points
+        }
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+        progress.finish(
+            count: written,
+            note:
+                "imported \(ProgressBar.grouped(series)) series (\(ProgressBar.grouped(written)) points) from \(file) "
+                + "in \(String(format: seconds)) s"
         )
     }
 }

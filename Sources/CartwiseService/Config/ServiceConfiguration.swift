@@ -91,6 +91,15 @@ package struct ServiceConfiguration: Sendable {
         return path.isEmpty ? dataDirectory + "/keys.json" : path
     }
 
+    package var forecast: ForecastSettings {
+        var settings = ForecastSettings()
+        settings.refreshInterval = Int64(number("forecast.refresh_interval_s") * 1000)
+        settings.threads = integer("forecast.threads")
+        settings.backtest = boolean("forecast.backtest")
+        settings.maxHistory = integer("forecast.max_history")
+        return settings
+    }
+
     package var risk: RiskSettings {
         var settings = RiskSettings()
         settings.reviewThreshold = number("risk.review_threshold")

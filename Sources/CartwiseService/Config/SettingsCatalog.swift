@@ -337,6 +337,32 @@ package enum SettingsCatalog {
                 "API keys file written by `cartwise keys add` (SHA-256 digests, scopes, rate limits); empty means keys.json in the data directory. With no keys, authentication is off."
         ),
         Setting(
+            key: "forecast.refresh_interval_s",
+            kind: .number(1...604_800),
+            defaultValue: .number(3_600),
+            description:
+                "Refit every series (purchase-derived demand included) this often; uploaded series are also refitted within a second of an upload. GET /forecast's Cache-Control max-age runs to the next refit."
+        ),
+        Setting(
+            key: "forecast.threads",
+            kind: .integer(1...64),
+            defaultValue: .integer(2),
+            description: "Threads the forecast trainer fits series on."
+        ),
+        Setting(
+            key: "forecast.backtest",
+            kind: .boolean,
+            defaultValue: .boolean(true),
+            description:
+                "Also refit each series without its last periods and report MASE and sMAPE on them (the answer's backtest)."
+        ),
+        Setting(
+            key: "forecast.max_history",
+            kind: .integer(10...1_000_000),
+            defaultValue: .integer(5_000),
+            description: "The most recent periods of a series the models are fitted on."
+        ),
+        Setting(
             key: "risk.review_threshold",
             kind: .number(0...1),
             defaultValue: .number(0.3),

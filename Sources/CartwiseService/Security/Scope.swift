@@ -18,7 +18,9 @@ package enum Scope: String, Sendable, CaseIterable, Codable {
             return [.storefront, .admin]
         case "/score-order", "/labels", "/score-order/thresholds": return [.risk, .admin]
         case "/models/risk": return [.risk, .ops, .admin]
-        case "/metrics", "/models/ctr": return [.ops, .admin]
+        case "/metrics", "/models/ctr", "/forecast", "/forecast/batch", "/inventory/policy", "/models/forecast":
+            return [.ops, .admin]
+        case "/series": return [.ops, .admin]
         case "/models": return method == "GET" || method == "HEAD" ? [.ops, .admin] : [.admin]
         default: return [.admin]
         }

@@ -1,0 +1,94 @@
+import RealModule
+
+/// Fits every admissible ETS candidate and weighs them by AICc.
+///
+/// R's `forecast::ets` and statsforecast keep only the model with the smallest AICc. Kolassa
+/// (2011, "Combining exponential smoothing forecasts using Akaike weights", IJF 27) showed on
+/// the M3 data that averaging the candidates with Akaike weights `exp(-dAICc / 2)` forecasts
+/// better than picking one, and the mixture's spread covers the uncertainty about which model
+/// is right. ``ETSCombination`` keeps the candidates whose weight matters.
+package enum AutoETS {
+    /// - Parameters:
+    ///   - y: the history, oldest first.
+    ///   - period: the season length (1 for none).
+    ///   - optimizer: the Nelder-Mead settings.
+    /// - Returns: the weighted candidates, or nil when no candidate fits (too short a history).
+    package static func fit(_ y: [Double], period: Int, optimizer: NelderMead = NelderMead()) -> ETSCombination? {
+        let positive = y.allSatisfy { $0 > 0 }
+        var models: [ETSModel] = []
+        for spec in ETSSpecification.candidates(period: period, positive: positive, count: y.count) {
+            guard let model = ETSModel.fit(y, spec: spec, optimizer: optimizer), model.aicc.isFinite else { continue }
+            models.append(model)
+        }
+        return ETSCombination(models)
+    }
+
+    /// Refits the same specifications (not a new search) to another history, for backtests.
+    package static func refit(
+        _ combination: ETSCombination,
+        to y: [Double],
+        optimizer: NelderMead = NelderMead()
+    )
+        -> ETSCombination?
+    {
+        var models: [ETSModel] = []
+        for model in combination.models where y.count > model.spec.parameterCount + 4 {
+            if let refitted = ETSModel.fit(y, spec: model.spec, optimizer: optimizer), refitted.aicc.isFinite {
+                models.append(refitted)
+            }
+        }
+        return ETSCombination(models)
+    }
+}
+
+/// ETS models averaged with Akaike weights: the mean is the weighted mean, the variance that of
+/// the mixture (within-model variance plus the spread of the models' means).
+package struct ETSCombination: Sendable {
+    /// Best first; only models with a weight above 0.1 % are kept.
+    package let models: [ETSModel]
+    package let weights: [Double]
+
+    /// Nil when `candidates` is empty.
+    /// - Parameter candidates: fitted models with finite AICc.
+    package init?(_ candidates: [ETSModel]) {
+        guard let best = candidates.map(\.aicc).min() else { return nil }
+        let sorted = candidates.sorted { $0.aicc < $1.aicc }
+        var raw = sorted.map { Double.exp(-0.5 * ($0.aicc - best)) }
+        var keep = raw.count
+        let total = raw.reduce(0, +)
+        while keep > 1 && raw[keep - 1] / total < 1e-3 { keep -= 1 }
+        raw = Array(raw.prefix(keep))
+        let kept = raw.reduce(0, +)
+        models = Array(sorted.prefix(keep))
+        weights = raw.map { $0 / kept }
+    }
+
+    /// The model with the largest weight.
+    package var best: ETSModel { models[0] }
+
+    package func forecast(horizon: Int, seed: UInt64) -> (mean: [Double], variance: [Double]) {
+        var mean = [Double](repeating: 0, count: horizon)
+        var second = [Double](repeating: 0, count: horizon)
+        for (model, weight) in zip(models, weights) {
+            let mu = model.pointForecast(horizon: horizon)
+            let v = model.variances(horizon: horizon, seed: seed)
+            for j in 0..<horizon {
+                mean[j] += weight * mu[j]
+                second[j] += weight * (v[j] + mu[j] * mu[j])
+            }
+        }
+        return (mean, (0..<horizon).map { max(second[$0] - mean[$0] * mean[$0], 0) })
+    }
+
+    package func sumVariance(start: Int, length: Int, seed: UInt64) -> Double {
+        var mean = 0.0
+        var second = 0.0
+        for (model, weight) in zip(models, weights) {
+            let mu = model.pointForecast(horizon: start + length)[start...].reduce(0, +)
+            let v = model.sumVariance(start: start, length: length, seed: seed)
+            mean += weight * mu
+            second += weight * (v + mu * mu)
+        }
+        return max(second - mean * mean, 0)
+    }
+}

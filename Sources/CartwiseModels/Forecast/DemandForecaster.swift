@@ -1,0 +1,96 @@
+/// Chooses and fits a series' model: Croston-type methods for intermittent and lumpy demand,
+/// AutoETS otherwise, the seasonal naive method when the history is too short for either.
+package enum DemandForecaster {
+    /// - Parameters:
+    ///   - y: the history, oldest first; at least one value.
+    ///   - period: the season length (1 for none).
+    ///   - horizon: periods to forecast.
+    ///   - backtest: periods held out to score the choice (0 for no backtest).
+    ///   - seed: seeds the simulations some models need.
+    /// - Returns: the forecast.
+    package static func forecast(
+        _ y: [Double],
+        period: Int,
+        horizon: Int,
+        backtest: Int = 0,
+        seed: UInt64 = 1
+    ) -> SeriesForecast {
+        let fitted = fit(y, period: period)
+        let (mean, variance) = fitted.forecast(horizon: horizon, seed: seed)
+        var score: Backtest?
+        if backtest > 0, y.count >= 2 * backtest + 2 {
+            let train = Array(y.prefix(y.count - backtest))
+            let refitted: FittedModel
+            if case .ets(let combination) = fitted, let again = AutoETS.refit(combination, to: train) {
+                refitted = .ets(again)
+            } else {
+                refitted = fit(train, period: period)
+            }
+            let refit = refitted.forecast(horizon: backtest, seed: seed).mean
+            score = Accuracy.score(train: train, actual: Array(y.suffix(backtest)), forecast: refit, period: period)
+        }
+        return SeriesForecast(
+            fitted: fitted,
+            mean: mean,
+            sd: variance.map { max($0, 0).squareRoot() },
+            nonNegative: y.allSatisfy { $0 >= 0 },
+            backtest: score,
+            seed: seed
+        )
+    }
+
+    /// The model for `y`.
+    package static func fit(_ y: [Double], period: Int) -> FittedModel {
+        if y.allSatisfy({ $0 >= 0 }), let pattern = DemandPattern.classify(y) {
+            switch pattern {
+            case .intermittent:
+                if let model = IntermittentModel.fit(y, method: .sba) { return .intermittent(model) }
+            case .lumpy:
+                if let model = IntermittentModel.fit(y, method: .tsb) { return .intermittent(model) }
+            case .smooth, .erratic:
+                break
+            }
+        }
+        if let model = AutoETS.fit(y, period: period) { return .ets(model) }
+        return .seasonalNaive(SeasonalNaive(y, period: period))
+    }
+}
+
+/// The M-competition accuracy measures.
+package enum Accuracy {
+    /// - Parameters:
+    ///   - train: the history the forecast came from (for MASE's scale).
+    ///   - actual: what happened.
+    ///   - forecast: what was forecast.
+    ///   - period: the season length of MASE's seasonal naive scale.
+    /// - Returns: MASE and sMAPE (nil where undefined, e.g. a constant history for MASE).
+    package static func score(train: [Double], actual: [Double], forecast: [Double], period: Int) -> Backtest {
+        let h = actual.count
+        let m = train.count > period ? period : 1
+        var scale = 0.0
+        var terms = 0
+        if train.count > m {
+            for t in m..<train.count {
+                scale += abs(train[t] - train[t - m])
+                terms += 1
+            }
+        }
+        scale = terms > 0 ? scale / Double(terms) : 0
+        var absolute = 0.0
+        var symmetric = 0.0
+        var symmetricTerms = 0
+        for j in 0..<h {
+            absolute += abs(actual[j] - forecast[j])
+            let denominator = abs(actual[j]) + abs(forecast[j])
+            if denominator > 0 {
+                symmetric += 200 * abs(actual[j] - forecast[j]) / denominator
+                symmetricTerms += 1
+            }
+        }
+        return Backtest(
+            horizon: h,
+            mase: scale > 0 ? absolute / Double(h) / scale : nil,
+            smape: symmetricTerms > 0 ? symmetric / Double(symmetricTerms) : nil
+        )
+    }
+}

@@ -1,0 +1,54 @@
+/// The model a series' forecast came from, kept so that demand over any window (a lead time
+/// plus a review period) can be given the right spread later.
+package enum FittedModel: Sendable {
+    case ets(ETSCombination)
+    case intermittent(IntermittentModel)
+    case seasonalNaive(SeasonalNaive)
+
+    /// What answers call the model: `ETS(M,Ad,M)`, `SBA`, `TSB`, `SeasonalNaive`, `Naive`.
+    package var name: String {
+        switch self {
+        case .ets(let combination): return combination.best.spec.description
+        case .intermittent(let model): return model.method.rawValue
+        case .seasonalNaive(let model): return model.period > 1 ? "SeasonalNaive" : "Naive"
+        }
+    }
+
+    /// Means and variances of periods 1 ... horizon ahead.
+    package func forecast(horizon: Int, seed: UInt64) -> (mean: [Double], variance: [Double]) {
+        switch self {
+        case .ets(let combination):
+            return combination.forecast(horizon: horizon, seed: seed)
+        case .intermittent(let model):
+            return (
+                [Double](repeating: model.level, count: horizon),
+                [Double](repeating: model.variance, count: horizon)
+            )
+        case .seasonalNaive(let model):
+            return ((0..<horizon).map(model.mean(step:)), (0..<horizon).map(model.variance(step:)))
+        }
+    }
+
+    /// Variance of the sum of periods `start + 1 ... start + length` ahead, correlations included.
+    package func sumVariance(start: Int, length: Int, seed: UInt64) -> Double {
+        switch self {
+        case .ets(let model):
+            return model.sumVariance(start: start, length: length, seed: seed)
+        case .intermittent(let model):
+            return model.variance * Double(length)
+        case .seasonalNaive(let model):
+            // A seasonal random walk: a shock in cycle k moves every later period of its phase.
+            let m = model.period
+            var total = 0.0
+            for phase in 0..<m {
+                let steps = (start..<(start + length)).filter { $0 % m == phase }
+                guard let last = steps.last else { continue }
+                for cycle in 0...(last / m) {
+                    let weight = Double(steps.filter { $0 / m >= cycle }.count)
+                    total += weight * weight
+                }
+            }
+            return model.variance * total
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// A series' forecast as the service caches it: the model, means and standard deviations per
+/// period, and an in-sample backtest.
+package struct SeriesForecast: Sendable {
+    package let fitted: FittedModel
+    package let mean: [Double]
+    package let sd: [Double]
+    /// Whether the history never went below zero (demand): intervals are then cut at zero.
+    package let nonNegative: Bool
+    package let backtest: Backtest?
+    /// Seeds the simulations of window sums, so the same snapshot always gives the same answer.
+    package let seed: UInt64
+
+    package init(
+        fitted: FittedModel,
+        mean: [Double],
+        sd: [Double],
+        nonNegative: Bool,
+        backtest: Backtest?,
+        seed: UInt64
+    ) {
+        self.fitted = fitted
+        self.mean = mean
+        self.sd = sd
+        self.nonNegative = nonNegative
+        self.backtest = backtest
+        self.seed = seed
+    }
+
+    package var model: String { fitted.name }
+
+    /// One bound of the central interval at `level` percent (normal, as the ETS literature's
+    /// intervals are).
+    /// - Parameters:
+    ///   - step: 0 for the next period.
+    ///   - level: e.g. 80 or 95.
+    ///   - upper: the upper bound, else the lower.
+    /// - Returns: the bound.
+    package func quantile(step: Int, level: Double, upper: Bool) -> Double {
+        let z = NormalDistribution.quantile(0.5 + level / 200)
+        let value = upper ? mean[step] + z * sd[step] : mean[step] - z * sd[step]
+        return nonNegative ? max(value, 0) : value
+    }
+
+    /// Mean and standard deviation of demand summed over periods `start + 1 ... start + length`.
+    package func window(start: Int, length: Int) -> (mean: Double, sd: Double) {
+        var total = 0.0
+        for step in start..<(start + length) { total += step < mean.count ? mean[step] : mean.last ?? 0 }
+        let variance = fitted.sumVariance(start: start, length: length, seed: seed)
+        return (total, variance.squareRoot())
+    }
+}
+
+/// Accuracy of a model refitted without the last `horizon` observations and scored on them.
+package struct Backtest: Sendable, Equatable {
+    package var horizon: Int
+    /// Mean absolute scaled error: scaled by the in-sample seasonal naive MAE.
+    package var mase: Double?
+    /// Symmetric MAPE in percent (the M3/M4 definition).
+    package var smape: Double?
+
+    package init(horizon: Int, mase: Double?, smape: Double?) {
+        self.horizon = horizon
+        self.mase = mase
+        self.smape = smape
+    }
+}

@@ -1,0 +1,303 @@
+import CartwiseModels
+package import HTTPCore
+
+/// `POST /series`, `GET /forecast`, `POST /forecast/batch`, `GET /inventory/policy` and
+/// `GET /models/forecast`.
+///
+/// Forecasts are computed by the `forecast-trainer` and cached in its snapshot, so a request is
+/// a lookup plus the arithmetic of the requested intervals. Dashboards poll: every forecast
+/// carries an `ETag` that changes exactly when the series is refitted, and `Cache-Control:
+/// max-age` until the next planned refit.
+package struct ForecastRoutes: Sendable {
+    package let forecaster: Forecaster
+    package let storage: ForecastStorage
+
+    package init(forecaster: Forecaster, storage: ForecastStorage) {
+        self.forecaster = forecaster
+        self.storage = storage
+    }
+
+    package func register(on router: inout RouterBuilder) {
+        router.onDeferred(.post, "/series") { request, _, promise in
+            try JSONBody.requireJSON(request)
+            let uploads = try SeriesUpload.decode(request.body)
+            let store = forecaster.store
+            try store.validate(uploads)
+            storage.series.submit(request.body) { [forecaster] result in
+                switch result {
+                case .success:
+                    store.apply(uploads)
+                    forecaster.refitSoon()
+                    var points = 0
+                    for upload in uploads { points += upload.points.count }
+                    let text = #"{"accepted_series":\#(uploads.count),"accepted_points":\#(points)}"#
+                    promise.succeed(HTTPResponse.json(Array(text.utf8), status: .accepted))
+                case .failure(let error):
+                    promise.succeed(IngestRoutes.unavailable(error))
+                }
+            }
+        }
+
+        router.get("/forecast") { request, _ in
+            guard let id = request.queryValue("item"), !id.isEmpty else {
+                throw APIError.invalidField(field: "item", reason: "is required (the item or series id)")
+            }
+            let entry = try lookup(id)
+            let horizon = try Self.horizon(request, entry)
+            let levels = try Self.levels(request.queryValue("levels"))
+            let tag = Self.etag(entry, horizon: horizon, levels: levels)
+            var headers = HTTPHeaders()
+            headers.set("ETag", tag)
+            let maxAge = max(0, (forecaster.snapshot.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
+            headers.set("Cache-Control", "max-age=\(maxAge)")
+            if let match = request.headers["If-None-Match"], Self.matches(match, tag) {
+                return HTTPResponse(status: .notModified, headers: headers)
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(256 + horizon * 96)
+            Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
+            var response = HTTPResponse.json(out)
+            for (name, value) in headers { response.headers.set(name, value) }
+            return response
+        }
+
+        router.post("/forecast/batch") { request, _ in
+            try JSONBody.requireJSON(request)
+            let batch = try ForecastBatchRequest.decode(request.body)
+            var out: [UInt8] = Array(#"{"forecasts":["#.utf8)
+            var missing: [String] = []
+            var first = true
+            for id in batch.items {
+                guard let entry = forecaster.entry(id) else {
+                    missing.append(id)
+                    continue
+                }
+                let horizon = min(batch.horizon ?? Self.defaultHorizon(entry.frequency), entry.frequency.maxHorizon)
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                Self.encode(id, entry, horizon: horizon, levels: batch.levels, version: entry.version, into: &out)
+            }
+            out += #"],"missing":["#.utf8
+            for (index, id) in missing.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONString.append(id, to: &out)
+            }
+            out += "]}".utf8
+            return HTTPResponse.json(out)
+        }
+
+        router.get("/inventory/policy") { request, _ in
+            guard let id = request.queryValue("item"), !id.isEmpty else {
+                throw APIError.invalidField(field: "item", reason: "is required (the item or series id)")
+            }
+            let entry = try lookup(id)
+            let maxHorizon = entry.frequency.maxHorizon
+            var policyRequest = InventoryPolicy.Request(
+                leadTime: try request.queryInt("lead_time", default: nil, range: 0...maxHorizon)
+                    ?? {
+                        throw APIError.invalidField(field: "lead_time", reason: "is required (periods of the series)")
+                    }()
+            )
+            policyRequest.reviewPeriod = try request.queryInt(
+                "review_period",
+                default: 0,
+                range: 0...(maxHorizon - policyRequest.leadTime)
+            )!
+            if policyRequest.leadTime + policyRequest.reviewPeriod == 0 {
+                throw APIError.invalidField(field: "lead_time", reason: "and review_period cannot both be 0")
+            }
+            policyRequest.serviceLevel = try request.queryDouble("service_level", default: 0.95, range: 0.5...0.9999)!
+            policyRequest.onHand = try request.queryDouble("on_hand", default: 0, range: -1e12...1e12)!
+            policyRequest.onOrder = try request.queryDouble("on_order", default: 0, range: 0...1e12)!
+            policyRequest.backorders = try request.queryDouble("backorders", default: 0, range: 0...1e12)!
+            policyRequest.holdingCost = try request.queryDouble("holding_cost", default: nil, range: 1e-12...1e12)
+            policyRequest.orderCost = try request.queryDouble("order_cost", default: nil, range: 0...1e12)
+            let unitCost = try request.queryDouble("unit_cost", default: nil, range: 0...1e12)
+            let price = try request.queryDouble("price", default: nil, range: 0...1e12)
+            let salvage = try request.queryDouble("salvage_value", default: 0, range: 0...1e12)!
+            policyRequest.criticalRatio = try request.queryDouble(
+                "critical_ratio",
+                default: nil,
+                range: 0.0001...0.9999
+            )
+            if policyRequest.criticalRatio == nil, let price, let unitCost {
+                guard price > unitCost, unitCost >= salvage else {
+                    throw APIError.invalidField(
+                        field: "price",
+                        reason: "must exceed unit_cost, which must be at least salvage_value"
+                    )
+                }
+                policyRequest.criticalRatio = min(max((price - unitCost) / (price - salvage), 0.0001), 0.9999)
+            }
+            if (policyRequest.holdingCost == nil) != (policyRequest.orderCost == nil) {
+                throw APIError.invalidField(
+                    field: policyRequest.holdingCost == nil ? "holding_cost" : "order_cost",
+                    reason:
+                        "is needed with \(policyRequest.holdingCost == nil ? "order_cost" : "holding_cost") for the EOQ"
+                )
+            }
+            let policy = InventoryPolicy(forecast: entry.forecast, request: policyRequest)
+            return HTTPResponse.json(
+                InventoryAnswer.encode(id, entry, policy, policyRequest, unitCost: unitCost)
+            )
+        }
+
+        router.get("/models/forecast") { _, _ in
+            let snapshot = forecaster.snapshot
+            let counts = forecaster.store.counts
+            var models: [String: Int] = [:]
+            for entry in snapshot.entries.values { models[entry.forecast.model, default: 0] += 1 }
+            var out: [UInt8] = Array(#"{"version":\#(snapshot.version),"series":\#(snapshot.entries.count)"#.utf8)
+            out += #","uploaded_series":\#(counts.uploaded),"items_with_purchases":\#(counts.items)"#.utf8
+            out += #","current":\#(forecaster.isCurrent),"last_fit_series":\#(snapshot.lastFitSeries)"#.utf8
+            out += #","last_fit_seconds":"#.utf8
+            AuditEntry.number((snapshot.lastFitSeconds * 1000).rounded() / 1000, &out)
+            out += #","next_refresh_at":"\#(Timestamp.format(snapshot.nextRefreshAt))","models":{"#.utf8
+            for (index, (name, count)) in models.sorted(by: { $0.value > $1.value }).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONString.append(name, to: &out)
+                out += ":\(count)".utf8
+            }
+            out += "}}".utf8
+            return HTTPResponse.json(out)
+        }
+    }
+
+    private func lookup(_ id: String) throws -> ForecastSnapshot.Entry {
+        guard id.utf8.count <= 256 else {
+            throw APIError.invalidField(field: "item", reason: "must be at most 256 bytes")
+        }
+        if let entry = forecaster.entry(id) { return entry }
+        if forecaster.store.contains(id) {
+            throw APIError.notReady("series '\(id)' has no forecast yet; the trainer fits it within seconds")
+        }
+        throw APIError.notFound("no series or purchased item '\(id)'")
+    }
+
+    static func defaultHorizon(_ frequency: Frequency) -> Int {
+        switch frequency {
+        case .day: return 14
+        case .week: return 13
+        case .month: return 18
+        case .quarter: return 8
+        case .year: return 6
+        }
+    }
+
+    static func horizon(_ request: HTTPRequest, _ entry: ForecastSnapshot.Entry) throws -> Int {
+        try request.queryInt(
+            "horizon",
+            default: defaultHorizon(entry.frequency),
+            range: 1...entry.frequency.maxHorizon
+        )!
+    }
+
+    /// `levels=80,95`: central interval levels in percent, 1 to 5 of them, each above 0 and below 100.
+    static func levels(_ text: String?) throws(APIError) -> [Double] {
+        guard let text else { return [80, 95] }
+        var result: [Double] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let value = Double(part), value > 0, value < 100, value.isFinite else {
+                throw .invalidField(
+                    field: "levels",
+                    reason: "must be comma-separated percentages above 0 and below 100"
+                )
+            }
+            if !result.contains(value) { result.append(value) }
+        }
+        guard !result.isEmpty, result.count <= 5 else {
+            throw .invalidField(field: "levels", reason: "must list 1 to 5 levels")
+        }
+        return result
+    }
+
+    static func levelName(_ level: Double) -> String { EventJSON.number(level) }
+
+    static func etag(_ entry: ForecastSnapshot.Entry, horizon: Int, levels: [Double]) -> String {
+        "\"f\(entry.version)-\(entry.fittedAt)-h\(horizon)-" + levels.map(levelName).joined(separator: "_") + "\""
+    }
+
+    /// `If-None-Match`: `*`, or a comma-separated list of tags (weak ones compare weakly).
+    static func matches(_ header: String, _ tag: String) -> Bool {
+        for part in header.split(separator: ",") {
+            var candidate = part.trimmingSpaces
+            if candidate == "*" { return true }
+            if candidate.hasPrefix("W/") { candidate.removeFirst(2) }
+            if candidate == tag { return true }
+        }
+        return false
+    }
+
+    static func round(_ value: Double, _ out: inout [UInt8]) {
+        AuditEntry.number((value * 1e4).rounded() / 1e4, &out)
+    }
+
+    static func encode(
+        _ id: String,
+        _ entry: ForecastSnapshot.Entry,
+        horizon: Int,
+        levels: [Double],
+        version: Int,
+        into out: inout [UInt8]
+    ) {
+        let forecast = entry.forecast
+        out += #"{"item":"#.utf8
+        JSONString.append(id, to: &out)
+        out += #","model":"#.utf8
+        JSONString.append(forecast.model, to: &out)
+        if case .ets(let combination) = forecast.fitted, combination.models.count > 1 {
+            out += #","combination":["#.utf8
+            for (index, (model, weight)) in zip(combination.models, combination.weights).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += #"{"model":"\#(model.spec.description)","weight":"#.utf8
+                AuditEntry.number((weight * 1e4).rounded() / 1e4, &out)
+                out += "}".utf8
+            }
+            out += "]".utf8
+        }
+        out += #","frequency":"\#(entry.frequency.rawValue)","season_length":\#(entry.seasonLength)"#.utf8
+        out +=
+            #","source":"\#(entry.fromEvents ? "purchase_events" : "uploaded")","observations":\#(entry.observations)"#
+            .utf8
+        out += #","model_version":\#(version),"fitted_at":"\#(Timestamp.format(entry.fittedAt))","points":["#.utf8
+        for step in 0..<horizon {
+            if step > 0 { out.append(UInt8(ascii: ",")) }
+            out += #"{"t":"#.utf8
+            if entry.indexed {
+                out += entry.label(step: step).utf8
+            } else {
+                out += "\"\(entry.label(step: step))\"".utf8
+            }
+            out += #","mean":"#.utf8
+            round(forecast.mean[step], &out)
+            for level in levels {
+                let name = levelName(level)
+                out += #","lo\#(name)":"#.utf8
+                round(forecast.quantile(step: step, level: level, upper: false), &out)
+                out += #","hi\#(name)":"#.utf8
+                round(forecast.quantile(step: step, level: level, upper: true), &out)
+            }
+            out += "}".utf8
+        }
+        out += #"],"backtest":"#.utf8
+        if let backtest = forecast.backtest {
+            out += #"{"horizon":\#(backtest.horizon),"mase":"#.utf8
+            if let mase = backtest.mase { round(mase, &out) } else { out += "null".utf8 }
+            out += #","smape":"#.utf8
+            if let smape = backtest.smape { round(smape, &out) } else { out += "null".utf8 }
+            out += "}".utf8
+        } else {
+            out += "null".utf8
+        }
+        out += "}".utf8
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String {
+        var text = self
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,35 @@
+package import CartwiseModels
+
+/// Every series' cached forecast, as the forecaster last published them: a request is a lookup.
+package struct ForecastSnapshot: Sendable {
+    /// One series' forecast and what is needed to label its periods.
+    package struct Entry: Sendable {
+        package var forecast: SeriesForecast
+        package var frequency: Frequency
+        package var seasonLength: Int
+        package var indexed: Bool
+        /// The period of the last observation; the forecast starts one after.
+        package var lastPeriod: Int
+        package var observations: Int
+        package var fromEvents: Bool
+        /// Snapshot version this entry was fitted in (ETags change exactly when it is refitted).
+        package var version: Int
+        /// Milliseconds since the epoch.
+        package var fittedAt: Int64
+
+        /// The label of the `step`-th forecast period (0 = the next): a date, or a period index.
+        package func label(step: Int) -> String {
+            let period = lastPeriod + step + 1
+            return indexed ? String(period) : frequency.format(period)
+        }
+    }
+
+    package var version = 0
+    package var entries: [String: Entry] = [:]
+    /// When the next full refit is planned (milliseconds since the epoch), for `Cache-Control`.
+    package var nextRefreshAt: Int64 = 0
+    package var lastFitSeconds = 0.0
+    package var lastFitSeries = 0
+
+    package init() {}
+}

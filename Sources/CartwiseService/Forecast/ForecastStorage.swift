@@ -1,0 +1,58 @@
+import HTTPCore
+package import Logging
+
+/// The `series/` log under the data directory: every accepted `POST /series` body (and every
+/// imported batch), replayed in order into the ``SeriesStore`` at start.
+package final class ForecastStorage: Sendable {
+    package let series: LogWriter
+
+    private init(series: LogWriter) {
+        self.series = series
+    }
+
+    /// Replays the log and starts its writer. The caller holds the data directory's lock.
+    /// - Throws: ``StorageError``, or a decode error for a record this version cannot read.
+    package static func open(
+        directory: String,
+        store: SeriesStore,
+        configuration: ServiceConfiguration,
+        logger: Logger
+    ) throws -> ForecastStorage {
+        let started = MonotonicClock.nanoseconds()
+        var skipped = 0
+        let (log, report) = try RecordLog.open(
+            directory: directory + "/series",
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            // Accepted once: a record a later version's checks refuse is skipped, not fatal.
+            if let uploads = try? SeriesUpload.decode(Array(payload)), (try? store.validate(uploads)) != nil {
+                store.apply(uploads)
+            } else {
+                skipped += 1
+            }
+        }
+        let counts = store.counts
+        logger.info(
+            "replayed the series log",
+            metadata: [
+                "records": "\(report.records)", "series": "\(counts.uploaded)", "skipped": "\(skipped)",
+                "seconds": "\(Double(MonotonicClock.nanoseconds() - started) / 1e9)",
+            ]
+        )
+        return ForecastStorage(
+            series: try LogWriter(log: log, durability: configuration.durability, name: "series-log", logger: logger)
+        )
+    }
+
+    /// Writes a batch synchronously (the importer, before the server starts).
+    package static func append(directory: String, configuration: ServiceConfiguration, bodies: [[UInt8]]) throws {
+        let (log, _) = try RecordLog.open(directory: directory + "/series", segmentBytes: configuration.segmentBytes) {
+            _,
+            _ in
+        }
+        _ = try log.append(bodies)
+        try log.sync()
+    }
+
+    package func stop() { series.stop() }
+}

@@ -1,0 +1,146 @@
+import CartwiseModels
+import HTTPCore
+package import Logging
+import Synchronization
+
+/// The `forecast-trainer` thread: refits every series on a schedule (and uploaded series within
+/// a second of their upload), on a few worker threads, and publishes the forecasts as one
+/// immutable snapshot.
+package final class Forecaster: Sendable {
+    package let settings: ForecastSettings
+    package let store: SeriesStore
+    private let published = Mutex(ForecastSnapshot())
+    private let worker: WorkerThread
+    private let logger: Logger
+    /// The upload revision the snapshot reflects, and when the last full refit ran.
+    private let progress = Mutex<(revision: Int, fullAt: Int64)>((0, .min))
+
+    package init(settings: ForecastSettings, store: SeriesStore, logger: Logger) throws {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+        worker = try WorkerThread()
+    }
+
+    package func start() throws {
+        try worker.start(name: "forecast-trainer") { [self] in run() }
+    }
+
+    package func stop() { worker.stop() }
+
+    /// Wakes the trainer after an upload.
+    package func refitSoon() { worker.signal() }
+
+    package var snapshot: ForecastSnapshot { published.withLock { $0 } }
+
+    package func entry(_ id: String) -> ForecastSnapshot.Entry? { published.withLock { $0.entries[id] } }
+
+    /// Whether every uploaded series up to now has a forecast in the snapshot.
+    package var isCurrent: Bool {
+        progress.withLock { $0.revision } >= store.counts.revision && progress.withLock { $0.fullAt } != .min
+    }
+
+    private func run() {
+        while !worker.isStopping {
+            let now = Trainer.wallClockMilliseconds()
+            let (revision, fullAt) = progress.withLock { $0 }
+            if fullAt == .min || now - fullAt >= settings.refreshInterval {
+                refit(full: true, after: nil)
+                continue
+            }
+            if store.counts.revision > revision {
+                // Let a burst of uploads (an import, a dashboard's bulk call) land first.
+                _ = worker.wait(timeoutMilliseconds: 200)
+                refit(full: false, after: revision)
+                continue
+            }
+            _ = worker.wait(timeoutMilliseconds: Int32(min(max(1, settings.refreshInterval - (now - fullAt)), 5_000)))
+        }
+    }
+
+    /// Fits the series and publishes them.
+    /// - Parameters:
+    ///   - full: every series (uploaded and event-derived), else only uploads after `after`.
+    ///   - after: the upload revision already fitted.
+    package func refit(full: Bool, after: Int?) {
+        let started = MonotonicClock.nanoseconds()
+        let (inputs, revision) = store.inputs(uploadedAfter: full ? nil : after, events: full)
+        let version = published.withLock { $0.version } + 1
+        let backtest = settings.backtest
+        let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads) { index in
+            let input = inputs[index]
+            return Self.fit(input, backtest: backtest)
+        }
+        let now = Trainer.wallClockMilliseconds()
+        var entries: [String: ForecastSnapshot.Entry] = [:]
+        entries.reserveCapacity(inputs.count)
+        for (input, forecast) in zip(inputs, fitted) {
+            entries[input.id] = ForecastSnapshot.Entry(
+                forecast: forecast,
+                frequency: input.frequency,
+                seasonLength: input.seasonLength,
+                indexed: input.indexed,
+                lastPeriod: input.firstPeriod + input.values.count - 1,
+                observations: input.values.count,
+                fromEvents: input.fromEvents,
+                version: version,
+                fittedAt: now
+            )
+        }
+        let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+        let fullAt = full ? now : progress.withLock { $0.fullAt }
+        published.withLock { snapshot in
+            if full {
+                snapshot.entries = entries
+            } else {
+                for (id, entry) in entries { snapshot.entries[id] = entry }
+            }
+            snapshot.version = version
+            snapshot.nextRefreshAt = fullAt + settings.refreshInterval
+            snapshot.lastFitSeconds = seconds
+            snapshot.lastFitSeries = inputs.count
+        }
+        progress.withLock { $0 = (max($0.revision, revision), fullAt) }
+        logger.info(
+            "fitted forecasts",
+            metadata: [
+                "version": "\(version)", "series": "\(inputs.count)", "full": "\(full)",
+                "seconds": "\((seconds * 1000).rounded() / 1000)",
+            ]
+        )
+    }
+
+    /// One series' forecast for the frequency's longest horizon, with a backtest over the last
+    /// `min(season-based horizon, n / 4)` periods.
+    static func fit(_ input: SeriesStore.Input, backtest: Bool) -> SeriesForecast {
+        let horizon = input.frequency.maxHorizon
+        let held = backtest ? min(Self.backtestHorizon(input.frequency), input.values.count / 4) : 0
+        return DemandForecaster.forecast(
+            input.values,
+            period: input.seasonLength,
+            horizon: horizon,
+            backtest: held,
+            seed: Self.seed(input.id)
+        )
+    }
+
+    static func backtestHorizon(_ frequency: Frequency) -> Int {
+        switch frequency {
+        case .day: return 28
+        case .week: return 13
+        case .month: return 18
+        case .quarter: return 8
+        case .year: return 6
+        }
+    }
+
+    /// FNV-1a of the id: the same series gets the same simulation seed in every snapshot.
+    static func seed(_ id: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash | 1
+    }
+}

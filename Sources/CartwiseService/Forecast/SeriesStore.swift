@@ -1,0 +1,180 @@
+import Synchronization
+
+/// Every series the forecaster fits: the ones uploaded (`POST /series`, `cartwise import
+/// series`) and daily demand per item summed from `purchase` events (quantity = `value`). An
+/// uploaded series with an item's id takes the place of its derived demand.
+package final class SeriesStore: Sendable {
+    /// A series as the trainer fits it: dense from its first period, gaps as zero demand.
+    package struct Input: Sendable {
+        package var id: String
+        package var frequency: Frequency
+        package var seasonLength: Int
+        package var indexed: Bool
+        package var firstPeriod: Int
+        package var values: [Double]
+        package var revision: Int
+        package var fromEvents: Bool
+    }
+
+    struct Stored {
+        var frequency: Frequency
+        var seasonLength: Int
+        var indexed: Bool
+        var values: [Int: Double]
+        var revision: Int
+    }
+
+    struct State {
+        var uploaded: [String: Stored] = [:]
+        /// Item -> day -> quantity purchased.
+        var demand: [String: [Int: Double]] = [:]
+        var lastDemandDay = Int.min
+        var revision = 0
+        var demandRevision = 0
+    }
+
+    private let state = Mutex(State())
+    /// The longest history kept per series; older periods are dropped from fitting.
+    package let maxHistory: Int
+
+    package init(maxHistory: Int = 5_000) {
+        self.maxHistory = maxHistory
+    }
+
+    /// Checks that uploads agree with what is stored (a series keeps its frequency and its kind
+    /// of time axis), so a batch is refused whole before anything is written.
+    /// - Throws: ``APIError/invalidField(field:reason:)`` naming the series.
+    package func validate(_ uploads: [SeriesUpload]) throws(APIError) {
+        try state.withLock { state throws(APIError) in
+            var seen: [String: (Frequency, Bool)] = [:]
+            for (index, upload) in uploads.enumerated() {
+                let field = uploads.count > 1 ? "series[\(index)].frequency" : "frequency"
+                let stored = seen[upload.id] ?? state.uploaded[upload.id].map { ($0.frequency, $0.indexed) }
+                if let (frequency, indexed) = stored {
+                    if frequency != upload.frequency {
+                        throw .invalidField(
+                            field: field,
+                            reason:
+                                "is \(upload.frequency.rawValue), but series '\(upload.id)' is \(frequency.rawValue)"
+                        )
+                    }
+                    if indexed != upload.indexed {
+                        throw .invalidField(
+                            field: uploads.count > 1 ? "series[\(index)].points" : "points",
+                            reason: "use \(indexed ? "period indexes" : "dates") for series '\(upload.id)', as before"
+                        )
+                    }
+                }
+                seen[upload.id] = (upload.frequency, upload.indexed)
+            }
+        }
+    }
+
+    /// Merges uploads: a point replaces the stored value of its period.
+    package func apply(_ uploads: [SeriesUpload]) {
+        state.withLock { state in
+            for upload in uploads {
+                state.revision += 1
+                var stored =
+                    state.uploaded[upload.id]
+                    ?? Stored(
+                        frequency: upload.frequency,
+                        seasonLength: upload.frequency.defaultSeasonLength,
+                        indexed: upload.indexed,
+                        values: [:],
+                        revision: 0
+                    )
+                if let season = upload.seasonLength { stored.seasonLength = season }
+                for point in upload.points { stored.values[point.period] = point.value }
+                stored.revision = state.revision
+                state.uploaded[upload.id] = stored
+            }
+        }
+    }
+
+    /// Learns daily demand from the event stream.
+    package var observer: EventObserver {
+        EventObserver(
+            events: { [self] events in
+                var any = false
+                for event in events where event.type == .purchase { any = true }
+                guard any else { return }
+                state.withLock { state in
+                    for event in events where event.type == .purchase && event.value > 0 {
+                        let day = Frequency.floorDivide(Int(event.timestamp), 86_400_000)
+                        state.demand[event.item, default: [:]][day, default: 0] += event.value
+                        state.lastDemandDay = max(state.lastDemandDay, day)
+                    }
+                    state.demandRevision += 1
+                }
+            },
+            items: { _ in }
+        )
+    }
+
+    package var counts: (uploaded: Int, items: Int, revision: Int, demandRevision: Int) {
+        state.withLock { ($0.uploaded.count, $0.demand.count, $0.revision, $0.demandRevision) }
+    }
+
+    /// Whether a series (uploaded, or an item with purchases) exists.
+    package func contains(_ id: String) -> Bool {
+        state.withLock { $0.uploaded[id] != nil || $0.demand[id] != nil }
+    }
+
+    /// The series to fit.
+    /// - Parameters:
+    ///   - uploadedAfter: only uploaded series changed after this revision (nil: all).
+    ///   - events: include the event-derived daily demand.
+    /// - Returns: the inputs, and the revision they reflect.
+    package func inputs(uploadedAfter: Int?, events: Bool) -> (inputs: [Input], revision: Int) {
+        let (uploaded, demand, lastDay, revision) = state.withLock { state in
+            (
+                state.uploaded.filter { uploadedAfter == nil || $0.value.revision > uploadedAfter! },
+                events ? state.demand : [:],
+                state.lastDemandDay,
+                state.revision
+            )
+        }
+        var inputs: [Input] = []
+        inputs.reserveCapacity(uploaded.count + demand.count)
+        for (id, stored) in uploaded {
+            guard let first = stored.values.keys.min(), let last = stored.values.keys.max() else { continue }
+            let start = max(first, last - maxHistory + 1)
+            var values = [Double](repeating: 0, count: last - start + 1)
+            for (period, value) in stored.values where period >= start { values[period - start] = value }
+            inputs.append(
+                Input(
+                    id: id,
+                    frequency: stored.frequency,
+                    seasonLength: stored.seasonLength,
+                    indexed: stored.indexed,
+                    firstPeriod: start,
+                    values: values,
+                    revision: stored.revision,
+                    fromEvents: false
+                )
+            )
+        }
+        for (id, days) in demand {
+            // An upload under the item's id takes its place, whether or not it changed now.
+            if state.withLock({ $0.uploaded[id] != nil }) { continue }
+            guard let first = days.keys.min() else { continue }
+            let start = max(first, lastDay - maxHistory + 1)
+            var values = [Double](repeating: 0, count: lastDay - start + 1)
+            for (day, quantity) in days where day >= start { values[day - start] = quantity }
+            inputs.append(
+                Input(
+                    id: id,
+                    frequency: .day,
+                    seasonLength: 7,
+                    indexed: false,
+                    firstPeriod: start,
+                    values: values,
+                    revision: 0,
+                    fromEvents: true
+                )
+            )
+        }
+        return (inputs.sorted { $0.id < $1.id }, revision)
+    }
+}
