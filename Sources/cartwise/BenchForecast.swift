@@ -21,6 +21,12 @@ struct BenchForecast: ParsableCommand {
     @Option var threads = 2
     @Option(help: "Only the series listed in this file (one id per line).")
     var ids: String?
+    @Option(help: "Nelder-Mead restarts.")
+    var restarts = 0
+    @Option(help: "Scale of the AICc differences in the Akaike weights (0: equal weights).")
+    var weightScale = 0.5
+    @Flag(help: "Leave out undamped trends.")
+    var dampedTrendOnly = false
     @Flag(help: "Fit every ETS candidate to the first series and print each.")
     var explain = false
     @Option(help: "Write series_id,timestamp,yhat,lo80,hi80,lo95,hi95 here.")
@@ -68,6 +74,11 @@ struct BenchForecast: ParsableCommand {
             return
         }
         let season = seasonLength
+        var options = DemandForecaster.Options()
+        options.restarts = restarts
+        options.weightScale = weightScale
+        options.dampedTrendOnly = dampedTrendOnly
+        let chosen = options
         let h = horizon
         let start = MonotonicClock.nanoseconds()
         let results = Mutex<[SeriesForecast?]>(Array(repeating: nil, count: histories.count))
@@ -80,7 +91,8 @@ struct BenchForecast: ParsableCommand {
                     histories[index].map(\.1),
                     period: season,
                     horizon: h,
-                    seed: UInt64(index + 1)
+                    seed: UInt64(index + 1),
+                    options: chosen
                 )
                 results.withLock { $0[index] = forecast }
             }

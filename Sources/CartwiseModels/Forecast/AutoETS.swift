@@ -11,33 +11,37 @@ package enum AutoETS {
     /// - Parameters:
     ///   - y: the history, oldest first.
     ///   - period: the season length (1 for none).
-    ///   - optimizer: the Nelder-Mead settings.
+    ///   - options: restarts, weights and candidates.
     /// - Returns: the weighted candidates, or nil when no candidate fits (too short a history).
-    package static func fit(_ y: [Double], period: Int, optimizer: NelderMead = NelderMead()) -> ETSCombination? {
+    package static func fit(_ y: [Double], period: Int, options: DemandForecaster.Options = .init()) -> ETSCombination?
+    {
         let positive = y.allSatisfy { $0 > 0 }
+        var optimizer = NelderMead()
+        optimizer.restarts = options.restarts
         var models: [ETSModel] = []
-        for spec in ETSSpecification.candidates(period: period, positive: positive, count: y.count) {
+        for spec in ETSSpecification.candidates(period: period, positive: positive, count: y.count)
+        where !(options.dampedTrendOnly && spec.trend == .additive) {
             guard let model = ETSModel.fit(y, spec: spec, optimizer: optimizer), model.aicc.isFinite else { continue }
             models.append(model)
         }
-        return ETSCombination(models)
+        return ETSCombination(models, weightScale: options.weightScale)
     }
 
     /// Refits the same specifications (not a new search) to another history, for backtests.
     package static func refit(
         _ combination: ETSCombination,
         to y: [Double],
-        optimizer: NelderMead = NelderMead()
-    )
-        -> ETSCombination?
-    {
+        options: DemandForecaster.Options = .init()
+    ) -> ETSCombination? {
+        var optimizer = NelderMead()
+        optimizer.restarts = options.restarts
         var models: [ETSModel] = []
         for model in combination.models where y.count > model.spec.parameterCount + 4 {
             if let refitted = ETSModel.fit(y, spec: model.spec, optimizer: optimizer), refitted.aicc.isFinite {
                 models.append(refitted)
             }
         }
-        return ETSCombination(models)
+        return ETSCombination(models, weightScale: options.weightScale)
     }
 }
 
@@ -50,10 +54,10 @@ package struct ETSCombination: Sendable {
 
     /// Nil when `candidates` is empty.
     /// - Parameter candidates: fitted models with finite AICc.
-    package init?(_ candidates: [ETSModel]) {
+    package init?(_ candidates: [ETSModel], weightScale: Double = 1) {
         guard let best = candidates.map(\.aicc).min() else { return nil }
         let sorted = candidates.sorted { $0.aicc < $1.aicc }
-        var raw = sorted.map { Double.exp(-0.5 * ($0.aicc - best)) }
+        var raw = sorted.map { Double.exp(-0.5 * weightScale * ($0.aicc - best)) }
         var keep = raw.count
         let total = raw.reduce(0, +)
         while keep > 1 && raw[keep - 1] / total < 1e-3 { keep -= 1 }

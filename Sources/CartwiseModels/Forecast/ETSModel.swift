@@ -77,7 +77,7 @@ package struct ETSModel: Sendable {
         let seasonOffset = stateOffset + (hasTrend ? 2 : 1)
         var season = [Double](repeating: 0, count: m)
         let fitted: (point: [Double], value: Double) = y.withUnsafeBufferPointer { history in
-            optimizer.minimize(start: x, lower: lower, upper: upper) { x in
+            let objective: ([Double]) -> Double = { x in
                 let (p, level, slope) = decode(x)
                 guard ETSInitialization.isValid(p, spec: spec) else { return .infinity }
                 if hasSeason {
@@ -103,6 +103,18 @@ package struct ETSModel: Sendable {
                     .likelihood
                 }
             }
+            var best = optimizer.minimize(start: x, lower: lower, upper: upper, objective: objective)
+            // Nelder-Mead's simplex can collapse early in 10-20 dimensions; a fresh simplex
+            // around the optimum found often moves it further.
+            for _ in 0..<optimizer.restarts where best.value < 1e300 {
+                let again = optimizer.minimize(start: best.point, lower: lower, upper: upper, objective: objective)
+                if again.value >= best.value - 1e-9 * abs(best.value) {
+                    if again.value < best.value { best = again }
+                    break
+                }
+                best = again
+            }
+            return best
         }
         guard fitted.value.isFinite, fitted.value < 1e300 else { return nil }
         let (p, level, slope) = decode(fitted.point)

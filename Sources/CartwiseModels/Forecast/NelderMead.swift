@@ -6,6 +6,8 @@ package struct NelderMead: Sendable {
     /// Stop when the standard deviation of the simplex's values falls below this.
     package var tolerance = 1e-10
     package var initialStep = 0.05
+    /// Restarts from the best point with a fresh simplex, while they still improve it.
+    package var restarts = 0
 
     package init() {}
 

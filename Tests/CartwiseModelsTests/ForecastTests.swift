@@ -1,0 +1,183 @@
+import CartwiseModels
+import Testing
+
+/// A seasonal series with trend and multiplicative noise, from a fixed seed.
+private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) -> [Double] {
+    var random = SeededRandom(seed: seed)
+    let shape = [0.8, 0.9, 1.1, 1.3, 1.2, 1.0, 0.9, 0.8, 0.95, 1.05, 1.0, 1.0]
+    return (0..<count).map { t in
+        (200 + 2 * Double(t)) * shape[t % 12] * (1 + noise * random.normal())
+    }
+}
+
+@Suite struct ForecastModelTests {
+    /// Reference values from scipy.stats.norm (ppf, cdf) and the closed form of the loss at 0.
+    @Test func normalQuantilesAndLoss() {
+        #expect(abs(NormalDistribution.quantile(0.975) - 1.959963984540054) < 1e-12)
+        #expect(abs(NormalDistribution.quantile(0.9) - 1.2815515655446004) < 1e-12)
+        #expect(abs(NormalDistribution.quantile(1e-6) + 4.753424308822899) < 1e-9)
+        #expect(abs(NormalDistribution.cdf(1.0) - 0.8413447460685429) < 1e-12)
+        #expect(abs(NormalDistribution.loss(0) - 0.3989422804014327) < 1e-12)
+        // G(z) = phi(z) - z (1 - Phi(z)): 0.1031356 - 1.6448536 x 0.05 at the 95 % point.
+        #expect(abs(NormalDistribution.loss(1.6448536269514722) - 0.0208929) < 1e-6)
+    }
+
+    /// Simple exponential smoothing has closed forms: the level recursion and
+    /// v_h = sigma^2 (1 + (h - 1) alpha^2).
+    @Test func simpleExponentialSmoothingMatchesItsClosedForm() throws {
+        let y: [Double] = [10, 12, 11, 13, 12, 14, 13, 15, 14, 16, 15, 17]
+        let model = try #require(
+            ETSModel.fit(y, spec: ETSSpecification(error: .additive, trend: .none, season: .none, period: 1))
+        )
+        let alpha = model.parameters.alpha
+        // The forecast is flat at the final level.
+        for h in model.pointForecast(horizon: 5) { #expect(abs(h - model.state.level) < 1e-9) }
+        let v = model.variances(horizon: 4)
+        for h in 0..<4 {
+            #expect(abs(v[h] - model.sigma2 * (1 + Double(h) * alpha * alpha)) < 1e-9 * model.sigma2)
+        }
+        // The recursion itself, from a chosen start: l_t = l_{t-1} + alpha (y_t - l_{t-1}).
+        var level = 10.0
+        var sse = 0.0
+        var season: [Double] = [0]
+        var finalLevel = 0.0
+        for value in y {
+            sse += (value - level) * (value - level)
+            level += 0.3 * (value - level)
+        }
+        let run = y.withUnsafeBufferPointer { history in
+            season.withUnsafeMutableBufferPointer { buffer in
+                ETSFilter.run(
+                    history,
+                    spec: model.spec,
+                    parameters: ETSParameters(alpha: 0.3),
+                    level: 10,
+                    slope: 0,
+                    season: buffer
+                ) { l, _ in finalLevel = l }
+            }
+        }
+        #expect(abs(finalLevel - level) < 1e-9)
+        #expect(abs(run.sumOfSquares - sse) < 1e-9)
+    }
+
+    /// The linear-trend window sum: with alpha = beta = 0 (a deterministic line) the sum of two
+    /// periods' errors is just two independent shocks, variance 2 sigma^2.
+    @Test func correlatedWindowSumsOfTheLinearModels() throws {
+        let y: [Double] = (0..<40).map { (t: Int) -> Double in
+            let wiggle: Double = t % 2 == 0 ? 0.3 : -0.3
+            return 5 + 0.5 * Double(t) + wiggle
+        }
+        let model = try #require(
+            ETSModel.fit(y, spec: ETSSpecification(error: .additive, trend: .none, season: .none, period: 1))
+        )
+        let alpha: Double = model.parameters.alpha
+        let onePlus: Double = 1 + alpha
+        // SES: y_{n+1} + y_{n+2} = 2 l + e1 (1 + alpha) + e2 -> var = sigma^2 ((1 + alpha)^2 + 1).
+        let expected: Double = model.sigma2 * (onePlus * onePlus + 1)
+        #expect(abs(model.sumVariance(start: 0, length: 2) - expected) < 1e-9 * expected)
+        // Starting one period later: y_{n+2} + y_{n+3} = 2 l + e1 (2 alpha) + e2 (1 + alpha) + e3.
+        let later: Double = model.sigma2 * (4 * alpha * alpha + onePlus * onePlus + 1)
+        #expect(abs(model.sumVariance(start: 1, length: 2) - later) < 1e-9 * later)
+    }
+
+    /// Roots of z - 0.5 lie inside, of z - 2 outside; (z - 1)(z + 0.5) has one on the circle,
+    /// which R's test accepts; a degree-13 polynomial with many zero coefficients must not
+    /// underflow into a false answer.
+    @Test func schurCohnAdmissibility() {
+        #expect(ETSInitialization.rootsInsideUnitCircle([-0.5, 1]))
+        #expect(!ETSInitialization.rootsInsideUnitCircle([-2, 1]))
+        #expect(ETSInitialization.rootsInsideUnitCircle([-0.5, -0.5, 1]))
+        #expect(!ETSInitialization.rootsInsideUnitCircle([3, -4, 1]))  // roots 1 and 3
+        let alpha = 0.0168
+        let gamma = 0.0493
+        var seasonal = [Double](repeating: 0, count: 14)
+        seasonal[0] = 1 - alpha - gamma
+        seasonal[1] = gamma - 1
+        seasonal[12] = alpha - 1
+        seasonal[13] = 1
+        #expect(ETSInitialization.rootsInsideUnitCircle(seasonal))  // numpy: max |root| = 1.0
+    }
+
+    /// AutoETS finds the season of a trending seasonal series and forecasts it within a few
+    /// percent; its 95 % intervals contain the noise-free continuation.
+    @Test func autoETSFindsTheSeasonAndForecastsIt() throws {
+        let y = seasonalSeries(count: 96)
+        let forecast = DemandForecaster.forecast(y, period: 12, horizon: 12, backtest: 12)
+        #expect(forecast.model.hasSuffix(",M)") || forecast.model.hasSuffix(",A)"), "\(forecast.model)")
+        let shape = [0.8, 0.9, 1.1, 1.3, 1.2, 1.0, 0.9, 0.8, 0.95, 1.05, 1.0, 1.0]
+        for step in 0..<12 {
+            let t = 96 + step
+            let truth = (200 + 2 * Double(t)) * shape[t % 12]
+            #expect(abs(forecast.mean[step] - truth) / truth < 0.06, "step \(step): \(forecast.mean[step]) vs \(truth)")
+            #expect(forecast.quantile(step: step, level: 95, upper: false) < truth)
+            #expect(forecast.quantile(step: step, level: 95, upper: true) > truth)
+        }
+        let backtest = try #require(forecast.backtest)
+        #expect(backtest.horizon == 12)
+        #expect(try #require(backtest.mase) < 1)
+        #expect(try #require(backtest.smape) < 8)
+    }
+
+    /// Syntetos-Boylan classes, and SBA's forecast: demand of 4 every 4th period settles at
+    /// (1 - alpha/2) 4 / 4.
+    @Test func intermittentDemandUsesCrostonTypeMethods() throws {
+        let y: [Double] = (0..<80).map { (t: Int) -> Double in t % 4 == 3 ? 4 : 0 }
+        #expect(DemandPattern.classify(y) == .intermittent)
+        let lumpy: [Double] = (0..<50).map { (t: Int) -> Double in t % 3 == 0 ? (t % 6 == 0 ? 40 : 1) : 0 }
+        let smooth: [Double] = (0..<50).map { (t: Int) -> Double in 10 + Double(t % 3) }
+        #expect(DemandPattern.classify(lumpy) == .lumpy)
+        #expect(DemandPattern.classify(smooth) == .smooth)
+        let forecast = DemandForecaster.forecast(y, period: 7, horizon: 5)
+        #expect(forecast.model == "SBA")
+        guard case .intermittent(let model) = forecast.fitted else {
+            Issue.record("not Croston-type")
+            return
+        }
+        #expect(abs(forecast.mean[0] - (1 - model.alpha / 2)) < 1e-6)
+        // Independent periods: the sum of L periods has L times the variance.
+        #expect(abs(forecast.window(start: 0, length: 4).sd - (4 * model.variance).squareRoot()) < 1e-9)
+        #expect(forecast.quantile(step: 0, level: 95, upper: false) >= 0)
+    }
+
+    /// Too short for ETS: the last season repeats.
+    @Test func shortSeriesFallBackToSeasonalNaive() {
+        let forecast = DemandForecaster.forecast([5, 7, 9, 6, 8], period: 7, horizon: 3)
+        #expect(forecast.model == "Naive")
+        #expect(forecast.mean == [8, 8, 8])
+    }
+
+    /// The policy's formulas, on a forecast with independent periods of known spread.
+    @Test func inventoryPolicyFormulas() throws {
+        let y: [Double] = (0..<80).map { (t: Int) -> Double in t % 4 == 3 ? 4 : 0 }
+        let forecast = DemandForecaster.forecast(y, period: 1, horizon: 20)
+        guard case .intermittent(let model) = forecast.fitted else {
+            Issue.record("not Croston-type")
+            return
+        }
+        let mu = forecast.mean[0]
+        let sigma = model.variance.squareRoot()
+        let z = NormalDistribution.quantile(0.95)
+        var request = InventoryPolicy.Request(leadTime: 4)
+        request.onHand = 1
+        request.holdingCost = 0.5
+        request.orderCost = 20
+        let continuous = InventoryPolicy(forecast: forecast, request: request)
+        #expect(abs(continuous.reorderPoint - (4 * mu + z * 2 * sigma)) < 1e-9)
+        #expect(abs(try #require(continuous.eoq) - (2 * 20 * mu / 0.5).squareRoot()) < 1e-9)
+        #expect(continuous.recommendedOrder >= continuous.lotSize)  // 1 on hand is below s
+        #expect(abs(continuous.stockoutProbability - 0.05) < 1e-12)
+        request.reviewPeriod = 2
+        request.criticalRatio = 0.8
+        let periodic = InventoryPolicy(forecast: forecast, request: request)
+        #expect(abs(periodic.orderUpTo - (6 * mu + z * 6.0.squareRoot() * sigma)) < 1e-9)
+        #expect(abs(periodic.recommendedOrder - (periodic.orderUpTo - 1)) < 1e-9)
+        let expectedFill = 1 - 6.0.squareRoot() * sigma * NormalDistribution.loss(z) / (2 * mu)
+        #expect(abs(periodic.fillRate - max(0, min(1, expectedFill))) < 1e-9)
+        #expect(periodic.schedule.count == (20 - 6) / 2 + 1)
+        let newsvendor = try #require(periodic.newsvendor)
+        #expect(
+            abs(newsvendor.quantity - (2 * mu + NormalDistribution.quantile(0.8) * 2.0.squareRoot() * sigma)) < 1e-9
+        )
+    }
+}

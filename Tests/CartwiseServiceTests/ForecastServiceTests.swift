@@ -1,0 +1,178 @@
+import CartwiseModels
+import CartwiseService
+import HTTPCore
+import Logging
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+private let json = [("Content-Type", "application/json")]
+
+private func startForecasting(_ directory: String) throws -> Application {
+    let configuration = try ConfigurationLoader(
+        flags: [
+            ("server.port", "0"), ("server.threads", "1"), ("data_dir", directory),
+            ("trainer.min_new_events", "1000000"), ("forecast.refresh_interval_s", "1"),
+        ]
+    ).load()
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    return try Application.start(configuration: configuration, logger: logger)
+}
+
+/// A monthly series with a season (three years), as `POST /series` takes it.
+private func monthlyBody(id: String, months: Int = 36) -> String {
+    let shape = [0.8, 0.9, 1.1, 1.3, 1.2, 1.0, 0.9, 0.8, 0.95, 1.05, 1.0, 1.0]
+    let points = (0..<months).map { t in
+        let year = 2023 + t / 12
+        let month = t % 12 + 1
+        let value = ((100 + Double(t)) * shape[t % 12] * (1 + 0.02 * Double((t * 7) % 5 - 2))).rounded()
+        return #"{"t":"\#(year)-\#(month < 10 ? "0" : "")\#(month)-01","value":\#(value)}"#
+    }
+    return #"{"id":"\#(id)","frequency":"month","points":[\#(points.joined(separator: ","))]}"#
+}
+
+private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> BlockingHTTPClient.Response? {
+    for _ in 0..<3000 {
+        let response = try client.request("GET", path)
+        if response.status == 200 { return response }
+        usleep(10_000)
+    }
+    return nil
+}
+
+@Suite(.serialized) struct ForecastServiceTests {
+    @Test func badSeriesAndQueriesNameTheField() throws {
+        let application = try startForecasting(temporaryDirectory())
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let cases: [(String, String)] = [
+            (#"{"id":"a","frequency":"fortnight","points":[{"t":1,"value":1}]}"#, "frequency"),
+            (#"{"id":"a","frequency":"month","points":[]}"#, "points"),
+            (#"{"id":"a","frequency":"month","points":[{"t":"2026-02-30","value":1}]}"#, "points[0].t"),
+            (#"{"id":"a","frequency":"month","points":[{"t":1,"value":"x"}]}"#, "points[0].value"),
+            (
+                #"{"id":"a","frequency":"month","points":[{"t":1,"value":1},{"t":"2026-01-01","value":1}]}"#,
+                "points[1].t"
+            ),
+            (#"{"series":[{"id":"a","frequency":"month","points":[{"t":1}]}]}"#, "series[0].points[0].value"),
+            (#"{"frequency":"month","points":[{"t":1,"value":1}]}"#, "id"),
+            (#"[1,2]"#, "(body)"),
+        ]
+        for (body, field) in cases {
+            let response = try client.request("POST", "/series", headers: json, body: Array(body.utf8))
+            #expect(response.status == 400, "\(body): \(response.text)")
+            #expect(response.text.contains("'\(field)'"), "\(body): \(response.text)")
+        }
+        #expect(try client.request("GET", "/forecast").status == 400)
+        #expect(try client.request("GET", "/forecast?item=nothing").status == 404)
+        let accepted = try client.request("POST", "/series", headers: json, body: Array(monthlyBody(id: "s1").utf8))
+        #expect(accepted.status == 202, "\(accepted.text)")
+        // A series keeps its frequency.
+        let other = #"{"id":"s1","frequency":"week","points":[{"t":"2026-01-05","value":3}]}"#
+        let refused = try client.request("POST", "/series", headers: json, body: Array(other.utf8))
+        #expect(refused.status == 400 && refused.text.contains("frequency"), "\(refused.text)")
+        _ = try #require(try waitFor(client, "/forecast?item=s1"))
+        for query in ["horizon=0", "horizon=37", "levels=0", "levels=80,100", "levels=a"] {
+            let response = try client.request("GET", "/forecast?item=s1&" + query)
+            #expect(response.status == 400, "\(query): \(response.text)")
+        }
+        for query in ["", "&lead_time=-1", "&lead_time=1&service_level=1.2", "&lead_time=1&order_cost=5"] {
+            let response = try client.request("GET", "/inventory/policy?item=s1" + query)
+            #expect(response.status == 400, "\(query): \(response.text)")
+        }
+    }
+
+    /// Upload, forecast with dated periods and intervals, revalidate with the ETag, batch, policy,
+    /// and a restart that replays the series log.
+    @Test func uploadForecastRevalidateAndReplay() throws {
+        let directory = temporaryDirectory()
+        var tag = ""
+        do {
+            let application = try startForecasting(directory)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+            let bulk = #"{"series":[\#(monthlyBody(id: "sku-1")),\#(monthlyBody(id: "sku-2", months: 30))]}"#
+            let accepted = try client.request("POST", "/series", headers: json, body: Array(bulk.utf8))
+            #expect(accepted.status == 202 && accepted.text.contains(#""accepted_series":2"#), "\(accepted.text)")
+            let response = try #require(try waitFor(client, "/forecast?item=sku-1&horizon=3&levels=80,95,99.5"))
+            let text = response.text
+            #expect(text.contains(#""frequency":"month""#), "\(text)")
+            #expect(text.contains(#""t":"2026-01-01""#) && text.contains(#""t":"2026-03-01""#), "\(text)")
+            #expect(text.contains(#""lo99.5":"#) && text.contains(#""backtest":{"horizon":"#), "\(text)")
+            #expect(text.contains(#""model":"ETS("#), "\(text)")
+            tag = try #require(response.headers["ETag"])
+            #expect(response.headers["Cache-Control"]?.hasPrefix("max-age=") == true)
+            let cached = try client.request(
+                "GET",
+                "/forecast?item=sku-1&horizon=3&levels=80,95,99.5",
+                headers: [("If-None-Match", tag)]
+            )
+            #expect(cached.status == 304 && cached.body.isEmpty)
+            let batch = try client.request(
+                "POST",
+                "/forecast/batch",
+                headers: json,
+                body: Array(#"{"items":["sku-1","sku-2","ghost"],"horizon":2}"#.utf8)
+            )
+            #expect(batch.status == 200 && batch.text.contains(#""missing":["ghost"]"#), "\(batch.text)")
+            #expect(batch.text.components(separatedBy: #""item":"#).count == 3, "\(batch.text)")
+            let policy = try client.request(
+                "GET",
+                "/inventory/policy?item=sku-1&lead_time=2&review_period=1&on_hand=50&holding_cost=0.2&order_cost=30&critical_ratio=0.7"
+            )
+            #expect(policy.status == 200, "\(policy.text)")
+            for field in [
+                "safety_stock", "reorder_point", "order_up_to", "eoq", "recommended_order_qty",
+                "lead_time_demand", "expected_fill_rate", "stockout_probability", "schedule", "newsvendor",
+            ] {
+                #expect(policy.text.contains(#""\#(field)":"#), "\(field): \(policy.text)")
+            }
+            #expect(policy.text.contains(#""method":"periodic_review_R_S""#))
+        }
+        let application = try startForecasting(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let again = try #require(try waitFor(client, "/forecast?item=sku-2&horizon=2"))
+        #expect(again.text.contains(#""observations":30"#), "\(again.text)")
+        // A new fit is a new representation: the old tag no longer matches.
+        let fresh = try client.request(
+            "GET",
+            "/forecast?item=sku-1&horizon=3&levels=80,95,99.5",
+            headers: [("If-None-Match", tag)]
+        )
+        #expect(fresh.status == 200)
+    }
+
+    /// Daily demand per item comes from purchase events (quantity = value).
+    @Test func purchasesBecomeDailyDemand() throws {
+        let application = try startForecasting(temporaryDirectory())
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let start = Int(Date().timeIntervalSince1970) - 60 * 86_400
+        var lines: [String] = []
+        for day in 0..<60 where day % 2 == 0 {
+            lines.append(
+                #"{"user":"u\#(day % 5)","item":"mug","type":"purchase","value":\#(day % 3 + 1),"timestamp":\#(start + day * 86_400)}"#
+            )
+        }
+        let posted = try client.request(
+            "POST",
+            "/events",
+            headers: [("Content-Type", "application/x-ndjson")],
+            body: Array(lines.joined(separator: "\n").utf8)
+        )
+        #expect(posted.status == 200, "\(posted.text)")
+        let response = try #require(try waitFor(client, "/forecast?item=mug&horizon=7"))
+        #expect(response.text.contains(#""frequency":"day""#) && response.text.contains(#""source":"purchase_events""#))
+        #expect(response.text.contains(#""observations":59"#), "\(response.text)")
+    }
+}

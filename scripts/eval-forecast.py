@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Evaluate Cartwise forecasts and inventory policies exactly as the statsforecast anchors were.
+
+For each M3 set (or the ones given):
+1. `cartwise import series <set>_train.csv --frequency F --season-length m` into a fresh data
+   directory (the timestamps are integer period indexes);
+2. `cartwise serve` fits every series as it starts; the script waits until
+   `GET /models/forecast` says the snapshot is current, and reports the trainer's fit time;
+3. every series' holdout goes through `GET /forecast?item=ID&horizon=h&levels=80,95` over HTTP,
+   written as series_id,timestamp,yhat,lo80,hi80,lo95,hi95;
+4. ../shared/eval/anchors/score_forecast.py --require-all scores it (sMAPE, MASE, coverage);
+5. for m3_monthly also the inventory policy: `GET /inventory/policy?item=ID&lead_time=1&
+   review_period=1&service_level=0.95` gives the order-up-to level of every review over the
+   holdout (`schedule`); anchors/inventory.py --policy simulates them on the actual holdout,
+   and the reference policy (the same simulation from statsforecast AutoETS's intervals) is
+   run next to it.
+
+Usage: scripts/eval-forecast.py [--sets m3_monthly,m3_quarterly,m3_yearly,m3_other] [--set KEY=VALUE]
+The reference figures come from ../shared/eval/results/forecast/<set>_all_results.json
+(anchors/forecast.py --models snaive,autoets), when present.
+"""
+import argparse
+import csv
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EVAL = os.path.join(ROOT, "..", "shared", "eval")
+DATA = os.path.join(EVAL, "data", "forecast")
+FREQUENCY = {"m3_monthly": "month", "m3_quarterly": "quarter", "m3_yearly": "year", "m3_other": "year",
+             "synth_sku_daily": "day"}
+
+
+def get(connection, path):
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"GET {path}: {response.status} {body[:300]!r}")
+    return json.loads(body)
+
+
+def wait_current(port, server, timeout=1800):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server exited; see its log")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            info = get(connection, "/models/forecast")
+            connection.close()
+            if info["current"]:
+                return info
+        except (ConnectionError, OSError, RuntimeError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("the forecasts were not ready in time")
+
+
+def run_set(args, name, work):
+    meta = list(csv.DictReader(open(os.path.join(DATA, f"{name}_meta.csv"))))
+    season = int(meta[0]["season_length"])
+    data = os.path.join(work, name)
+    subprocess.run([args.binary, "import", "series", os.path.join(DATA, f"{name}_train.csv"), "--frequency",
+                    FREQUENCY[name], "--season-length", str(season), "--data-dir", data], check=True,
+                   stderr=subprocess.DEVNULL)
+    settings = []
+    for item in ["trainer.min_new_events=1000000000"] + args.set:
+        settings += ["--set", item]
+    log = open(os.path.join(work, f"{name}-server.log"), "w")
+    started = time.time()
+    server = subprocess.Popen([args.binary, "serve", "--port", str(args.port), "--data-dir", data] + settings,
+                              stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        info = wait_current(args.port, server)
+        ready = time.time() - started
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        forecast_path = os.path.join(work, f"{name}_forecast.csv")
+        policy_path = os.path.join(work, f"{name}_policy.csv")
+        with open(forecast_path, "w") as out, open(policy_path, "w") as policy_out:
+            out.write("series_id,timestamp,yhat,lo80,hi80,lo95,hi95\n")
+            policy_out.write("series_id,review_t,order_up_to\n")
+            for row in meta:
+                sid, h = row["series_id"], int(row["h"])
+                answer = get(connection, f"/forecast?item={sid}&horizon={h}&levels=80,95")
+                for point in answer["points"]:
+                    out.write(f"{sid},{point['t']},{point['mean']},{point['lo80']},{point['hi80']},"
+                              f"{point['lo95']},{point['hi95']}\n")
+                if name == "m3_monthly":
+                    policy = get(connection, f"/inventory/policy?item={sid}&lead_time=1&review_period=1"
+                                             f"&service_level=0.95")
+                    for review in policy["schedule"]:
+                        if review["review"] < h - 1:
+                            policy_out.write(f"{sid},{review['review']},{review['order_up_to']}\n")
+        connection.close()
+    finally:
+        server.terminate()
+        server.wait()
+    score = json.loads(subprocess.run([args.python, os.path.join(EVAL, "anchors", "score_forecast.py"), "--dataset",
+                                       name, "--forecast", forecast_path, "--require-all", "--json"],
+                                      check=True, capture_output=True, text=True).stdout)
+    result = {"set": name, "series": len(meta), "score": score, "fit_seconds": info["last_fit_seconds"],
+              "ready_seconds": ready, "models": info["models"]}
+    reference = os.path.join(EVAL, "results", "forecast", f"{name}_all_results.json")
+    if os.path.exists(reference):
+        result["reference"] = json.load(open(reference))
+    if name == "m3_monthly":
+        inventory = os.path.join(EVAL, "anchors", "inventory.py")
+        ours = json.loads(subprocess.run([args.python, inventory, "--dataset", name, "--forecast", forecast_path,
+                                          "--policy", policy_path, "--lead-time", "1", "--csl", "0.95", "--json"],
+                                         check=True, capture_output=True, text=True).stdout)
+        result["inventory"] = ours
+        anchor = os.path.join(EVAL, "results", "forecast", f"{name}_all_autoets.csv")
+        if os.path.exists(anchor):
+            result["inventory_reference"] = json.loads(subprocess.run(
+                [args.python, inventory, "--dataset", name, "--forecast", anchor, "--lead-time", "1", "--csl", "0.95",
+                 "--json"], check=True, capture_output=True, text=True).stdout)
+    if args.keep:
+        print(f"kept {work}", file=sys.stderr)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", default="m3_monthly,m3_quarterly,m3_yearly,m3_other")
+    parser.add_argument("--set", action="append", default=[], help="a Cartwise setting KEY=VALUE")
+    parser.add_argument("--port", type=int, default=18272)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/cartwise"))
+    parser.add_argument("--python", default=os.path.join(EVAL, ".venv-ops/bin/python"))
+    parser.add_argument("--keep", action="store_true", help="keep the data directories and CSVs")
+    args = parser.parse_args()
+    if not os.path.exists(args.binary):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "cartwise"], cwd=ROOT, check=True)
+    work = tempfile.mkdtemp(prefix="cartwise-forecast-")
+    results = [run_set(args, name, work) for name in args.sets.split(",")]
+    print("| set | series | model | sMAPE | MASE | cov80 | cov95 | fit s (trainer, incl. backtest) |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for result in results:
+        s = result["score"]
+        print(f"| {result['set']} | {result['series']} | Cartwise | {s['smape']:.2f} | {s['mase']:.3f} | "
+              f"{s['coverage80']:.3f} | {s['coverage95']:.3f} | {result['fit_seconds']:.1f} |")
+        reference = result.get("reference")
+        rows = reference if isinstance(reference, list) else (reference or {}).get("results", [])
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, dict) and row.get("model") in ("autoets", "snaive"):
+                print(f"| {result['set']} | {result['series']} | statsforecast {row['model']} (reference run) | "
+                      f"{row.get('smape', float('nan')):.2f} | {row.get('mase', float('nan')):.3f} | "
+                      f"{row.get('coverage80', float('nan')):.3f} | {row.get('coverage95', float('nan')):.3f} | |")
+    for result in results:
+        if "inventory" in result:
+            print("\n| policy (M3 monthly, L = 1, R = 1, target CSL 0.95) | achieved CSL | fill rate | pooled fill | "
+                  "on hand (periods) | backlog (periods) |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for label, key in (("Cartwise /inventory/policy", "inventory"),
+                               ("reference policy on statsforecast AutoETS", "inventory_reference")):
+                if key in result:
+                    r = result[key]
+                    print(f"| {label} | {r['cycle_sl']:.3f} | {r['fill_rate']:.3f} | {r['pooled_fill_rate']:.3f} | "
+                          f"{r['avg_on_hand_periods']:.3f} | {r['avg_backlog_periods']:.3f} |")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
