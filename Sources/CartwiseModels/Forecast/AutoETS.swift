@@ -53,7 +53,9 @@ package struct ETSCombination: Sendable {
     package let weights: [Double]
 
     /// Nil when `candidates` is empty.
-    /// - Parameter candidates: fitted models with finite AICc.
+    /// - Parameters:
+    ///   - candidates: fitted models with finite AICc.
+    ///   - weightScale: multiplies the AICc differences (1: Akaike weights, 0: equal weights).
     package init?(_ candidates: [ETSModel], weightScale: Double = 1) {
         guard let best = candidates.map(\.aicc).min() else { return nil }
         let sorted = candidates.sorted { $0.aicc < $1.aicc }
@@ -84,12 +86,12 @@ package struct ETSCombination: Sendable {
         return (mean, (0..<horizon).map { max(second[$0] - mean[$0] * mean[$0], 0) })
     }
 
-    package func sumVariance(start: Int, length: Int, seed: UInt64) -> Double {
+    package func sumVariance(start: Int, length: Int) -> Double {
         var mean = 0.0
         var second = 0.0
         for (model, weight) in zip(models, weights) {
             let mu = model.pointForecast(horizon: start + length)[start...].reduce(0, +)
-            let v = model.sumVariance(start: start, length: length, seed: seed)
+            let v = model.sumVariance(start: start, length: length)
             mean += weight * mu
             second += weight * (v + mu * mu)
         }

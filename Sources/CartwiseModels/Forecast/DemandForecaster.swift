@@ -21,6 +21,7 @@ package enum DemandForecaster {
     ///   - horizon: periods to forecast.
     ///   - backtest: periods held out to score the choice (0 for no backtest).
     ///   - seed: seeds the simulations some models need.
+    ///   - options: knobs of the model search.
     /// - Returns: the forecast.
     package static func forecast(
         _ y: [Double],

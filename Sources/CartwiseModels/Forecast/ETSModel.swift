@@ -259,35 +259,36 @@ package struct ETSModel: Sendable {
     }
 
     /// Variance of the demand summed over periods `start + 1 ... start + length` ahead, with the
-    /// correlation between periods that a shared state creates. Class 1 is exact (each error's
-    /// weight on the sum); otherwise the sums of simulated paths.
+    /// correlation between periods that a shared state creates: each one-step error moves every
+    /// later period by its weight `c_k` (exact for class 1). Multiplicative errors scale with
+    /// the level: to first order (the delta method) an error in period i is `mu_i e_i` and moves
+    /// period j by `c_{j-i} mu_i` (class 2), or by `c_{j-i} mu_j` when the season multiplies
+    /// too (class 3). Closed form, so an inventory policy never waits for a simulation.
     /// - Parameters:
     ///   - start: periods skipped (0 = from the next period).
     ///   - length: periods summed.
-    ///   - seed: the simulation's seed.
     /// - Returns: the variance of the sum.
-    package func sumVariance(start: Int, length: Int, seed: UInt64 = 1) -> Double {
+    package func sumVariance(start: Int, length: Int) -> Double {
         let end = start + length
         guard length > 0 else { return 0 }
-        if spec.varianceClass == 1 {
-            let c = errorWeights(count: end)
-            var total = 0.0
-            for shock in 0..<end {
-                var weight = 0.0
-                for period in max(start, shock)..<end { weight += c[period - shock] }
-                total += weight * weight
+        let c = errorWeights(count: end)
+        let varianceClass = spec.varianceClass
+        let mu = varianceClass == 1 ? [] : pointForecast(horizon: end)
+        var total = 0.0
+        for shock in 0..<end {
+            var weight = 0.0
+            for period in max(start, shock)..<end {
+                let scale: Double
+                switch varianceClass {
+                case 1: scale = 1
+                case 2: scale = mu[shock]
+                default: scale = mu[period]
+                }
+                weight += c[period - shock] * scale
             }
-            return sigma2 * total
+            total += weight * weight
         }
-        let paths = simulate(horizon: end, paths: 2_000, seed: seed)
-        var sums = [Double](repeating: 0, count: paths.count)
-        for (index, path) in paths.enumerated() {
-            for period in start..<end { sums[index] += path[period] }
-        }
-        let mean = sums.reduce(0, +) / Double(sums.count)
-        var variance = 0.0
-        for value in sums { variance += (value - mean) * (value - mean) }
-        return variance / Double(sums.count - 1)
+        return sigma2 * total
     }
 
     /// Future paths with Gaussian errors of variance `sigma2`, run through the model's own

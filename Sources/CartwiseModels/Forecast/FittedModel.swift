@@ -30,10 +30,10 @@ package enum FittedModel: Sendable {
     }
 
     /// Variance of the sum of periods `start + 1 ... start + length` ahead, correlations included.
-    package func sumVariance(start: Int, length: Int, seed: UInt64) -> Double {
+    package func sumVariance(start: Int, length: Int) -> Double {
         switch self {
         case .ets(let model):
-            return model.sumVariance(start: start, length: length, seed: seed)
+            return model.sumVariance(start: start, length: length)
         case .intermittent(let model):
             return model.variance * Double(length)
         case .seasonalNaive(let model):

@@ -45,7 +45,7 @@ package struct SeriesForecast: Sendable {
     package func window(start: Int, length: Int) -> (mean: Double, sd: Double) {
         var total = 0.0
         for step in start..<(start + length) { total += step < mean.count ? mean[step] : mean.last ?? 0 }
-        let variance = fitted.sumVariance(start: start, length: length, seed: seed)
+        let variance = fitted.sumVariance(start: start, length: length)
         return (total, variance.squareRoot())
     }
 }

@@ -11,6 +11,7 @@ package import HTTPCore
 package struct ForecastRoutes: Sendable {
     package let forecaster: Forecaster
     package let storage: ForecastStorage
+    private let rendered = RenderedForecasts()
 
     package init(forecaster: Forecaster, storage: ForecastStorage) {
         self.forecaster = forecaster
@@ -48,15 +49,19 @@ package struct ForecastRoutes: Sendable {
             let tag = Self.etag(entry, horizon: horizon, levels: levels)
             var headers = HTTPHeaders()
             headers.set("ETag", tag)
-            let maxAge = max(0, (forecaster.snapshot.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
+            let maxAge = max(0, (forecaster.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
             headers.set("Cache-Control", "max-age=\(maxAge)")
             if let match = request.headers["If-None-Match"], Self.matches(match, tag) {
                 return HTTPResponse(status: .notModified, headers: headers)
             }
-            var out: [UInt8] = []
-            out.reserveCapacity(256 + horizon * 96)
-            Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
-            var response = HTTPResponse.json(out)
+            // The tag names the fit and the query, so it keys the rendered body too.
+            let body = rendered.body(id + tag) {
+                var out: [UInt8] = []
+                out.reserveCapacity(512 + horizon * 96)
+                Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
+                return out
+            }
+            var response = HTTPResponse.json(body)
             for (name, value) in headers { response.headers.set(name, value) }
             return response
         }
@@ -228,8 +233,49 @@ package struct ForecastRoutes: Sendable {
         return false
     }
 
+    /// Four decimals, trailing zeros dropped, written digit by digit: `String(Double)` costs
+    /// more than the rest of a forecast answer together.
     static func round(_ value: Double, _ out: inout [UInt8]) {
-        AuditEntry.number((value * 1e4).rounded() / 1e4, &out)
+        let scaled = (value * 1e4).rounded()
+        guard scaled.isFinite, abs(scaled) < 9e15 else {
+            AuditEntry.number(value, &out)
+            return
+        }
+        var units = Int64(scaled)
+        if units < 0 {
+            out.append(UInt8(ascii: "-"))
+            units = -units
+        }
+        appendDigits(UInt64(units / 10_000), &out)
+        var fraction = Int(units % 10_000)
+        guard fraction != 0 else { return }
+        out.append(UInt8(ascii: "."))
+        var divisor = 1_000
+        while fraction != 0 {
+            out.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    private static func appendDigits(_ value: UInt64, _ out: inout [UInt8]) {
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+            )
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
     }
 
     static func encode(
@@ -260,22 +306,32 @@ package struct ForecastRoutes: Sendable {
             #","source":"\#(entry.fromEvents ? "purchase_events" : "uploaded")","observations":\#(entry.observations)"#
             .utf8
         out += #","model_version":\#(version),"fitted_at":"\#(Timestamp.format(entry.fittedAt))","points":["#.utf8
+        let bounds = levels.map { level in
+            (
+                z: NormalDistribution.quantile(0.5 + level / 200),
+                lo: Array(#","lo\#(levelName(level))":"#.utf8),
+                hi: Array(#","hi\#(levelName(level))":"#.utf8)
+            )
+        }
         for step in 0..<horizon {
             if step > 0 { out.append(UInt8(ascii: ",")) }
             out += #"{"t":"#.utf8
-            if entry.indexed {
-                out += entry.label(step: step).utf8
-            } else {
-                out += "\"\(entry.label(step: step))\"".utf8
-            }
+            out += entry.jsonLabel(step: step)
             out += #","mean":"#.utf8
-            round(forecast.mean[step], &out)
-            for level in levels {
-                let name = levelName(level)
-                out += #","lo\#(name)":"#.utf8
-                round(forecast.quantile(step: step, level: level, upper: false), &out)
-                out += #","hi\#(name)":"#.utf8
-                round(forecast.quantile(step: step, level: level, upper: true), &out)
+            let mean = forecast.mean[step]
+            let sd = forecast.sd[step]
+            round(mean, &out)
+            for bound in bounds {
+                var lower = mean - bound.z * sd
+                var upper = mean + bound.z * sd
+                if forecast.nonNegative {
+                    lower = max(lower, 0)
+                    upper = max(upper, 0)
+                }
+                out += bound.lo
+                round(lower, &out)
+                out += bound.hi
+                round(upper, &out)
             }
             out += "}".utf8
         }

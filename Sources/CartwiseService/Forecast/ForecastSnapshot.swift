@@ -16,6 +16,14 @@ package struct ForecastSnapshot: Sendable {
         package var version: Int
         /// Milliseconds since the epoch.
         package var fittedAt: Int64
+        /// Each forecast period's `t` as JSON (`"2026-01-01"` or `37`), made once at fit time.
+        package var labels: [[UInt8]] = []
+
+        /// The JSON token of the `step`-th forecast period.
+        package func jsonLabel(step: Int) -> [UInt8] {
+            if step < labels.count { return labels[step] }
+            return indexed ? Array(label(step: step).utf8) : Array("\"\(label(step: step))\"".utf8)
+        }
 
         /// The label of the `step`-th forecast period (0 = the next): a date, or a period index.
         package func label(step: Int) -> String {

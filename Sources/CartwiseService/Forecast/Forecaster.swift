@@ -10,6 +10,7 @@ package final class Forecaster: Sendable {
     package let settings: ForecastSettings
     package let store: SeriesStore
     private let published = Mutex(ForecastSnapshot())
+    private let nextRefresh = Atomic<Int64>(0)
     private let worker: WorkerThread
     private let logger: Logger
     /// The upload revision the snapshot reflects, and when the last full refit ran.
@@ -32,6 +33,9 @@ package final class Forecaster: Sendable {
     package func refitSoon() { worker.signal() }
 
     package var snapshot: ForecastSnapshot { published.withLock { $0 } }
+
+    /// When the next full refit is planned (milliseconds since the epoch).
+    package var nextRefreshAt: Int64 { nextRefresh.load(ordering: .relaxed) }
 
     package func entry(_ id: String) -> ForecastSnapshot.Entry? { published.withLock { $0.entries[id] } }
 
@@ -75,7 +79,7 @@ package final class Forecaster: Sendable {
         var entries: [String: ForecastSnapshot.Entry] = [:]
         entries.reserveCapacity(inputs.count)
         for (input, forecast) in zip(inputs, fitted) {
-            entries[input.id] = ForecastSnapshot.Entry(
+            var entry = ForecastSnapshot.Entry(
                 forecast: forecast,
                 frequency: input.frequency,
                 seasonLength: input.seasonLength,
@@ -86,9 +90,12 @@ package final class Forecaster: Sendable {
                 version: version,
                 fittedAt: now
             )
+            entry.labels = (0..<forecast.mean.count).map { entry.jsonLabel(step: $0) }
+            entries[input.id] = entry
         }
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         let fullAt = full ? now : progress.withLock { $0.fullAt }
+        nextRefresh.store(fullAt + settings.refreshInterval, ordering: .relaxed)
         published.withLock { snapshot in
             if full {
                 snapshot.entries = entries
