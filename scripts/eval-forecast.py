@@ -82,10 +82,12 @@ def run_set(args, name, work):
         ready = time.time() - started
         connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
         forecast_path = os.path.join(work, f"{name}_forecast.csv")
-        policy_path = os.path.join(work, f"{name}_policy.csv")
-        with open(forecast_path, "w") as out, open(policy_path, "w") as policy_out:
-            out.write("series_id,timestamp,yhat,lo80,hi80,lo95,hi95\n")
+        policy_paths = {level: os.path.join(work, f"{name}_policy_{level}.csv") for level in args.service_levels}
+        policy_outs = {level: open(path, "w") for level, path in policy_paths.items()}
+        for policy_out in policy_outs.values():
             policy_out.write("series_id,review_t,order_up_to\n")
+        with open(forecast_path, "w") as out:
+            out.write("series_id,timestamp,yhat,lo80,hi80,lo95,hi95\n")
             for row in meta:
                 sid, h = row["series_id"], int(row["h"])
                 answer = get(connection, f"/forecast?item={sid}&horizon={h}&levels=80,95")
@@ -93,12 +95,15 @@ def run_set(args, name, work):
                     out.write(f"{sid},{point['t']},{point['mean']},{point['lo80']},{point['hi80']},"
                               f"{point['lo95']},{point['hi95']}\n")
                 if name == "m3_monthly":
-                    policy = get(connection, f"/inventory/policy?item={sid}&lead_time=1&review_period=1"
-                                             f"&service_level=0.95")
-                    for review in policy["schedule"]:
-                        if review["review"] < h - 1:
-                            policy_out.write(f"{sid},{review['review']},{review['order_up_to']}\n")
+                    for level in args.service_levels:
+                        policy = get(connection, f"/inventory/policy?item={sid}&lead_time=1&review_period=1"
+                                                 f"&service_level={level}")
+                        for review in policy["schedule"]:
+                            if review["review"] < h - 1:
+                                policy_outs[level].write(f"{sid},{review['review']},{review['order_up_to']}\n")
         connection.close()
+        for policy_out in policy_outs.values():
+            policy_out.close()
     finally:
         server.terminate()
         server.wait()
@@ -112,15 +117,19 @@ def run_set(args, name, work):
         result["reference"] = json.load(open(reference))
     if name == "m3_monthly":
         inventory = os.path.join(EVAL, "anchors", "inventory.py")
-        ours = json.loads(subprocess.run([args.python, inventory, "--dataset", name, "--forecast", forecast_path,
-                                          "--policy", policy_path, "--lead-time", "1", "--csl", "0.95", "--json"],
-                                         check=True, capture_output=True, text=True).stdout)
-        result["inventory"] = ours
+        result["inventory"] = []
+        for level in args.service_levels:
+            ours = json.loads(subprocess.run([args.python, inventory, "--dataset", name, "--forecast", forecast_path,
+                                              "--policy", policy_paths[level], "--lead-time", "1", "--csl",
+                                              str(level), "--json"], check=True, capture_output=True, text=True).stdout)
+            result["inventory"].append((f"Cartwise /inventory/policy, service_level {level}", ours))
         anchor = os.path.join(EVAL, "results", "forecast", f"{name}_all_autoets.csv")
         if os.path.exists(anchor):
-            result["inventory_reference"] = json.loads(subprocess.run(
-                [args.python, inventory, "--dataset", name, "--forecast", anchor, "--lead-time", "1", "--csl", "0.95",
-                 "--json"], check=True, capture_output=True, text=True).stdout)
+            for level in args.reference_levels:
+                reference = json.loads(subprocess.run(
+                    [args.python, inventory, "--dataset", name, "--forecast", anchor, "--lead-time", "1", "--csl",
+                     str(level), "--json"], check=True, capture_output=True, text=True).stdout)
+                result["inventory"].append((f"reference policy on statsforecast AutoETS, CSL {level}", reference))
     if args.keep:
         print(f"kept {work}", file=sys.stderr)
     return result
@@ -134,7 +143,13 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/cartwise"))
     parser.add_argument("--python", default=os.path.join(EVAL, ".venv-ops/bin/python"))
     parser.add_argument("--keep", action="store_true", help="keep the data directories and CSVs")
+    parser.add_argument("--service-levels", default="0.95",
+                        help="service levels of our policy to simulate on M3 monthly (comma-separated)")
+    parser.add_argument("--reference-levels", default="0.95",
+                        help="target CSLs of the reference policy to simulate next to it")
     args = parser.parse_args()
+    args.service_levels = [float(x) for x in args.service_levels.split(",")]
+    args.reference_levels = [float(x) for x in args.reference_levels.split(",")]
     if not os.path.exists(args.binary):
         subprocess.run(["swift", "build", "-c", "release", "--product", "cartwise"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="cartwise-forecast-")
@@ -143,26 +158,23 @@ def main():
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     for result in results:
         s = result["score"]
-        print(f"| {result['set']} | {result['series']} | Cartwise | {s['smape']:.2f} | {s['mase']:.3f} | "
+        print(f"| {result['set']} | {result['series']} | Cartwise | {s['smape']:.3f} | {s['mase']:.3f} | "
               f"{s['coverage80']:.3f} | {s['coverage95']:.3f} | {result['fit_seconds']:.1f} |")
         reference = result.get("reference")
         rows = reference if isinstance(reference, list) else (reference or {}).get("results", [])
         for row in rows if isinstance(rows, list) else []:
             if isinstance(row, dict) and row.get("model") in ("autoets", "snaive"):
                 print(f"| {result['set']} | {result['series']} | statsforecast {row['model']} (reference run) | "
-                      f"{row.get('smape', float('nan')):.2f} | {row.get('mase', float('nan')):.3f} | "
+                      f"{row.get('smape', float('nan')):.3f} | {row.get('mase', float('nan')):.3f} | "
                       f"{row.get('coverage80', float('nan')):.3f} | {row.get('coverage95', float('nan')):.3f} | |")
     for result in results:
         if "inventory" in result:
-            print("\n| policy (M3 monthly, L = 1, R = 1, target CSL 0.95) | achieved CSL | fill rate | pooled fill | "
+            print("\n| policy (M3 monthly, L = 1, R = 1) | achieved CSL | fill rate | pooled fill | "
                   "on hand (periods) | backlog (periods) |")
             print("|---|---:|---:|---:|---:|---:|")
-            for label, key in (("Cartwise /inventory/policy", "inventory"),
-                               ("reference policy on statsforecast AutoETS", "inventory_reference")):
-                if key in result:
-                    r = result[key]
-                    print(f"| {label} | {r['cycle_sl']:.3f} | {r['fill_rate']:.3f} | {r['pooled_fill_rate']:.3f} | "
-                          f"{r['avg_on_hand_periods']:.3f} | {r['avg_backlog_periods']:.3f} |")
+            for label, r in result["inventory"]:
+                print(f"| {label} | {r['cycle_sl']:.3f} | {r['fill_rate']:.3f} | {r['pooled_fill_rate']:.3f} | "
+                      f"{r['avg_on_hand_periods']:.3f} | {r['avg_backlog_periods']:.3f} |")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
