@@ -140,6 +140,17 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(forecast.quantile(step: 0, level: 95, upper: false) >= 0)
     }
 
+    /// Errors twice as wide as the model thought need intervals twice as wide; too little
+    /// evidence changes nothing.
+    @Test func intervalCalibrationScalesToTheBacktests() {
+        var random = SeededRandom(seed: 3)
+        let errors = (0..<20_000).map { _ in abs(2 * random.normal()) }
+        let calibration = IntervalCalibration(errors: errors, series: 1_000)
+        #expect(abs(calibration.factor(level: 80) - 2) < 0.05)
+        #expect(abs(calibration.factor(level: 95) - 2) < 0.08)
+        #expect(IntervalCalibration(errors: Array(errors.prefix(100)), series: 10).factor(level: 95) == 1)
+    }
+
     /// Too short for ETS: the last season repeats.
     @Test func shortSeriesFallBackToSeasonalNaive() {
         let forecast = DemandForecaster.forecast([5, 7, 9, 6, 8], period: 7, horizon: 3)

@@ -43,8 +43,13 @@ package enum DemandForecaster {
             } else {
                 refitted = fit(train, period: period, options: options)
             }
-            let refit = refitted.forecast(horizon: backtest, seed: seed).mean
-            score = Accuracy.score(train: train, actual: Array(y.suffix(backtest)), forecast: refit, period: period)
+            let refit = refitted.forecast(horizon: backtest, seed: seed)
+            let actual = Array(y.suffix(backtest))
+            score = Accuracy.score(train: train, actual: actual, forecast: refit.mean, period: period)
+            score?.standardizedErrors = (0..<backtest).compactMap { step in
+                let sd = max(refit.variance[step], 0).squareRoot()
+                return sd > 0 ? abs(actual[step] - refit.mean[step]) / sd : nil
+            }
         }
         return SeriesForecast(
             fitted: fitted,

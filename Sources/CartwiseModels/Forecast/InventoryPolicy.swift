@@ -23,6 +23,8 @@ package struct InventoryPolicy: Sendable {
         package var holdingCost: Double?
         package var orderCost: Double?
         package var criticalRatio: Double?
+        /// Multiplies every demand standard deviation (an ``IntervalCalibration`` factor).
+        package var spreadFactor = 1.0
 
         package init(leadTime: Int) {
             self.leadTime = leadTime
@@ -61,10 +63,11 @@ package struct InventoryPolicy: Sendable {
         periodic = review > 0
         z = NormalDistribution.quantile(request.serviceLevel)
         let horizon = forecast.mean.count
+        let spread = request.spreadFactor
         let lt = forecast.window(start: 0, length: lead)
-        leadTimeDemand = (max(lt.mean, 0), lt.sd)
+        leadTimeDemand = (max(lt.mean, 0), lt.sd * spread)
         let protection = forecast.window(start: 0, length: lead + review)
-        protectionDemand = (max(protection.mean, 0), protection.sd)
+        protectionDemand = (max(protection.mean, 0), protection.sd * spread)
         var perPeriod = 0.0
         for value in forecast.mean { perPeriod += max(value, 0) }
         perPeriod /= Double(max(horizon, 1))
@@ -100,14 +103,14 @@ package struct InventoryPolicy: Sendable {
         var offset = 0
         while offset * step + window <= horizon && schedule.count < 366 {
             let demand = forecast.window(start: offset * step, length: window)
-            schedule.append(Review(offset: offset, level: max(demand.mean, 0) + z * demand.sd))
+            schedule.append(Review(offset: offset, level: max(demand.mean, 0) + z * demand.sd * spread))
             offset += 1
         }
         self.schedule = schedule
         if let ratio = request.criticalRatio {
             let season = forecast.window(start: lead, length: max(review, 1))
-            let q = max(season.mean, 0) + NormalDistribution.quantile(ratio) * season.sd
-            newsvendor = (ratio, max(q, 0), max(season.mean, 0), season.sd)
+            let q = max(season.mean, 0) + NormalDistribution.quantile(ratio) * season.sd * spread
+            newsvendor = (ratio, max(q, 0), max(season.mean, 0), season.sd * spread)
         }
     }
 }

@@ -57,6 +57,8 @@ package struct Backtest: Sendable, Equatable {
     package var mase: Double?
     /// Symmetric MAPE in percent (the M3/M4 definition).
     package var smape: Double?
+    /// |actual - mean| / sd per held-out period, for ``IntervalCalibration``.
+    package var standardizedErrors: [Double] = []
 
     package init(horizon: Int, mase: Double?, smape: Double?) {
         self.horizon = horizon

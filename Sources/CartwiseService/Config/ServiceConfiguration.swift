@@ -96,6 +96,7 @@ package struct ServiceConfiguration: Sendable {
         settings.refreshInterval = Int64(number("forecast.refresh_interval_s") * 1000)
         settings.threads = integer("forecast.threads")
         settings.backtest = boolean("forecast.backtest")
+        settings.calibrateIntervals = boolean("forecast.calibrate_intervals")
         settings.maxHistory = integer("forecast.max_history")
         return settings
     }

@@ -357,6 +357,13 @@ package enum SettingsCatalog {
                 "Also refit each series without its last periods and report MASE and sMAPE on them (the answer's backtest)."
         ),
         Setting(
+            key: "forecast.calibrate_intervals",
+            kind: .boolean,
+            defaultValue: .boolean(true),
+            description:
+                "Scale each frequency's interval widths by what its series' backtests needed to be covered (split-conformal; needs 30 series with backtests, else the model's own intervals)."
+        ),
+        Setting(
             key: "forecast.max_history",
             kind: .integer(10...1_000_000),
             defaultValue: .integer(5_000),

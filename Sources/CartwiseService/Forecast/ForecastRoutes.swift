@@ -44,25 +44,26 @@ package struct ForecastRoutes: Sendable {
                 throw APIError.invalidField(field: "item", reason: "is required (the item or series id)")
             }
             let entry = try lookup(id)
-            let horizon = try Self.horizon(request, entry)
-            let levels = try Self.levels(request.queryValue("levels"))
-            let tag = Self.etag(entry, horizon: horizon, levels: levels)
-            var headers = HTTPHeaders()
-            headers.set("ETag", tag)
-            let maxAge = max(0, (forecaster.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
-            headers.set("Cache-Control", "max-age=\(maxAge)")
-            if let match = request.headers["If-None-Match"], Self.matches(match, tag) {
-                return HTTPResponse(status: .notModified, headers: headers)
-            }
-            // The tag names the fit and the query, so it keys the rendered body too.
-            let body = rendered.body(id + tag) {
+            // Keyed by the exact request target and the fit: a hit skips parsing and rendering.
+            let key = request.target + "#" + String(entry.version) + "-" + String(entry.fittedAt)
+            let rendered = try rendered.body(key) { () throws -> (tag: String, body: [UInt8]) in
+                let horizon = try Self.horizon(request, entry)
+                let levels = try Self.levels(request.queryValue("levels"))
                 var out: [UInt8] = []
                 out.reserveCapacity(512 + horizon * 96)
                 Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
-                return out
+                return (Self.etag(entry, horizon: horizon, levels: levels), out)
             }
-            var response = HTTPResponse.json(body)
-            for (name, value) in headers { response.headers.set(name, value) }
+            let maxAge = max(0, (forecaster.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
+            if let match = request.headers["If-None-Match"], Self.matches(match, rendered.tag) {
+                var headers = HTTPHeaders()
+                headers.set("ETag", rendered.tag)
+                headers.set("Cache-Control", "max-age=" + String(maxAge))
+                return HTTPResponse(status: .notModified, headers: headers)
+            }
+            var response = HTTPResponse.json(rendered.body)
+            response.headers.set("ETag", rendered.tag)
+            response.headers.set("Cache-Control", "max-age=" + String(maxAge))
             return response
         }
 
@@ -141,6 +142,8 @@ package struct ForecastRoutes: Sendable {
                         "is needed with \(policyRequest.holdingCost == nil ? "order_cost" : "holding_cost") for the EOQ"
                 )
             }
+            // A one-sided service level s is the upper end of the central (2s - 1) interval.
+            policyRequest.spreadFactor = entry.calibration.factor(level: (2 * policyRequest.serviceLevel - 1) * 100)
             let policy = InventoryPolicy(forecast: entry.forecast, request: policyRequest)
             return HTTPResponse.json(
                 InventoryAnswer.encode(id, entry, policy, policyRequest, unitCost: unitCost)
@@ -308,7 +311,7 @@ package struct ForecastRoutes: Sendable {
         out += #","model_version":\#(version),"fitted_at":"\#(Timestamp.format(entry.fittedAt))","points":["#.utf8
         let bounds = levels.map { level in
             (
-                z: NormalDistribution.quantile(0.5 + level / 200),
+                z: NormalDistribution.quantile(0.5 + level / 200) * entry.calibration.factor(level: level),
                 lo: Array(#","lo\#(levelName(level))":"#.utf8),
                 hi: Array(#","hi\#(levelName(level))":"#.utf8)
             )

@@ -6,6 +6,8 @@ package struct ForecastSettings: Sendable {
     package var threads = 2
     /// Whether each series is also refitted without its last periods and scored on them.
     package var backtest = true
+    /// Whether intervals are scaled so each frequency's backtests would have been covered.
+    package var calibrateIntervals = true
     /// The most periods of history a series is fitted on.
     package var maxHistory = 5_000
 

@@ -16,6 +16,8 @@ package struct ForecastSnapshot: Sendable {
         package var version: Int
         /// Milliseconds since the epoch.
         package var fittedAt: Int64
+        /// The interval calibration of the series' frequency when it was published.
+        package var calibration = IntervalCalibration(errors: [], series: 0)
         /// Each forecast period's `t` as JSON (`"2026-01-01"` or `37`), made once at fit time.
         package var labels: [[UInt8]] = []
 
@@ -40,4 +42,34 @@ package struct ForecastSnapshot: Sendable {
     package var lastFitSeries = 0
 
     package init() {}
+
+    /// Each frequency's interval calibration, from the last full refit.
+    package var calibrations: [Frequency: IntervalCalibration] = [:]
+
+    /// Hands the current calibrations to entries fitted since (an incremental refit keeps the
+    /// others' answers, and their ETags, unchanged).
+    package mutating func applyCalibration(to ids: some Sequence<String>) {
+        let none = IntervalCalibration(errors: [], series: 0)
+        for id in ids where entries[id] != nil {
+            entries[id]!.calibration = calibrations[entries[id]!.frequency] ?? none
+        }
+    }
+
+    /// Recomputes every frequency's interval calibration from the entries' backtests and hands
+    /// it to each entry (after a full refit, when every entry is new anyway).
+    package mutating func calibrate(enabled: Bool) {
+        var pooled: [Frequency: (errors: [Double], series: Int)] = [:]
+        if enabled {
+            for entry in entries.values {
+                guard let errors = entry.forecast.backtest?.standardizedErrors, !errors.isEmpty else { continue }
+                pooled[entry.frequency, default: ([], 0)].errors += errors
+                pooled[entry.frequency, default: ([], 0)].series += 1
+            }
+        }
+        calibrations = [:]
+        for (frequency, group) in pooled {
+            calibrations[frequency] = IntervalCalibration(errors: group.errors, series: group.series)
+        }
+        applyCalibration(to: Array(entries.keys))
+    }
 }

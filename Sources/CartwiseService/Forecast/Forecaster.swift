@@ -102,6 +102,11 @@ package final class Forecaster: Sendable {
             } else {
                 for (id, entry) in entries { snapshot.entries[id] = entry }
             }
+            if full {
+                snapshot.calibrate(enabled: settings.calibrateIntervals)
+            } else {
+                snapshot.applyCalibration(to: entries.keys)
+            }
             snapshot.version = version
             snapshot.nextRefreshAt = fullAt + settings.refreshInterval
             snapshot.lastFitSeconds = seconds

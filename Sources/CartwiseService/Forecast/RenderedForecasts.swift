@@ -7,7 +7,7 @@ import Synchronization
 /// cache starts over (a cheap, crude eviction that keeps memory flat).
 final class RenderedForecasts: Sendable {
     private struct State {
-        var entries: [String: [UInt8]] = [:]
+        var entries: [String: (tag: String, body: [UInt8])] = [:]
         var bytes = 0
     }
 
@@ -18,17 +18,20 @@ final class RenderedForecasts: Sendable {
         self.capacityBytes = capacityBytes
     }
 
-    /// The cached body for `key`, or `render()`'s, remembered.
-    func body(_ key: String, render: () -> [UInt8]) -> [UInt8] {
+    /// The cached tag and body for `key`, or `render()`'s, remembered.
+    /// - Throws: what `render` throws (nothing is cached then).
+    func body(_ key: String, render: () throws -> (tag: String, body: [UInt8])) rethrows -> (tag: String, body: [UInt8])
+    {
         if let hit = state.withLock({ $0.entries[key] }) { return hit }
-        let body = render()
+        let rendered = try render()
         state.withLock { state in
-            if state.bytes + body.count > capacityBytes {
+            let size = rendered.body.count + rendered.tag.utf8.count + key.utf8.count
+            if state.bytes + size > capacityBytes {
                 state.entries.removeAll(keepingCapacity: true)
                 state.bytes = 0
             }
-            if state.entries.updateValue(body, forKey: key) == nil { state.bytes += body.count + key.utf8.count }
+            if state.entries.updateValue(rendered, forKey: key) == nil { state.bytes += size }
         }
-        return body
+        return rendered
     }
 }
