@@ -151,6 +151,19 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(IntervalCalibration(errors: Array(errors.prefix(100)), series: 10).factor(level: 95) == 1)
     }
 
+    /// MASE scales by the in-sample naive error; sMAPE follows M3 and is undefined with zeros.
+    @Test func accuracyMeasures() throws {
+        // Naive in-sample MAE of [1, 3, 2, 4] is (2 + 1 + 2) / 3 = 5/3.
+        let score = Accuracy.score(train: [1, 3, 2, 4], actual: [5, 6], forecast: [4, 4], period: 1)
+        let mase: Double = try #require(score.mase)
+        #expect(abs(mase - 0.9) < 1e-12)
+        // sMAPE: 200 |a - f| / (|a| + |f|): (200/9 + 400/10) / 2.
+        let smape: Double = try #require(score.smape)
+        let expected: Double = (200.0 / 9.0 + 40.0) / 2.0
+        #expect(abs(smape - expected) < 1e-12)
+        #expect(Accuracy.score(train: [1, 0, 2], actual: [0, 1], forecast: [1, 1], period: 1).smape == nil)
+    }
+
     /// Too short for ETS: the last season repeats.
     @Test func shortSeriesFallBackToSeasonalNaive() {
         let forecast = DemandForecaster.forecast([5, 7, 9, 6, 8], period: 7, horizon: 3)

@@ -85,7 +85,8 @@ package enum Accuracy {
     ///   - actual: what happened.
     ///   - forecast: what was forecast.
     ///   - period: the season length of MASE's seasonal naive scale.
-    /// - Returns: MASE and sMAPE (nil where undefined, e.g. a constant history for MASE).
+    /// - Returns: MASE and sMAPE (nil where undefined: a constant history for MASE, a holdout
+    ///   with zero demand for sMAPE).
     package static func score(train: [Double], actual: [Double], forecast: [Double], period: Int) -> Backtest {
         let h = actual.count
         let m = train.count > period ? period : 1
@@ -109,10 +110,13 @@ package enum Accuracy {
                 symmetricTerms += 1
             }
         }
+        // A zero actual makes its sMAPE term 200 whatever was forecast: meaningless for
+        // intermittent demand, so it is left out (null) when the holdout has any.
+        let hasZero = actual.contains(0)
         return Backtest(
             horizon: h,
             mase: scale > 0 ? absolute / Double(h) / scale : nil,
-            smape: symmetricTerms > 0 ? symmetric / Double(symmetricTerms) : nil
+            smape: symmetricTerms > 0 && !hasZero ? symmetric / Double(symmetricTerms) : nil
         )
     }
 }

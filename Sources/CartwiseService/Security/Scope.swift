@@ -4,7 +4,8 @@ package enum Scope: String, Sendable, CaseIterable, Codable {
     case storefront
     /// `/score-order`, `/labels`, the thresholds dry run, `GET /models/risk`.
     case risk
-    /// `GET /models`, `GET /models/ctr`, `GET /models/risk`, `/metrics` (and forecasts).
+    /// `GET /models`, `GET /models/ctr`, `GET /models/risk`, `/metrics`, `/forecast`,
+    /// `/forecast/batch`, `/inventory/policy`, `GET /models/forecast` and `POST /series`.
     case ops
     /// Training and rollback, and everything else.
     case admin
