@@ -40,6 +40,8 @@ package final class Application: Sendable {
         readiness.expect("models")
         let metrics = ServiceMetrics()
         try DataDirectory.prepare(configuration.dataDirectory)
+        // What is up so far; a failing later step stops it in shutdown's order.
+        let started = StartedParts()
         let ctr: CTRLearner
         let storage: ServiceStorage
         let series = SeriesStore(maxHistory: configuration.forecast.maxHistory)
@@ -47,6 +49,7 @@ package final class Application: Sendable {
             // The click model learns while the logs replay, so it starts before the storage opens.
             ctr = try CTRLearner(settings: configuration.ctr, logger: logger)
             try ctr.start()
+            started.add(.ctr) { ctr.stop() }
         } catch {
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
@@ -63,8 +66,9 @@ package final class Application: Sendable {
                     items: ctr.observer.items
                 )
             )
+            started.add(.storage) { storage.stop() }
         } catch {
-            ctr.stop()
+            started.stopAll()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
         ctr.markLive()
@@ -80,10 +84,11 @@ package final class Application: Sendable {
                 logger: logger,
                 demoOrders: demo == nil ? nil : configuration.dataDirectory + "/demo/orders.csv"
             )
+            started.add(.riskStorage) { riskStorage.stop() }
             try risk.start()
+            started.add(.risk) { risk.stop() }
         } catch {
-            ctr.stop()
-            storage.stop()
+            started.stopAll()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
         let forecaster: Forecaster
@@ -96,12 +101,11 @@ package final class Application: Sendable {
                 configuration: configuration,
                 logger: logger
             )
+            started.add(.forecastStorage) { forecastStorage.stop() }
             try forecaster.start()
+            started.add(.forecaster) { forecaster.stop() }
         } catch {
-            ctr.stop()
-            risk.stop()
-            riskStorage.stop()
-            storage.stop()
+            started.stopAll()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
         readiness.markReady("storage")
@@ -122,13 +126,9 @@ package final class Application: Sendable {
             // The newest intact snapshot serves at once; the trainer catches up in the background.
             if trainer.loadNewest() { readiness.markReady("models") }
             try trainer.start()
+            started.add(.trainer) { trainer.stop() }
         } catch {
-            ctr.stop()
-            risk.stop()
-            riskStorage.stop()
-            forecaster.stop()
-            forecastStorage.stop()
-            storage.stop()
+            started.stopAll()
             throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
         }
 
@@ -157,13 +157,7 @@ package final class Application: Sendable {
         do {
             access = try AccessControl(store: APIKeyStore(path: configuration.keysFile), logger: logger)
         } catch {
-            trainer.stop()
-            ctr.stop()
-            risk.stop()
-            riskStorage.stop()
-            forecaster.stop()
-            forecastStorage.stop()
-            storage.stop()
+            started.stopAll()
             throw ApplicationError.dataDirectory(path: configuration.keysFile, reason: "\(error)")
         }
         if !access.isEnabled {
@@ -186,11 +180,7 @@ package final class Application: Sendable {
                 }
                 serverConfiguration.tls = try TLSProvider(certificatePath: files.certificate, keyPath: files.key)
             } catch {
-                trainer.stop()
-                ctr.stop()
-                risk.stop()
-                riskStorage.stop()
-                storage.stop()
+                started.stopAll()
                 throw ApplicationError.cannotListen(
                     address: "\(configuration.server.host):\(configuration.server.port)",
                     reason: "\(error)"
@@ -206,13 +196,7 @@ package final class Application: Sendable {
                 logger: logger
             )
         } catch {
-            trainer.stop()
-            ctr.stop()
-            risk.stop()
-            riskStorage.stop()
-            forecaster.stop()
-            forecastStorage.stop()
-            storage.stop()
+            started.stopAll()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
                 reason: "\(error)"
@@ -329,5 +313,24 @@ package enum DataDirectory {
         guard access(path, W_OK | X_OK) == 0 else {
             throw .dataDirectory(path: path, reason: String(cString: strerror(errno)))
         }
+    }
+}
+
+/// The parts start-up has brought up, each with how to stop it. If a later step fails they stop
+/// in ``Application/shutdown()``'s order (the trainer first, the event storage last).
+private final class StartedParts {
+    enum Part: Int {
+        case trainer, ctr, risk, riskStorage, forecaster, forecastStorage, storage
+    }
+
+    private var parts: [(part: Part, stop: () -> Void)] = []
+
+    func add(_ part: Part, stop: @escaping () -> Void) {
+        parts.append((part, stop))
+    }
+
+    func stopAll() {
+        for entry in parts.sorted(by: { $0.part.rawValue < $1.part.rawValue }) { entry.stop() }
+        parts.removeAll()
     }
 }

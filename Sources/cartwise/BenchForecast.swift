@@ -2,7 +2,6 @@ import ArgumentParser
 import CartwiseModels
 import CartwiseService
 import HTTPCore
-import Synchronization
 
 /// `cartwise bench forecast`: fits every series of a forecast data set in-process (no server),
 /// times it on N threads and writes the forecasts in the evaluation kit's CSV layout.
@@ -60,8 +59,6 @@ struct BenchForecast: ParsableCommand {
             let y = histories[0].map(\.1)
             print("series \(order[0]): \(y.count) values")
             for spec in ETSSpecification.candidates(period: seasonLength, positive: true, count: y.count) {
-                let p0 = ETSInitialization.parameters(spec: spec)
-                print("  init", p0, ETSInitialization.isValid(p0, spec: spec), ETSInitialization.state(y, spec: spec))
                 let start = MonotonicClock.nanoseconds()
                 let model = ETSModel.fit(y, spec: spec)
                 let ms = Double(MonotonicClock.nanoseconds() - start) / 1e6
@@ -81,29 +78,18 @@ struct BenchForecast: ParsableCommand {
         let chosen = options
         let h = horizon
         let start = MonotonicClock.nanoseconds()
-        let results = Mutex<[SeriesForecast?]>(Array(repeating: nil, count: histories.count))
-        let next = Atomic<Int>(0)
-        let work: @Sendable () -> Void = {
-            while true {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < histories.count else { return }
-                let forecast = DemandForecaster.forecast(
-                    histories[index].map(\.1),
-                    period: season,
-                    horizon: h,
-                    seed: UInt64(index + 1),
-                    options: chosen
-                )
-                results.withLock { $0[index] = forecast }
-            }
+        let forecasts = ParallelMap.run(count: histories.count, threads: threads, name: "bench") { index in
+            DemandForecaster.forecast(
+                histories[index].map(\.1),
+                period: season,
+                horizon: h,
+                seed: UInt64(index + 1),
+                options: chosen
+            )
         }
-        let workers = (0..<max(0, threads - 1)).compactMap { _ in try? NativeThread.spawn(name: "bench", work) }
-        work()
-        for worker in workers { worker.join() }
         let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
-        let forecasts = results.withLock { $0 }
         var models: [String: Int] = [:]
-        for forecast in forecasts { models[forecast!.model, default: 0] += 1 }
+        for forecast in forecasts { models[forecast.model, default: 0] += 1 }
         print(
             "cartwise forecast: \(histories.count) series, horizon \(h), season \(season), \(threads) threads: "
                 + "fit+forecast \(String(format: seconds)) s"
@@ -112,7 +98,7 @@ struct BenchForecast: ParsableCommand {
         guard let output else { return }
         var text = "series_id,timestamp,yhat,lo80,hi80,lo95,hi95\n"
         for (index, id) in order.enumerated() {
-            let forecast = forecasts[index]!
+            let forecast = forecasts[index]
             let last = histories[index].last!.0
             for j in 0..<h {
                 let lo80 = forecast.quantile(step: j, level: 80, upper: false)

@@ -36,7 +36,7 @@ package enum AutoETS {
         var optimizer = NelderMead()
         optimizer.restarts = options.restarts
         var models: [ETSModel] = []
-        for model in combination.models where y.count > model.spec.parameterCount + 4 {
+        for model in combination.models where model.spec.fits(observations: y.count) {
             if let refitted = ETSModel.fit(y, spec: model.spec, optimizer: optimizer), refitted.aicc.isFinite {
                 models.append(refitted)
             }

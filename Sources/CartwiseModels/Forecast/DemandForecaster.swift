@@ -56,8 +56,7 @@ package enum DemandForecaster {
             mean: mean,
             sd: variance.map { max($0, 0).squareRoot() },
             nonNegative: y.allSatisfy { $0 >= 0 },
-            backtest: score,
-            seed: seed
+            backtest: score
         )
     }
 

@@ -44,6 +44,10 @@ package struct ETSSpecification: Hashable, Sendable, CustomStringConvertible {
         return count
     }
 
+    /// Whether `count` observations can estimate the model: more than its parameters + 4, as R's
+    /// `ets` requires.
+    package func fits(observations count: Int) -> Bool { count > parameterCount + 4 }
+
     /// The models whose forecast variance has a closed form (Hyndman et al. 2008, table 6.1):
     /// class 1 is linear, class 2 has a multiplicative error on a linear model, class 3 the rest.
     package var varianceClass: Int {
@@ -69,7 +73,7 @@ package struct ETSSpecification: Hashable, Sendable, CustomStringConvertible {
                     if season != .none && !seasonal { continue }
                     if season == .multiplicative && (!positive || error == .additive) { continue }
                     let spec = ETSSpecification(error: error, trend: trend, season: season, period: period)
-                    if count <= spec.parameterCount + 4 { continue }
+                    if !spec.fits(observations: count) { continue }
                     result.append(spec)
                 }
             }

@@ -7,23 +7,19 @@ package struct SeriesForecast: Sendable {
     /// Whether the history never went below zero (demand): intervals are then cut at zero.
     package let nonNegative: Bool
     package let backtest: Backtest?
-    /// Seeds the simulations of window sums, so the same snapshot always gives the same answer.
-    package let seed: UInt64
 
     package init(
         fitted: FittedModel,
         mean: [Double],
         sd: [Double],
         nonNegative: Bool,
-        backtest: Backtest?,
-        seed: UInt64
+        backtest: Backtest?
     ) {
         self.fitted = fitted
         self.mean = mean
         self.sd = sd
         self.nonNegative = nonNegative
         self.backtest = backtest
-        self.seed = seed
     }
 
     package var model: String { fitted.name }
@@ -36,9 +32,19 @@ package struct SeriesForecast: Sendable {
     ///   - upper: the upper bound, else the lower.
     /// - Returns: the bound.
     package func quantile(step: Int, level: Double, upper: Bool) -> Double {
-        let z = NormalDistribution.quantile(0.5 + level / 200)
-        let value = upper ? mean[step] + z * sd[step] : mean[step] - z * sd[step]
-        return nonNegative ? max(value, 0) : value
+        let bounds = interval(step: step, z: NormalDistribution.quantile(0.5 + level / 200))
+        return upper ? bounds.upper : bounds.lower
+    }
+
+    /// `mean -+ z sd` of one period, cut at zero for non-negative series.
+    /// - Parameters:
+    ///   - step: 0 for the next period.
+    ///   - z: standard deviations each side (a normal quantile, perhaps calibrated).
+    /// - Returns: the bounds.
+    package func interval(step: Int, z: Double) -> (lower: Double, upper: Double) {
+        let lower = mean[step] - z * sd[step]
+        let upper = mean[step] + z * sd[step]
+        return nonNegative ? (max(lower, 0), max(upper, 0)) : (lower, upper)
     }
 
     /// Mean and standard deviation of demand summed over periods `start + 1 ... start + length`.

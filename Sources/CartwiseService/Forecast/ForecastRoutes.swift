@@ -321,20 +321,13 @@ package struct ForecastRoutes: Sendable {
             out += #"{"t":"#.utf8
             out += entry.jsonLabel(step: step)
             out += #","mean":"#.utf8
-            let mean = forecast.mean[step]
-            let sd = forecast.sd[step]
-            round(mean, &out)
+            round(forecast.mean[step], &out)
             for bound in bounds {
-                var lower = mean - bound.z * sd
-                var upper = mean + bound.z * sd
-                if forecast.nonNegative {
-                    lower = max(lower, 0)
-                    upper = max(upper, 0)
-                }
+                let interval = forecast.interval(step: step, z: bound.z)
                 out += bound.lo
-                round(lower, &out)
+                round(interval.lower, &out)
                 out += bound.hi
-                round(upper, &out)
+                round(interval.upper, &out)
             }
             out += "}".utf8
         }

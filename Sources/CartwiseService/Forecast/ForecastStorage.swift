@@ -44,15 +44,5 @@ package final class ForecastStorage: Sendable {
         )
     }
 
-    /// Writes a batch synchronously (the importer, before the server starts).
-    package static func append(directory: String, configuration: ServiceConfiguration, bodies: [[UInt8]]) throws {
-        let (log, _) = try RecordLog.open(directory: directory + "/series", segmentBytes: configuration.segmentBytes) {
-            _,
-            _ in
-        }
-        _ = try log.append(bodies)
-        try log.sync()
-    }
-
     package func stop() { series.stop() }
 }

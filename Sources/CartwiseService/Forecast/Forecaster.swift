@@ -71,7 +71,7 @@ package final class Forecaster: Sendable {
         let (inputs, revision) = store.inputs(uploadedAfter: full ? nil : after, events: full)
         let version = published.withLock { $0.version } + 1
         let backtest = settings.backtest
-        let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads) { index in
+        let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") { index in
             let input = inputs[index]
             return Self.fit(input, backtest: backtest)
         }

@@ -127,9 +127,10 @@ package final class SeriesStore: Sendable {
     ///   - events: include the event-derived daily demand.
     /// - Returns: the inputs, and the revision they reflect.
     package func inputs(uploadedAfter: Int?, events: Bool) -> (inputs: [Input], revision: Int) {
-        let (uploaded, demand, lastDay, revision) = state.withLock { state in
+        let (uploaded, uploadedIDs, demand, lastDay, revision) = state.withLock { state in
             (
                 state.uploaded.filter { uploadedAfter == nil || $0.value.revision > uploadedAfter! },
+                Set(events ? Array(state.uploaded.keys) : []),
                 events ? state.demand : [:],
                 state.lastDemandDay,
                 state.revision
@@ -157,7 +158,7 @@ package final class SeriesStore: Sendable {
         }
         for (id, days) in demand {
             // An upload under the item's id takes its place, whether or not it changed now.
-            if state.withLock({ $0.uploaded[id] != nil }) { continue }
+            if uploadedIDs.contains(id) { continue }
             guard let first = days.keys.min() else { continue }
             let start = max(first, lastDay - maxHistory + 1)
             var values = [Double](repeating: 0, count: lastDay - start + 1)

@@ -337,26 +337,9 @@ package final class Trainer: Sendable {
         )
     }
 
-    /// Runs the half-step chunks on `threads` worker threads (the calling thread waits).
+    /// Runs the half-step chunks on `threads` threads, the calling one among them.
     package static func threaded(_ threads: Int) -> ImplicitALS.Executor {
-        { count, job in
-            let results = Mutex<[[Float]]>(Array(repeating: [], count: count))
-            let next = Atomic<Int>(0)
-            let work: @Sendable () -> Void = {
-                while true {
-                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < count else { return }
-                    let part = job(index)
-                    results.withLock { $0[index] = part }
-                }
-            }
-            let workers = (0..<max(0, min(threads, count) - 1)).compactMap { _ in
-                try? NativeThread.spawn(name: "als-worker", work)
-            }
-            work()
-            for worker in workers { worker.join() }
-            return results.withLock { $0 }
-        }
+        { count, job in ParallelMap.run(count: count, threads: threads, name: "als-worker", job) }
     }
 
     static func wallClockMilliseconds() -> Int64 {

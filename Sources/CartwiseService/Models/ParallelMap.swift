@@ -2,9 +2,21 @@ import HTTPCore
 import Synchronization
 
 /// Runs independent jobs on a few threads (the calling one included), handing out indexes one
-/// at a time so that a slow job does not hold up a fixed share of the others.
-enum ParallelMap {
-    static func run<T: Sendable>(count: Int, threads: Int, _ job: @escaping @Sendable (Int) -> T) -> [T] {
+/// at a time so that a slow job does not hold up a fixed share of the others. ALS half-steps and
+/// forecast fits both run on it.
+package enum ParallelMap {
+    /// - Parameters:
+    ///   - count: how many jobs.
+    ///   - threads: threads in all, the calling one included.
+    ///   - name: the helper threads' name.
+    ///   - job: computes result `index`.
+    /// - Returns: the results, in index order.
+    package static func run<T: Sendable>(
+        count: Int,
+        threads: Int,
+        name: String = "parallel-worker",
+        _ job: @escaping @Sendable (Int) -> T
+    ) -> [T] {
         let results = Mutex<[T?]>(Array(repeating: nil, count: count))
         let next = Atomic<Int>(0)
         let work: @Sendable () -> Void = {
@@ -16,7 +28,7 @@ enum ParallelMap {
             }
         }
         let workers = (0..<max(0, min(threads, count) - 1)).compactMap { _ in
-            try? NativeThread.spawn(name: "forecast-worker", work)
+            try? NativeThread.spawn(name: name, work)
         }
         work()
         for worker in workers { worker.join() }
