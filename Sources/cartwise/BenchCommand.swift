@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks of the models.",
-        subcommands: [BenchALS.self, BenchCTR.self, BenchRisk.self, BenchForecast.self]
+        subcommands: [BenchALS.self, BenchCTR.self, BenchRisk.self, BenchScoreOrder.self, BenchForecast.self]
     )
 }
 

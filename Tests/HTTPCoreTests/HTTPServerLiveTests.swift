@@ -38,6 +38,22 @@ import Glibc
         }
     }
 
+    /// Read interest stays on while a deferred answer is pending: a request that arrives in
+    /// that time is kept and answered after it, in order.
+    @Test func aRequestSentWhileAnAnswerIsPendingIsAnsweredAfterIt() throws {
+        try withServer { server in
+            let client = try BlockingHTTPClient(port: server.port)
+            for round in 0..<3 {
+                try client.send("GET /slow?ms=120 HTTP/1.1\r\nHost: x\r\n\r\n")
+                usleep(40_000)
+                try client.send("GET /users/after\(round) HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try client.readResponse().text == "slow 120")
+                #expect(try client.readResponse().text == "after\(round)")
+            }
+            #expect(try client.request("GET", "/users/end").text == "end")
+        }
+    }
+
     @Test func chunkedRequestBodyArrivesWhole() throws {
         try withServer { server in
             let client = try BlockingHTTPClient(port: server.port)

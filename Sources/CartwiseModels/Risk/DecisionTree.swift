@@ -44,18 +44,28 @@ package struct DecisionTree: Sendable, Equatable {
     }
 
     /// Adds each split's move along the row's path to `contributions[feature]`.
+    /// - Parameters:
+    ///   - row: the features (NaN = missing).
+    ///   - contributions: one slot per feature; pointers, because a scored order walks 100 trees
+    ///     and an array's uniqueness and bounds checks then cost more than the walk.
     /// - Returns: the root's value (the tree's share of the bias).
-    package func contribute(_ row: UnsafeBufferPointer<Double>, to contributions: inout [Double]) -> Double {
-        var index = 0
-        while true {
-            let node = nodes[index]
-            if node.isLeaf { break }
-            let value = row[Int(node.feature)]
-            let left = value.isNaN ? node.missingGoesLeft : value <= node.threshold
-            let next = Int(left ? node.left : node.right)
-            contributions[Int(node.feature)] += nodes[next].value - node.value
-            index = next
+    package func contribute(
+        _ row: UnsafeBufferPointer<Double>,
+        to contributions: UnsafeMutableBufferPointer<Double>
+    ) -> Double {
+        nodes.withUnsafeBufferPointer { nodes in
+            var index = 0
+            while true {
+                let node = nodes[index]
+                if node.isLeaf { break }
+                let feature = Int(node.feature)
+                let value = row[feature]
+                let left = value.isNaN ? node.missingGoesLeft : value <= node.threshold
+                let next = Int(left ? node.left : node.right)
+                contributions[feature] += nodes[next].value - node.value
+                index = next
+            }
+            return nodes[0].value
         }
-        return nodes[0].value
     }
 }

@@ -67,7 +67,9 @@ package struct GradientBoostedTrees: Sendable, Equatable {
         var contributions = [Double](repeating: 0, count: featureCount)
         var bias = baseline
         row.withUnsafeBufferPointer { values in
-            for tree in trees { bias += tree.contribute(values, to: &contributions) }
+            contributions.withUnsafeMutableBufferPointer { slots in
+                for tree in trees { bias += tree.contribute(values, to: slots) }
+            }
         }
         return (bias, contributions)
     }

@@ -229,7 +229,8 @@ package struct EventDecoder: Sendable {
         repeat {
             let name = try reader.readString()
             try reader.expect(UInt8(ascii: ":"))
-            let path = field + "." + name
+            // Built only for a problem: a /rank request otherwise concatenates one per field.
+            var path: String { field + "." + name }
             guard !name.isEmpty, name.utf8.count <= maxContextNameBytes else {
                 problem(path, "name must be 1 to \(maxContextNameBytes) bytes long")
                 try reader.skipValue()

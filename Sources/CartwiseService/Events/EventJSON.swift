@@ -43,4 +43,26 @@ package enum EventJSON {
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
     }
+
+    /// ``number(_:)``'s text appended to `out`; integral values are written digit by digit
+    /// without making a string (most of a risk decision's features are counts).
+    package static func append(_ value: Double, to out: inout [UInt8]) {
+        guard value == value.rounded() && abs(value) < 1e15 else {
+            var text = String(value)
+            text.withUTF8 { out.append(contentsOf: $0) }
+            return
+        }
+        var magnitude = UInt64(abs(value))
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64) = (0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[15 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(16 - count)...])
+        }
+    }
 }

@@ -11,6 +11,8 @@ package enum AuditEntry {
         package var score: Double
         package var decision: RiskDecision
         package var reasons: [RiskModel.Reason]
+        /// `reasons` as JSON, written once for both the answer and the trail.
+        package var reasonsJSON: [UInt8]
         /// `gbdt` or `rules`.
         package var model: String
         package var modelVersion: UInt64
@@ -54,14 +56,20 @@ package enum AuditEntry {
             out += ":".utf8
             number(entry.record.derived[index], &out)
         }
-        out += #"},"signals":{"#.utf8
-        for (index, signal) in order.signals.enumerated() {
-            if index > 0 { out += ",".utf8 }
-            JSONString.append(signal.name, to: &out)
-            out += ":".utf8
-            number(signal.value, &out)
+        out += #"},"signals":"#.utf8
+        if order.signalsJSON.isEmpty {
+            out += "{".utf8
+            for (index, signal) in order.signals.enumerated() {
+                if index > 0 { out += ",".utf8 }
+                JSONString.append(signal.name, to: &out)
+                out += ":".utf8
+                number(signal.value, &out)
+            }
+            out += "}".utf8
+        } else {
+            out += order.signalsJSON
         }
-        out += #"},"score":"#.utf8
+        out += #","score":"#.utf8
         number(entry.score, &out)
         out += #","risk_level":"\#(entry.decision.riskLevel)","decision":"\#(entry.decision.outcome.rawValue)""#.utf8
         out += #","model":"\#(entry.model)","model_version":\#(entry.modelVersion),"rules":["#.utf8
@@ -70,13 +78,15 @@ package enum AuditEntry {
             JSONString.append(rule, to: &out)
         }
         out += #"],"reasons":"#.utf8
-        reasons(entry.reasons, &out)
+        out += entry.reasonsJSON
         out += "}".utf8
         return out
     }
 
     /// Reasons as the answer and the trail give them.
-    package static func reasons(_ reasons: [RiskModel.Reason], _ out: inout [UInt8]) {
+    package static func reasons(_ reasons: [RiskModel.Reason]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 * reasons.count + 2)
         out += "[".utf8
         for (index, reason) in reasons.enumerated() {
             if index > 0 { out += ",".utf8 }
@@ -91,6 +101,7 @@ package enum AuditEntry {
             out += "}".utf8
         }
         out += "]".utf8
+        return out
     }
 
     private static func field(_ name: String, _ value: String?, _ out: inout [UInt8]) {
@@ -101,7 +112,7 @@ package enum AuditEntry {
 
     /// A finite number (as ``EventJSON/number(_:)`` spells it), or null.
     package static func number(_ value: Double, _ out: inout [UInt8]) {
-        out += (value.isFinite ? EventJSON.number(value) : "null").utf8
+        if value.isFinite { EventJSON.append(value, to: &out) } else { out += "null".utf8 }
     }
 
     /// The order a trail entry scored, for replay.

@@ -33,6 +33,9 @@ package struct Order: Sendable, Equatable {
     package var createdAtGiven: Bool
     /// The risk team's own named numbers, in the order sent.
     package var signals: [(name: String, value: Double)] = []
+    /// `signals` as the request spelled it (compacted JSON), for the audit trail; empty when
+    /// the order did not come from a request body.
+    package var signalsJSON: [UInt8] = []
 
     package init(id: String, amount: Double, createdAt: Int64, createdAtGiven: Bool) {
         self.id = id

@@ -11,7 +11,7 @@ package final class OrderHistory: Sendable {
     package static let hour: Int64 = 3_600_000
     package static let maxPerKey = 1000
     package static let maxCardsPerUser = 64
-    /// Keys kept before the ones idle for a day are swept.
+    /// Keys kept before the ones idle for a day are swept (per shard: this over the shard count).
     package static let sweepAbove = 1_000_000
 
     /// What the history knew of an order's keys just before it.
@@ -62,13 +62,21 @@ package final class OrderHistory: Sendable {
         var value: String
     }
 
+    /// The maps are split in shards by hash: a dictionary that doubles, or a sweep that
+    /// rebuilds it, then touches one shard's keys, not a million (which would hold the lock, and
+    /// every checkout, for tens of milliseconds).
     private struct State {
         /// Per key, its order times ascending (an order older than the newest is inserted in
         /// place), at most ``maxPerKey``.
-        var times: [Key: [Int64]] = [:]
-        var users: [String: UserStats] = [:]
+        var times = [[Key: [Int64]]](repeating: [:], count: OrderHistory.shards)
+        var users = [[String: UserStats]](repeating: [:], count: OrderHistory.shards)
+        /// A shard is swept when it holds this many keys; after a sweep, twice what is left
+        /// (so a shard of keys all active today is not swept on every new key).
+        var sweepAt = [Int](repeating: OrderHistory.sweepAbove / OrderHistory.shards, count: OrderHistory.shards)
         var newest: Int64 = .min
     }
+
+    private static let shards = 64
 
     private let state = Mutex(State())
 
@@ -84,39 +92,49 @@ package final class OrderHistory: Sendable {
             before.ip = keys.ipHash.map { Self.count(&state, Key(kind: 2, value: $0), time) }
             before.card = keys.card.map { Self.count(&state, Key(kind: 3, value: $0), time) }
             if let user = keys.user {
-                var stats = state.users[user] ?? UserStats()
-                before.userOrders = stats.orders
-                before.userMeanAmount = stats.orders > 0 ? stats.amount / Double(stats.orders) : nil
-                if let card = keys.card {
-                    before.firstUseOfCard = !stats.cards.contains(card)
-                    if stats.cards.count < Self.maxCardsPerUser { stats.cards.insert(card) }
-                }
-                stats.orders += 1
-                stats.amount += amount
-                state.users[user] = stats
-            }
-            if state.times.count > Self.sweepAbove {
-                let cutoff = state.newest - Self.day
-                state.times = state.times.filter { $0.value.contains { $0 > cutoff } }
+                // Updated in place: one hash of the user per order.
+                let shard = user.hashValue & (Self.shards - 1)
+                Self.update(&state.users[shard][user, default: UserStats()], card: keys.card, amount: amount, &before)
             }
             return before
         }
     }
 
-    /// Orders of `key` in (time − 1 h, time] and (time − 1 day, time], then adds `time`: binary
-    /// searches over the sorted times, so a key under attack (thousands of orders a day) costs
-    /// the same as a quiet one.
+    private static func update(_ stats: inout UserStats, card: String?, amount: Double, _ before: inout Before) {
+        before.userOrders = stats.orders
+        before.userMeanAmount = stats.orders > 0 ? stats.amount / Double(stats.orders) : nil
+        if let card {
+            before.firstUseOfCard = !stats.cards.contains(card)
+            if stats.cards.count < Self.maxCardsPerUser { stats.cards.insert(card) }
+        }
+        stats.orders += 1
+        stats.amount += amount
+    }
+
     private static func count(_ state: inout State, _ key: Key, _ time: Int64) -> (hour: Int, day: Int) {
-        var times = state.times.removeValue(forKey: key) ?? []
+        let newest = state.newest
+        let shard = key.hashValue & (shards - 1)
+        let counted = count(&state.times[shard][key, default: []], newest: newest, time)
+        if state.times[shard].count > state.sweepAt[shard] {
+            let cutoff = newest - day
+            state.times[shard] = state.times[shard].filter { $0.value.contains { $0 > cutoff } }
+            state.sweepAt[shard] = max(sweepAbove / shards, 2 * state.times[shard].count)
+        }
+        return counted
+    }
+
+    /// Orders in (time − 1 h, time] and (time − 1 day, time], then adds `time`: binary
+    /// searches over the sorted times, so a key under attack (thousands of orders a day) costs
+    /// the same as a quiet one. The times are modified in place (one hash of the key).
+    private static func count(_ times: inout [Int64], newest: Int64, _ time: Int64) -> (hour: Int, day: Int) {
         // Drop what has left every window (relative to the newest order seen).
-        let expired = firstAfter(times, state.newest - day)
+        let expired = firstAfter(times, newest - day)
         if expired > 0 { times.removeFirst(expired) }
         let end = firstAfter(times, time)
         let inDay = end - firstAfter(times, time - day)
         let inHour = end - firstAfter(times, time - hour)
         if times.count >= maxPerKey { times.removeFirst(times.count - maxPerKey + 1) }
         times.insert(time, at: firstAfter(times, time))
-        state.times[key] = times
         return (inHour, inDay)
     }
 

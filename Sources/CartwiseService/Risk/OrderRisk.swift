@@ -60,6 +60,8 @@ package final class OrderRisk: Sendable {
         let row = dataset.withLock { $0.add(record) }
         recent.withLock { recent in
             if recent.entries.count < settings.recentOrders {
+                // Reserved whole on first use: growing by doubling would copy it under the lock.
+                if recent.entries.isEmpty { recent.entries.reserveCapacity(settings.recentOrders) }
                 recent.entries.append(Recent(score: score, row: row))
             } else {
                 recent.entries[recent.next] = Recent(score: score, row: row)
@@ -114,6 +116,7 @@ package final class OrderRisk: Sendable {
             score: scored.score,
             decision: RiskDecision.decide(order, score: scored.score, settings: settings),
             reasons: scored.reasons,
+            reasonsJSON: AuditEntry.reasons(scored.reasons),
             model: model == nil ? "rules" : "gbdt",
             modelVersion: model?.info.version ?? 0,
             decidedAt: now

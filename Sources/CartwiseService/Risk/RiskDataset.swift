@@ -2,57 +2,85 @@
 /// fitted on rounded values would split test values differently): the derived features first, then a
 /// column per signal name in the order first seen (NaN where an order lacked it), and a label
 /// per order once one arrives (a later label replaces an earlier one).
+///
+/// Every scored order is added on the audit writer's thread before its answer goes out, so
+/// adding must never pause: columns and labels grow in chunks (``ChunkedArray``) and the id
+/// index is split in shards, so no append copies the whole set or rehashes every id (with
+/// plain arrays and one dictionary, growing past a million orders stalled answers for 50-150 ms).
 package struct RiskDataset: Sendable {
+    /// A feature's values from the row where it first appeared (earlier rows are NaN).
+    private struct Column: Sendable {
+        var start: Int
+        var values = ChunkedArray<Double>()
+
+        var end: Int { start + values.count }
+
+        subscript(row: Int) -> Double { row < start ? .nan : values[row - start] }
+    }
+
     package private(set) var names: [String] = RiskFeatures.derived
-    private var columns: [[Double]] = RiskFeatures.derived.map { _ in [] }
+    private var columns: [Column] = RiskFeatures.derived.map { _ in Column(start: 0) }
     private var signalColumns: [String: Int] = [:]
+    /// Signal names in column order (column = derived count + index).
+    private var signalNames: [String] = []
     /// -1 unknown, 0 legit, 1 fraud.
-    private var labels: [Int8] = []
-    private var rows: [String: Int] = [:]
+    private var labels = ChunkedArray<Int8>()
+    private var rows = [[String: Int]](repeating: [:], count: Self.shards)
     package private(set) var labelled = 0
     package private(set) var frauds = 0
     /// Bumped by every new label or labelled order: the trainer retrains when it moves.
     package private(set) var generation = 0
 
+    private static let shards = 256
+
     package init() {}
 
     package var count: Int { labels.count }
 
-    package func contains(_ id: String) -> Bool { rows[id] != nil }
+    package func contains(_ id: String) -> Bool { row(of: id) != nil }
 
     /// The label of order `row` (nil while unknown).
     package func label(row: Int) -> Bool? { labels[row] < 0 ? nil : labels[row] == 1 }
 
-    package func row(of id: String) -> Int? { rows[id] }
+    package func row(of id: String) -> Int? { rows[Self.shard(id)][id] }
+
+    private static func shard(_ id: String) -> Int { id.hashValue & (shards - 1) }
 
     /// Adds an order (the first record of an id wins: a retried checkout keeps its first
     /// features), then its label if it has one.
     /// - Returns: the order's row.
     @discardableResult
     package mutating func add(_ record: OrderRecord) -> Int {
-        if let row = rows[record.id] {
+        let shard = Self.shard(record.id)
+        if let row = rows[shard][record.id] {
             if let fraud = record.fraud { setLabel(row, fraud) }
             return row
         }
         let row = labels.count
-        for (position, value) in record.derived.enumerated() { columns[position].append(value) }
-        for signal in record.signals {
+        for (position, value) in record.derived.enumerated() { columns[position].values.append(value) }
+        for (index, signal) in record.signals.enumerated() {
             let column: Int
-            if let known = signalColumns[signal.name] {
+            // Orders mostly list their signals in the order first seen: try the n-th signal
+            // column before hashing the name.
+            if index < signalNames.count && signalNames[index] == signal.name {
+                column = RiskFeatures.derived.count + index
+            } else if let known = signalColumns[signal.name] {
                 column = known
             } else {
                 column = columns.count
                 signalColumns[signal.name] = column
+                signalNames.append(signal.name)
                 names.append(RiskFeatures.signal(signal.name))
-                columns.append([Double](repeating: .nan, count: row))
+                columns.append(Column(start: row))
             }
-            if columns[column].count == row { columns[column].append(signal.value) }
+            // A name sent twice keeps its first value.
+            if columns[column].end == row { columns[column].values.append(signal.value) }
         }
-        for position in RiskFeatures.derived.count..<columns.count where columns[position].count == row {
-            columns[position].append(.nan)
+        for position in RiskFeatures.derived.count..<columns.count where columns[position].end == row {
+            columns[position].values.append(.nan)
         }
         labels.append(-1)
-        rows[record.id] = row
+        rows[shard][record.id] = row
         if let fraud = record.fraud { setLabel(row, fraud) }
         return row
     }
@@ -60,7 +88,7 @@ package struct RiskDataset: Sendable {
     /// - Returns: false when the order is unknown.
     @discardableResult
     package mutating func label(_ id: String, fraud: Bool) -> Bool {
-        guard let row = rows[id] else { return false }
+        guard let row = row(of: id) else { return false }
         setLabel(row, fraud)
         return true
     }

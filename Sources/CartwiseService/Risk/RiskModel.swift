@@ -25,6 +25,10 @@ package final class RiskModel: Sendable {
     package let trees: GradientBoostedTrees
     /// Signal name (without `signals.`) → feature position.
     private let signalPositions: [String: Int]
+    /// The signal names (without `signals.`) in feature order: a checkout usually sends its
+    /// signals in the order the model learnt them, so the n-th signal is first tried at the n-th
+    /// signal position, which costs a string comparison instead of a hash.
+    private let signalNames: [String]
 
     package init(info: Info, names: [String], trees: GradientBoostedTrees) {
         precondition(names.count == trees.featureCount, "one name per feature")
@@ -37,6 +41,7 @@ package final class RiskModel: Sendable {
             positions[String(name.dropFirst("signals.".count))] = position
         }
         signalPositions = positions
+        signalNames = names.dropFirst(RiskFeatures.derived.count).map { String($0.dropFirst("signals.".count)) }
     }
 
     /// The model's input for an order: derived values, then its signals by name (NaN for a
@@ -44,8 +49,12 @@ package final class RiskModel: Sendable {
     package func vector(derived: [Double], signals: [(name: String, value: Double)]) -> [Double] {
         var row = derived
         row.append(contentsOf: repeatElement(Double.nan, count: names.count - derived.count))
-        for signal in signals {
-            if let position = signalPositions[signal.name] { row[position] = signal.value }
+        for (index, signal) in signals.enumerated() {
+            if index < signalNames.count && signalNames[index] == signal.name {
+                row[derived.count + index] = signal.value
+            } else if let position = signalPositions[signal.name] {
+                row[position] = signal.value
+            }
         }
         return row
     }

@@ -99,7 +99,7 @@ package struct RiskRoutes: Sendable {
         }
     }
 
-    static func answer(_ decided: AuditEntry.Decided) -> [UInt8] {
+    package static func answer(_ decided: AuditEntry.Decided) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
         out += #"{"order_id":"#.utf8
@@ -111,7 +111,7 @@ package struct RiskRoutes: Sendable {
         out +=
             #","risk_level":"\#(decided.decision.riskLevel)","decision":"\#(decided.decision.outcome.rawValue)""#.utf8
         out += #","reasons":"#.utf8
-        AuditEntry.reasons(decided.reasons, &out)
+        out += decided.reasonsJSON
         out += #","rules":["#.utf8
         for (index, rule) in decided.decision.rules.enumerated() {
             if index > 0 { out += ",".utf8 }

@@ -310,8 +310,14 @@ extension EventLoop {
         } else if connection.tls?.wantsWrite == true {
             mask |= Poller.writable
         }
+        // While a deferred answer is pending, read interest is left on until something
+        // actually arrives: clients that wait for their answer then cost no epoll_ctl either
+        // way, and one that pipelines is read once and then paused like before.
+        let awaitingQuietly =
+            connection.inFlight != nil && connection.input.isEmpty && !connection.closeAfterFlush
+            && connection.interest & Poller.readable != 0
         let wantsInput =
-            connection.phase == .lingering
+            connection.phase == .lingering || awaitingQuietly
             || (connection.inFlight == nil && !connection.closeAfterFlush
                 && connection.output.readableBytes < Self.outputHighWater)
         if wantsInput && !connection.readClosed { mask |= Poller.readable | Poller.peerClosed }

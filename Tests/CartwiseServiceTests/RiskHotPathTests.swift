@@ -1,0 +1,152 @@
+import CartwiseModels
+import CartwiseService
+import HTTPCore
+import Logging
+import Testing
+
+/// The pieces `POST /score-order` was made faster with, each checked against the slower,
+/// obviously right form it replaced.
+struct RiskHotPathTests {
+    private func readNumber(_ text: String) throws -> Double {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            let value = try reader.readNumber()
+            #expect(reader.isAtEnd, "\(text) was not read to its end")
+            return value
+        }
+    }
+
+    /// The reference is the standard library's parser (`strtod`), bit for bit: the fast path
+    /// must round exactly as it does, and hand over whatever it cannot do exactly.
+    @Test func numbersParseAsTheStandardLibraryParsesThem() throws {
+        var texts = [
+            "0", "-0", "0.0", "-0.0", "1", "-1", "0.1", "0.5", "1.5", "123.456", "-1.3598071336738",
+            "0.000123", "1e22", "1e23", "1E-22", "1e-23", "9007199254740992", "9007199254740993",
+            "123456789012345678901", "1.00000000000000000000001", "0e5", "0e-500", "1e308", "2.5e-310",
+            "4.9406564584124654e-324", "1.7976931348623157e308", "0.30000000000000004", "100000000000000000000",
+            "12345678901234567890.5", "0.0000000000000000000000000001",
+        ]
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<2000 {
+            let digits = Int.random(in: 1...20, using: &random)
+            var mantissa = String(Int.random(in: 1...9, using: &random))
+            for _ in 1..<digits { mantissa += String(Int.random(in: 0...9, using: &random)) }
+            // Digits before the point (all of them: an integer); a leading "0." now and then.
+            let point = Int.random(in: 1...digits, using: &random)
+            var text = point == digits ? mantissa : mantissa.prefix(point) + "." + mantissa.dropFirst(point)
+            if Int.random(in: 0..<5, using: &random) == 0 { text = "0." + mantissa }
+            if Bool.random(using: &random) { text += "e" + String(Int.random(in: -30...30, using: &random)) }
+            if Bool.random(using: &random) { text = "-" + text }
+            texts.append(text)
+        }
+        for text in texts {
+            let expected = try #require(Double(text))
+            let read = try readNumber(text)
+            #expect(read.bitPattern == expected.bitPattern, "\(text): read \(read), expected \(expected)")
+        }
+        for bad in ["-", "1.", ".5", "1e", "1e+", "--1"] {
+            #expect(throws: JSONReader.SyntaxError.self) { _ = try readNumber(bad) }
+        }
+    }
+
+    @Test func compactingKeepsStringsAndDropsTheSpaceBetweenTokens() throws {
+        let text = "{ \"a b\" : 1 ,\n\t\"q\\\" x\" : -2.5e3 , \"c\": \"  \" }"
+        let bytes = Array(text.utf8)
+        let compacted = try bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            try reader.skipValue()
+            return reader.compacted(from: 0)
+        }
+        #expect(String(decoding: compacted, as: UTF8.self) == #"{"a b":1,"q\" x":-2.5e3,"c":"  "}"#)
+    }
+
+    @Test func stringsAreAppendedAsQuoteSpellsThem() {
+        for text in [
+            "", "plain", "signals.V1", "é ü 中文", "quote\" and \\ backslash", "tab\tnew\nline\r", "\u{1}\u{1f}",
+        ] {
+            var out: [UInt8] = []
+            JSONString.append(text, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == JSONString.quote(text))
+        }
+    }
+
+    @Test func numbersAreAppendedAsNumberSpellsThem() {
+        let values: [Double] = [
+            0, -0.0, 1, -1, 42, -123_456, 999_999_999_999_999, -999_999_999_999_999, 1e15, 0.5, -1.3598071336738,
+            1e-7, 123.25, 5e20, .ulpOfOne,
+        ]
+        for value in values {
+            var out: [UInt8] = []
+            EventJSON.append(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == EventJSON.number(value), "\(value)")
+        }
+    }
+
+    @Test func chunkedArraysHoldWhatWasAppendedAcrossChunks() {
+        var array = ChunkedArray<Int>()
+        let count = (1 << ChunkedArray<Int>.chunkShift) * 2 + 17
+        for value in 0..<count { array.append(value * 3) }
+        #expect(array.count == count)
+        #expect(array.elementsEqual((0..<count).map { $0 * 3 }))
+        array[65_536] = -1
+        #expect(array[65_535] == 65_535 * 3 && array[65_536] == -1 && array[65_537] == 65_537 * 3)
+    }
+
+    private func record(_ id: String, _ signals: [(String, Double)]) -> OrderRecord {
+        OrderRecord(
+            id: id,
+            createdAt: 0,
+            amount: 1,
+            keys: OrderHistory.Keys(user: nil, emailHash: nil, ipHash: nil, card: nil),
+            derived: [Double](repeating: 0, count: RiskFeatures.derived.count),
+            signals: signals,
+            fraud: nil
+        )
+    }
+
+    /// Signals in another order, a name first seen late and a name sent twice land where a
+    /// plain name lookup would put them.
+    @Test func theDatasetFindsSignalsByNameWhateverTheirOrder() {
+        var dataset = RiskDataset()
+        dataset.add(record("o1", [("a", 1), ("b", 2)]))
+        dataset.add(record("o2", [("b", 20), ("a", 10)]))
+        dataset.add(record("o3", [("a", 100), ("c", 300), ("a", 999)]))
+        dataset.add(record("o1", [("a", -1)]))
+        let names = ["signals.a", "signals.b", "signals.c", "signals.missing"]
+        func values(_ id: String) -> [Double] { dataset.values(row: dataset.row(of: id)!, names: names) }
+        #expect(dataset.count == 3)
+        #expect(values("o1").prefix(2) == [1, 2] && values("o1")[2].isNaN && values("o1")[3].isNaN)
+        #expect(values("o2").prefix(2) == [10, 20] && values("o2")[2].isNaN)
+        #expect(values("o3")[0] == 100 && values("o3")[1].isNaN && values("o3")[2] == 300)
+        #expect(dataset.names.suffix(3) == ["signals.a", "signals.b", "signals.c"])
+    }
+
+    /// The trail keeps the signals object as sent; replaying it gives back the same numbers.
+    @Test func theTrailKeepsTheSignalsAsSentAndReplaysThem() throws {
+        let body = Array(
+            #"{"order_id":"o 1","amount":3,"signals":{ "V1" : -1.3598071336738 ,"a\"b":2e-3, "n":7 }}"#.utf8
+        )
+        let order = try OrderDecoder.decode(body, now: 1_000)
+        #expect(order.signals.map(\.name) == ["V1", "a\"b", "n"])
+        #expect(String(decoding: order.signalsJSON, as: UTF8.self) == #"{"V1":-1.3598071336738,"a\"b":2e-3,"n":7}"#)
+        let risk = try OrderRisk(
+            settings: RiskSettings(),
+            personal: PersonalData(salt: Array(repeating: 1, count: 32)),
+            logger: .init(label: "test")
+        )
+        let decided = risk.score(order, catalog: { _ in nil }, now: 1_000)
+        let entry = AuditEntry.encode(decided)
+        let replayed = try entry.withUnsafeBytes { try AuditEntry.decode($0) }
+        #expect(replayed.signals.map(\.name) == order.signals.map(\.name))
+        #expect(replayed.signals.map(\.value) == order.signals.map(\.value))
+        #expect(replayed.derived.elementsEqual(decided.record.derived) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        // An order built in code (no request body) still gets its signals written out.
+        var built = order
+        built.signalsJSON = []
+        var rebuilt = decided
+        rebuilt.order = built
+        let fromCode = try AuditEntry.encode(rebuilt).withUnsafeBytes { try AuditEntry.decode($0) }
+        #expect(fromCode.signals.map(\.value) == order.signals.map(\.value))
+    }
+}
