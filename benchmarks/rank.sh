@@ -41,6 +41,9 @@ for item, genres in seen.items():
 PY
 $BIN import items "$WORK/items.ndjson" --data-dir "$WORK/data" 2>/dev/null
 $BIN import ctr "$DATA/train.csv" --data-dir "$WORK/data" 2>/dev/null
+# As in score-order.sh: the import's dirty pages are written out before measuring, not during
+# a round.
+sync
 $BIN serve --port $PORT --threads "$SERVER_THREADS" --data-dir "$WORK/data" --log-level warning \
   --set ctr.alpha=0.2 \
   --set "ctr.crosses=user*category,user*genres,user*release_year,item*gender,item*age,item*occupation" \

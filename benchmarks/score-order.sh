@@ -52,6 +52,9 @@ order = {"order_id": "ORDER_ID", "user": "u-1842", "amount": float(test["Amount"
 json.dump(order, open(work + "/order.json", "w"))
 PY
 $BIN import orders "$WORK/train.csv" --data-dir "$WORK/data" 2>/dev/null
+# The import leaves hundreds of MB of dirty pages; written back during a round, they slowed its
+# fsyncs for seconds (p99 of 40-200 ms in some rounds). Write them out before measuring.
+sync
 $BIN serve --port $PORT --threads "$SERVER_THREADS" --data-dir "$WORK/data" --log-level warning \
   --set storage.durability="$DURABILITY" 2> "$WORK/server.log" &
 for _ in $(seq 600); do curl -sf $URL/models/risk 2>/dev/null | grep -q '"model":"gbdt"' && break; sleep 0.2; done
