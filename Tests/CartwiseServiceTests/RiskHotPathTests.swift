@@ -122,6 +122,52 @@ struct RiskHotPathTests {
         #expect(dataset.names.suffix(3) == ["signals.a", "signals.b", "signals.c"])
     }
 
+    /// Past its bound the set drops the oldest unlabelled orders, moves labelled ones to the end
+    /// while they fill at most half of it, and then drops the oldest labelled ones too.
+    @Test func theTrainingSetKeepsLabelsAndForgetsTheOldestOrders() {
+        var dataset = RiskDataset(maxOrders: 4)
+        func add(_ id: String, _ value: Double, fraud: Bool? = nil) {
+            var order = record(id, [("s", value)])
+            order.fraud = fraud
+            dataset.add(order)
+        }
+        add("a", 1, fraud: true)
+        add("b", 2)
+        add("c", 3)
+        add("d", 4)
+        add("e", 5)  // "a" is labelled: moved to the end; "b" leaves.
+        #expect(dataset.count == 4 && dataset.labelled == 1 && dataset.frauds == 1)
+        #expect(!dataset.contains("b") && dataset.contains("a") && dataset.contains("e"))
+        let moved = dataset.row(of: "a")!
+        #expect(dataset.values(row: moved, names: ["signals.s"]) == [1] && dataset.label(row: moved) == true)
+        #expect(dataset.label(row: 0) == nil && dataset.values(row: 0, names: ["signals.s"])[0].isNaN)
+        add("f", 6, fraud: false)
+        add("g", 7, fraud: true)  // three labelled out of four: past half, the oldest labelled go
+        #expect(dataset.count == 4)
+        let (_, columns, labels) = dataset.trainingSet()
+        #expect(labels.count == dataset.labelled && dataset.labelled <= 3)
+        #expect(columns.last?.count == labels.count)
+        #expect(dataset.contains("g") && dataset.contains("f"))
+        // A signal first seen after rows left still lines up with its rows.
+        add("h", 8)
+        var late = record("i", [("t", 9)])
+        late.fraud = false
+        dataset.add(late)
+        #expect(dataset.values(row: dataset.row(of: "i")!, names: ["signals.s", "signals.t"]).last == 9)
+        #expect(dataset.values(row: dataset.row(of: "h")!, names: ["signals.t"])[0].isNaN)
+    }
+
+    @Test func chunksBelowTheFirstKeptElementAreReleased() {
+        var array = ChunkedArray<Int>()
+        let size = 1 << ChunkedArray<Int>.chunkShift
+        for value in 0..<(size * 3) { array.append(value) }
+        array.release(below: size * 2 + 5)
+        #expect(array.released == size * 2 && array.startIndex == size * 2)
+        #expect(array.first == size * 2 && array.last == size * 3 - 1 && array[size * 2 + 4] == size * 2 + 4)
+        array.append(-1)
+        #expect(array.count == size * 3 + 1 && array[size * 3] == -1)
+    }
+
     /// The trail keeps the signals object as sent; replaying it gives back the same numbers.
     @Test func theTrailKeepsTheSignalsAsSentAndReplaysThem() throws {
         let body = Array(

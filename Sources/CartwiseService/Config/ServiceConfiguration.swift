@@ -117,6 +117,7 @@ package struct ServiceConfiguration: Sendable {
         )
         settings.reasons = integer("risk.reasons")
         settings.recentOrders = integer("risk.recent_orders")
+        settings.maxOrders = integer("risk.max_orders")
         func list(_ key: String) -> Set<String> {
             Set(text(key).split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty })
         }

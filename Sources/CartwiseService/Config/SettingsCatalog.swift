@@ -444,6 +444,14 @@ package enum SettingsCatalog {
             description: "Scored orders kept in memory for GET /score-order/thresholds."
         ),
         Setting(
+            key: "risk.max_orders",
+            kind: .integer(1_000...1_000_000_000),
+            defaultValue: .integer(2_000_000),
+            description:
+                "Orders the risk model's training set keeps in memory (about 400 bytes each); beyond it the oldest leave "
+                + "(labelled ones last) and stay only in data/audit/."
+        ),
+        Setting(
             key: "risk.high_risk_categories",
             kind: .text(choices: nil),
             defaultValue: .text("gift-cards,electronics"),

@@ -12,10 +12,12 @@ package struct ChunkedArray<Element>: RandomAccessCollection, Sendable where Ele
 
     private var chunks: [[Element]] = []
     package private(set) var count = 0
+    /// Elements below this were released (always a whole number of chunks).
+    package private(set) var released = 0
 
     package init() {}
 
-    package var startIndex: Int { 0 }
+    package var startIndex: Int { released }
     package var endIndex: Int { count }
 
     package mutating func append(_ element: Element) {
@@ -28,13 +30,23 @@ package struct ChunkedArray<Element>: RandomAccessCollection, Sendable where Ele
         count += 1
     }
 
+    /// Frees the chunks that lie wholly below `index`; their elements may no longer be read.
+    /// Indexes of the elements kept do not change.
+    package mutating func release(below index: Int) {
+        let chunk = Swift.min(index, count) >> Self.chunkShift
+        while released >> Self.chunkShift < chunk {
+            chunks[released >> Self.chunkShift] = []
+            released += 1 << Self.chunkShift
+        }
+    }
+
     package subscript(position: Int) -> Element {
         get {
-            precondition(position >= 0 && position < count, "index out of range")
+            precondition(position >= released && position < count, "index out of range")
             return chunks[position >> Self.chunkShift][position & Self.chunkMask]
         }
         set {
-            precondition(position >= 0 && position < count, "index out of range")
+            precondition(position >= released && position < count, "index out of range")
             chunks[position >> Self.chunkShift][position & Self.chunkMask] = newValue
         }
     }

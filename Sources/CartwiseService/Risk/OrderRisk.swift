@@ -16,7 +16,7 @@ package final class OrderRisk: Sendable {
     package let settings: RiskSettings
     package let history = OrderHistory()
     package let personal: PersonalData
-    private let dataset = Mutex(RiskDataset())
+    private let dataset: Mutex<RiskDataset>
     private let published = Mutex<RiskModel?>(nil)
     private let recent = Mutex<(entries: [Recent], next: Int)>(([], 0))
     private let worker: WorkerThread
@@ -27,6 +27,7 @@ package final class OrderRisk: Sendable {
         self.settings = settings
         self.personal = personal
         self.logger = logger
+        dataset = Mutex(RiskDataset(maxOrders: settings.maxOrders))
         worker = try WorkerThread()
     }
 

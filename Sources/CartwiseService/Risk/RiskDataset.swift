@@ -3,6 +3,12 @@
 /// column per signal name in the order first seen (NaN where an order lacked it), and a label
 /// per order once one arrives (a later label replaces an earlier one).
 ///
+/// Bounded: beyond ``maxOrders`` rows the oldest order leaves memory (its decision stays in the
+/// audit trail). A labelled one is moved to the end instead while labelled orders fill at most
+/// half the rows, because labels are what training needs and they arrive rarely and late; past
+/// that, the oldest labelled order goes too. Rows keep their numbers; a row that left reads as
+/// unknown.
+///
 /// Every scored order is added on the audit writer's thread before its answer goes out, so
 /// adding must never pause: columns and labels grow in chunks (``ChunkedArray``) and the id
 /// index is split in shards, so no append copies the whole set or rehashes every id (with
@@ -20,6 +26,12 @@ package struct RiskDataset: Sendable {
 
     package private(set) var names: [String] = RiskFeatures.derived
     private var columns: [Column] = RiskFeatures.derived.map { _ in Column(start: 0) }
+    /// Each row's order id (to drop it from the index when the row leaves).
+    private var ids = ChunkedArray<String>()
+    /// The first row still held.
+    private var base = 0
+    /// Rows held at most (`risk.max_orders`).
+    package let maxOrders: Int
     private var signalColumns: [String: Int] = [:]
     /// Signal names in column order (column = derived count + index).
     private var signalNames: [String] = []
@@ -33,14 +45,21 @@ package struct RiskDataset: Sendable {
 
     private static let shards = 256
 
-    package init() {}
+    package init(maxOrders: Int = 2_000_000) {
+        precondition(maxOrders >= 2, "room for a labelled order and a new one")
+        self.maxOrders = maxOrders
+    }
 
-    package var count: Int { labels.count }
+    /// Orders held.
+    package var count: Int { labels.count - base }
 
     package func contains(_ id: String) -> Bool { row(of: id) != nil }
 
-    /// The label of order `row` (nil while unknown).
-    package func label(row: Int) -> Bool? { labels[row] < 0 ? nil : labels[row] == 1 }
+    /// The label of order `row` (nil while unknown, or when the row has left memory).
+    package func label(row: Int) -> Bool? {
+        guard row >= base else { return nil }
+        return labels[row] < 0 ? nil : labels[row] == 1
+    }
 
     package func row(of id: String) -> Int? { rows[Self.shard(id)][id] }
 
@@ -80,9 +99,39 @@ package struct RiskDataset: Sendable {
             columns[position].values.append(.nan)
         }
         labels.append(-1)
+        ids.append(record.id)
         rows[shard][record.id] = row
         if let fraud = record.fraud { setLabel(row, fraud) }
+        while count > maxOrders { evictOldest() }
         return row
+    }
+
+    /// Drops the oldest row, or moves it to the end when it is labelled and labelled rows fill
+    /// at most half of the room.
+    private mutating func evictOldest() {
+        let row = base
+        let id = ids[row]
+        let shard = Self.shard(id)
+        if labels[row] >= 0 && labelled <= maxOrders / 2 {
+            let moved = labels.count
+            for index in columns.indices { columns[index].values.append(columns[index][row]) }
+            labels.append(labels[row])
+            ids.append(id)
+            rows[shard][id] = moved
+        } else {
+            rows[shard][id] = nil
+            if labels[row] >= 0 {
+                labelled -= 1
+                if labels[row] == 1 { frauds -= 1 }
+                generation += 1
+            }
+        }
+        base += 1
+        labels.release(below: base)
+        ids.release(below: base)
+        for index in columns.indices where base > columns[index].start {
+            columns[index].values.release(below: base - columns[index].start)
+        }
     }
 
     /// - Returns: false when the order is unknown.
@@ -105,7 +154,8 @@ package struct RiskDataset: Sendable {
     /// Order `row`'s values of the named features (NaN for a name the dataset lacks), to rescore
     /// it with a model trained on other columns.
     package func values(row: Int, names: [String]) -> [Double] {
-        names.map { name in
+        guard row >= base else { return names.map { _ in .nan } }
+        return names.map { name in
             if let position = RiskFeatures.derived.firstIndex(of: name) { return columns[position][row] }
             guard name.hasPrefix("signals."), let column = signalColumns[String(name.dropFirst("signals.".count))]
             else { return .nan }
@@ -115,7 +165,7 @@ package struct RiskDataset: Sendable {
 
     /// The labelled orders, feature-major in Double, for training.
     package func trainingSet() -> (names: [String], columns: [[Double]], labels: [Bool]) {
-        let picked = labels.indices.filter { labels[$0] >= 0 }
+        let picked = (base..<labels.count).filter { labels[$0] >= 0 }
         let columns = self.columns.map { column in picked.map { column[$0] } }
         return (names, columns, picked.map { labels[$0] == 1 })
     }

@@ -38,7 +38,10 @@ package struct RiskRoutes: Sendable {
             try JSONBody.requireJSON(request)
             let label = try LabelRequest.decode(request.body, now: Trainer.wallClockMilliseconds())
             guard risk.knows(label.orderID) else {
-                throw APIError.notFound("order '\(label.orderID)' was never scored or imported")
+                throw APIError.notFound(
+                    "order '\(label.orderID)' is not known: never scored or imported, or older than the "
+                        + "risk.max_orders orders kept in memory"
+                )
             }
             storage.labels.submit(label.encode()) { [risk] result in
                 switch result {

@@ -36,6 +36,8 @@ package struct RiskSettings: Sendable {
     package var parameters = GradientBoostedTrees.Parameters()
     package var reasons = 5
     package var recentOrders = 100_000
+    /// Orders the training set holds in memory (`risk.max_orders`).
+    package var maxOrders = 2_000_000
     package var highRiskCategories: Set<String> = ["gift-cards", "electronics"]
     package var allow = Lists()
     package var block = Lists()
