@@ -157,6 +157,28 @@ struct RiskHotPathTests {
         #expect(dataset.values(row: dataset.row(of: "h")!, names: ["signals.t"])[0].isNaN)
     }
 
+    /// Users' stats are bounded: past the threshold, users idle for a year are forgotten, and
+    /// active ones never are.
+    @Test func usersIdleForAYearAreForgottenOnceThereAreMany() {
+        func keys(_ user: String) -> OrderHistory.Keys {
+            OrderHistory.Keys(user: user, emailHash: nil, ipHash: nil, card: nil)
+        }
+        let later = 400 * OrderHistory.day
+        for (threshold, expectForgotten) in [(64, true), (1_000_000, false)] {
+            let history = OrderHistory(sweepAbove: threshold, userSweepAbove: threshold)
+            for index in 0..<1000 { _ = history.record(keys("old\(index)"), amount: 10, at: 0) }
+            for index in 0..<3000 { _ = history.record(keys("new\(index)"), amount: 10, at: later) }
+            let forgotten = (0..<1000).filter {
+                history.record(keys("old\($0)"), amount: 10, at: later + 1).userOrders == 0
+            }.count
+            let remembered = (0..<3000).filter {
+                history.record(keys("new\($0)"), amount: 10, at: later + 2).userOrders == 1
+            }.count
+            #expect(expectForgotten ? forgotten > 900 : forgotten == 0, "\(threshold): \(forgotten) forgotten")
+            #expect(remembered == 3000)
+        }
+    }
+
     @Test func chunksBelowTheFirstKeptElementAreReleased() {
         var array = ChunkedArray<Int>()
         let size = 1 << ChunkedArray<Int>.chunkShift

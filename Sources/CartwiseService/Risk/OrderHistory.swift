@@ -2,7 +2,9 @@ import Synchronization
 
 /// What the risk features remember of past orders, bounded: per user, email, IP and card, the
 /// times of their orders in the last 24 hours (at most ``maxPerKey``), and per user the count
-/// and sum of amounts and the cards used (at most ``maxCardsPerUser``).
+/// and sum of amounts and the cards used (at most ``maxCardsPerUser``) for users who ordered in
+/// the last ``userMemory`` (once there are more than ``userSweepAbove`` users, those idle longer
+/// are forgotten: a user back after a year starts a new history).
 ///
 /// One lock: an order's features are read and the order recorded in one step, so two orders
 /// from one card arriving together see each other.
@@ -11,8 +13,12 @@ package final class OrderHistory: Sendable {
     package static let hour: Int64 = 3_600_000
     package static let maxPerKey = 1000
     package static let maxCardsPerUser = 64
+    /// How long an idle user's stats are kept once ``userSweepAbove`` is passed.
+    package static let userMemory: Int64 = 365 * day
     /// Keys kept before the ones idle for a day are swept (per shard: this over the shard count).
-    package static let sweepAbove = 1_000_000
+    package let sweepAbove: Int
+    /// Users kept before the ones idle for ``userMemory`` are swept (per shard, likewise).
+    package let userSweepAbove: Int
 
     /// What the history knew of an order's keys just before it.
     package struct Before: Sendable, Equatable {
@@ -54,6 +60,8 @@ package final class OrderHistory: Sendable {
         var orders = 0
         var amount = 0.0
         var cards: Set<String> = []
+        /// The newest order's time.
+        var last: Int64 = .min
     }
 
     /// A key of one kind (user, email hash, IP hash, card): no string is built per lookup.
@@ -72,35 +80,66 @@ package final class OrderHistory: Sendable {
         var users = [[String: UserStats]](repeating: [:], count: OrderHistory.shards)
         /// A shard is swept when it holds this many keys; after a sweep, twice what is left
         /// (so a shard of keys all active today is not swept on every new key).
-        var sweepAt = [Int](repeating: OrderHistory.sweepAbove / OrderHistory.shards, count: OrderHistory.shards)
+        var sweepAt: [Int]
+        var userSweepAt: [Int]
         var newest: Int64 = .min
     }
 
     private static let shards = 64
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    package init() {}
+    /// - Parameters:
+    ///   - sweepAbove: keys (user, email, IP, card) held before the idle ones are swept.
+    ///   - userSweepAbove: users' stats held before the ones idle for ``userMemory`` are swept.
+    package init(sweepAbove: Int = 1_000_000, userSweepAbove: Int = 4_000_000) {
+        self.sweepAbove = sweepAbove
+        self.userSweepAbove = userSweepAbove
+        state = Mutex(
+            State(
+                sweepAt: Array(repeating: max(1, sweepAbove / Self.shards), count: Self.shards),
+                userSweepAt: Array(repeating: max(1, userSweepAbove / Self.shards), count: Self.shards)
+            )
+        )
+    }
 
     /// The history's view of `keys` at `time`, then records the order.
     package func record(_ keys: Keys, amount: Double, at time: Int64) -> Before {
         state.withLock { state in
             state.newest = max(state.newest, time)
             var before = Before()
-            before.user = keys.user.map { Self.count(&state, Key(kind: 0, value: $0), time) }
-            before.email = keys.emailHash.map { Self.count(&state, Key(kind: 1, value: $0), time) }
-            before.ip = keys.ipHash.map { Self.count(&state, Key(kind: 2, value: $0), time) }
-            before.card = keys.card.map { Self.count(&state, Key(kind: 3, value: $0), time) }
+            before.user = keys.user.map { count(&state, Key(kind: 0, value: $0), time) }
+            before.email = keys.emailHash.map { count(&state, Key(kind: 1, value: $0), time) }
+            before.ip = keys.ipHash.map { count(&state, Key(kind: 2, value: $0), time) }
+            before.card = keys.card.map { count(&state, Key(kind: 3, value: $0), time) }
             if let user = keys.user {
                 // Updated in place: one hash of the user per order.
                 let shard = user.hashValue & (Self.shards - 1)
-                Self.update(&state.users[shard][user, default: UserStats()], card: keys.card, amount: amount, &before)
+                Self.update(
+                    &state.users[shard][user, default: UserStats()],
+                    card: keys.card,
+                    amount: amount,
+                    time: time,
+                    &before
+                )
+                if state.users[shard].count > state.userSweepAt[shard] {
+                    let cutoff = state.newest - Self.userMemory
+                    state.users[shard] = state.users[shard].filter { $0.value.last > cutoff }
+                    state.userSweepAt[shard] = max(userSweepAbove / Self.shards, 2 * state.users[shard].count)
+                }
             }
             return before
         }
     }
 
-    private static func update(_ stats: inout UserStats, card: String?, amount: Double, _ before: inout Before) {
+    private static func update(
+        _ stats: inout UserStats,
+        card: String?,
+        amount: Double,
+        time: Int64,
+        _ before: inout Before
+    ) {
+        stats.last = max(stats.last, time)
         before.userOrders = stats.orders
         before.userMeanAmount = stats.orders > 0 ? stats.amount / Double(stats.orders) : nil
         if let card {
@@ -111,14 +150,14 @@ package final class OrderHistory: Sendable {
         stats.amount += amount
     }
 
-    private static func count(_ state: inout State, _ key: Key, _ time: Int64) -> (hour: Int, day: Int) {
+    private func count(_ state: inout State, _ key: Key, _ time: Int64) -> (hour: Int, day: Int) {
         let newest = state.newest
-        let shard = key.hashValue & (shards - 1)
-        let counted = count(&state.times[shard][key, default: []], newest: newest, time)
+        let shard = key.hashValue & (Self.shards - 1)
+        let counted = Self.count(&state.times[shard][key, default: []], newest: newest, time)
         if state.times[shard].count > state.sweepAt[shard] {
-            let cutoff = newest - day
+            let cutoff = newest - Self.day
             state.times[shard] = state.times[shard].filter { $0.value.contains { $0 > cutoff } }
-            state.sweepAt[shard] = max(sweepAbove / shards, 2 * state.times[shard].count)
+            state.sweepAt[shard] = max(sweepAbove / Self.shards, 2 * state.times[shard].count)
         }
         return counted
     }
