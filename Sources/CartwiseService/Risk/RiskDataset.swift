@@ -6,8 +6,9 @@
 /// Bounded: beyond ``maxOrders`` rows the oldest order leaves memory (its decision stays in the
 /// audit trail). A labelled one is moved to the end instead while labelled orders fill at most
 /// half the rows, because labels are what training needs and they arrive rarely and late; past
-/// that, the oldest labelled order goes too. Rows keep their numbers; a row that left reads as
-/// unknown.
+/// that, the oldest labelled order goes too. Other rows keep their numbers (a moved order gets a
+/// new one); a row that left reads as unknown, so the thresholds dry run counts a decision whose
+/// order left or moved as unlabelled.
 ///
 /// Every scored order is added on the audit writer's thread before its answer goes out, so
 /// adding must never pause: columns and labels grow in chunks (``ChunkedArray``) and the id
