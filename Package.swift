@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "HTTPCore",
                 "CartwiseModels",
+                "CLinux",
                 "CZlib",
                 "COpenSSL",
                 .product(name: "RealModule", package: "swift-numerics"),

@@ -14,6 +14,14 @@ static inline int cartwise_accept4(int fd, struct sockaddr *address, socklen_t *
     return accept4(fd, address, length, flags);
 }
 
+// sync_file_range is likewise declared only under _GNU_SOURCE.
+extern int sync_file_range(int fd, long offset, long count, unsigned int flags);
+
+/// Starts writing back a file range without waiting for it (SYNC_FILE_RANGE_WRITE).
+static inline int cartwise_start_writeback(int fd, long offset, long count) {
+    return sync_file_range(fd, offset, count, 2);
+}
+
 /// Names the calling thread (at most 15 bytes are kept), so `top -H` and crash logs show it.
 static inline int cartwise_set_thread_name(const char *name) {
     return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);

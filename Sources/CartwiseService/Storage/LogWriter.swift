@@ -90,6 +90,7 @@ package final class LogWriter: Sendable {
                         lastSync = MonotonicClock.milliseconds()
                     } else {
                         dirty = true
+                        log.startWriteback(atLeast: Self.writebackBytes)
                     }
                     for (pending, location) in zip(batch, locations) { pending.completion(.success(location)) }
                 } catch {
@@ -110,6 +111,10 @@ package final class LogWriter: Sendable {
             }
         }
     }
+
+    /// Without a sync per batch, written data is handed to the kernel's writeback every this
+    /// many bytes, so a sync (at an interval, or at rotation) finds little left to write.
+    static let writebackBytes = 1 << 20
 
     private func syncQuietly() {
         do {
