@@ -97,8 +97,8 @@ package final class OrderHistory: Sendable {
         self.userSweepAbove = userSweepAbove
         state = Mutex(
             State(
-                sweepAt: Array(repeating: max(1, sweepAbove / Self.shards), count: Self.shards),
-                userSweepAt: Array(repeating: max(1, userSweepAbove / Self.shards), count: Self.shards)
+                sweepAt: Array(repeating: Self.perShard(sweepAbove), count: Self.shards),
+                userSweepAt: Array(repeating: Self.perShard(userSweepAbove), count: Self.shards)
             )
         )
     }
@@ -122,10 +122,9 @@ package final class OrderHistory: Sendable {
                     time: time,
                     &before
                 )
-                if state.users[shard].count > state.userSweepAt[shard] {
-                    let cutoff = state.newest - Self.userMemory
-                    state.users[shard] = state.users[shard].filter { $0.value.last > cutoff }
-                    state.userSweepAt[shard] = max(userSweepAbove / Self.shards, 2 * state.users[shard].count)
+                let cutoff = state.newest - Self.userMemory
+                Self.sweep(&state.users[shard], at: &state.userSweepAt[shard], floor: Self.perShard(userSweepAbove)) {
+                    $0.last > cutoff
                 }
             }
             return before
@@ -154,12 +153,28 @@ package final class OrderHistory: Sendable {
         let newest = state.newest
         let shard = key.hashValue & (Self.shards - 1)
         let counted = Self.count(&state.times[shard][key, default: []], newest: newest, time)
-        if state.times[shard].count > state.sweepAt[shard] {
-            let cutoff = newest - Self.day
-            state.times[shard] = state.times[shard].filter { $0.value.contains { $0 > cutoff } }
-            state.sweepAt[shard] = max(sweepAbove / Self.shards, 2 * state.times[shard].count)
+        let cutoff = newest - Self.day
+        Self.sweep(&state.times[shard], at: &state.sweepAt[shard], floor: Self.perShard(sweepAbove)) {
+            $0.contains { $0 > cutoff }
         }
         return counted
+    }
+
+    /// A shard's share of a threshold.
+    private static func perShard(_ threshold: Int) -> Int { max(1, threshold / shards) }
+
+    /// Keeps what `keep` accepts once the shard holds more than `threshold` entries; the next
+    /// threshold is then twice what is left, never below `floor` (so a shard of entries that are
+    /// all still wanted is not filtered on every insertion).
+    private static func sweep<Key: Hashable, Value>(
+        _ shard: inout [Key: Value],
+        at threshold: inout Int,
+        floor: Int,
+        keep: (Value) -> Bool
+    ) {
+        guard shard.count > threshold else { return }
+        shard = shard.filter { keep($0.value) }
+        threshold = max(floor, 2 * shard.count)
     }
 
     /// Orders in (time − 1 h, time] and (time − 1 day, time], then adds `time`: binary
