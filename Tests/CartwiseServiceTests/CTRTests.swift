@@ -189,6 +189,45 @@ private func waitForExamples(_ client: BlockingHTTPClient, _ examples: Int) thro
     }
 
     /// The bounded top-k keeps exactly what a full stable sort would put first, ties included.
+    /// The builder hashes strings itself (see `CTRFeatureBuilder.fnv`): its tokens must be
+    /// `FeatureHasher`'s, or a model learned from events would score requests elsewhere.
+    @Test func builtTokensAreTheHashersTokens() {
+        let long = String(repeating: "long-value-", count: 4)
+        let event = Event(
+            user: "u-17",
+            item: "item-3",
+            type: .impression,
+            timestamp: 1_764_000_000_000 + 5 * 3_600_000,
+            context: [
+                ContextField(name: "device", value: .string("mobile")),
+                ContextField(name: "a_rather_long_field_name", value: .string(long)),
+                ContextField(name: "count", value: .number(37)),
+                ContextField(name: "genres", value: .string("Drama|Comedy")),
+                ContextField(name: "empty", value: .string("")),
+            ]
+        )
+        var tokens = CTRFeatures.Tokens()
+        CTRFeatureBuilder.impression(event, categories: [], into: &tokens)
+        let hour = (1_764_000_000_000 / 3_600_000 + 5) % 24
+        let weekday = ((1_764_000_000_000 + 5 * 3_600_000) / 86_400_000 + 3) % 7
+        let expected: [UInt64] = [
+            FeatureHasher.token("user", "u-17"), FeatureHasher.token("hour", String(hour)),
+            FeatureHasher.token("weekday", String(weekday)), FeatureHasher.token("device", "mobile"),
+            FeatureHasher.token("a_rather_long_field_name", long),
+            FeatureHasher.token("count", CTRFeatures.Tokens.bin(37)),
+            FeatureHasher.token("genres", "Drama"), FeatureHasher.token("genres", "Comedy"),
+            FeatureHasher.token("empty", ""), FeatureHasher.token("item", "item-3"),
+        ]
+        #expect(tokens.hashes == expected)
+        #expect(
+            tokens.names
+                == [
+                    "user", "hour", "weekday", "device", "a_rather_long_field_name", "count", "genres", "empty", "item",
+                ]
+                .map(FeatureHasher.prefix)
+        )
+    }
+
     @Test func topKOrderMatchesAFullSort() {
         var random = SystemRandomNumberGenerator()
         for trial in 0..<200 {

@@ -3,8 +3,11 @@ package import CartwiseModels
 /// Names an impression's fields the same way for learning and for `/rank`, so a model trained
 /// from events scores requests on the same coordinates.
 package enum CTRFeatureBuilder {
-    static let hours = (0..<24).map { String($0) }
-    static let weekdays = (0..<7).map { String($0) }
+    /// The tokens of `hour=0` ... `hour=23` and `weekday=0` ... `weekday=6`, hashed once.
+    static let hours = (0..<24).map { FeatureHasher.token("hour", String($0)) }
+    static let weekdays = (0..<7).map { FeatureHasher.token("weekday", String($0)) }
+    static let hourPrefix = FeatureHasher.prefix("hour")
+    static let weekdayPrefix = FeatureHasher.prefix("weekday")
 
     /// User, time and the request's (or impression's) context: what items of one request share.
     package static func shared(user: String, timestamp: Int64, context: [ContextField]) -> CTRFeatures.Tokens {
@@ -27,12 +30,12 @@ package enum CTRFeatureBuilder {
         context: [ContextField],
         to tokens: inout CTRFeatures.Tokens
     ) {
-        if !user.isEmpty { tokens.add("user", value: user) }
+        if !user.isEmpty { add(userPrefix, "user", user, split: false, to: &tokens) }
         let hour = floorDivide(timestamp, 3_600_000)
-        tokens.add("hour", value: hours[Int(((hour % 24) + 24) % 24)])
+        tokens.add(prefix: hourPrefix, token: hours[Int(((hour % 24) + 24) % 24)])
         // 1970-01-01 was a Thursday: day 0 is weekday 3 when Monday is 0.
         let day = floorDivide(timestamp, 86_400_000)
-        tokens.add("weekday", value: weekdays[Int(((day + 3) % 7 + 7) % 7)])
+        tokens.add(prefix: weekdayPrefix, token: weekdays[Int(((day + 3) % 7 + 7) % 7)])
         append(context, to: &tokens)
     }
 
@@ -54,7 +57,7 @@ package enum CTRFeatureBuilder {
         context: [ContextField],
         to tokens: inout CTRFeatures.Tokens
     ) {
-        if !item.isEmpty { tokens.add("item", value: item) }
+        if !item.isEmpty { add(itemPrefix, "item", item, split: false, to: &tokens) }
         if !categories.isEmpty { tokens.add("category", tokens: categories) }
         append(context, to: &tokens)
     }
@@ -66,21 +69,87 @@ package enum CTRFeatureBuilder {
 
     /// Strings are categorical (`|` separates several values), numbers are log-binned.
     private static func append(_ context: [ContextField], to tokens: inout CTRFeatures.Tokens) {
-        // A method on the borrowed field reads its strings in place: a `switch` over a copy
-        // retained and released two strings per field, a tenth of the learning time.
-        for index in context.indices { context[index].addToken(to: &tokens) }
+        context.withUnsafeBufferPointer { fields in
+            for index in fields.indices {
+                // Everything read from the field is hashed before `tokens` is called: a string
+                // still in use across a call into the other module is retained around it.
+                let prefix = hash(fields[index].name) { (fnv(fnvOffsetBasis, $0) ^ 0x3D) &* fnvPrime }
+                let token: Token =
+                    switch fields[index].value {
+                    case .number(let number): .number(number)
+                    case .string(let text): self.token(prefix, text, split: true).map(Token.hash) ?? .several
+                    }
+                switch token {
+                case .number(let number): tokens.add(prefix: prefix, number: number)
+                case .hash(let hash): tokens.add(prefix: prefix, token: hash)
+                case .several:
+                    guard case .string(let text) = fields[index].value else { continue }
+                    tokens.add(fields[index].name, value: text, split: true)
+                }
+            }
+        }
+    }
+
+    private enum Token {
+        case number(Double)
+        case hash(UInt64)
+        /// A value with a `|`: one token per part.
+        case several
+    }
+
+    static let userPrefix = FeatureHasher.prefix("user")
+    static let itemPrefix = FeatureHasher.prefix("item")
+
+    /// `value` as one token of the field, hashed here: a string passed to `Tokens` in the other
+    /// module is retained and released around each call (with the field's name, a sixth of the
+    /// learning time), while one hashed in place is only read. A value that `split` cuts at `|`
+    /// takes the general path.
+    @inline(__always)
+    private static func add(
+        _ prefix: UInt64,
+        _ name: String,
+        _ value: String,
+        split: Bool,
+        to tokens: inout CTRFeatures.Tokens
+    ) {
+        if let token = token(prefix, value, split: split) {
+            tokens.add(prefix: prefix, token: token)
+        } else {
+            tokens.add(name, value: value, split: split)
+        }
+    }
+
+    /// The token of `value` in the field hashed to `prefix`; nil when `split` finds a `|`.
+    @inline(__always)
+    private static func token(_ prefix: UInt64, _ value: String, split: Bool) -> UInt64? {
+        hash(value) { bytes -> UInt64? in
+            if split && bytes.contains(UInt8(ascii: "|")) { return nil }
+            return fnv(prefix, bytes)
+        }
+    }
+
+    /// `FeatureHasher`'s FNV-1a, written out here (a test checks that both agree): the compiler
+    /// does not inline across the module boundary, even `@inlinable` code, and any call made
+    /// while a field's strings are borrowed makes it retain and release them.
+    @inline(__always)
+    private static func fnv(_ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = hash
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* fnvPrime }
+        return hash
+    }
+
+    private static let fnvOffsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
+    private static let fnvPrime: UInt64 = 0x0000_0100_0000_01B3
+
+    /// `body` over the string's UTF-8 bytes in place (every native string has them contiguous).
+    @inline(__always)
+    private static func hash<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
-    }
-}
-
-extension ContextField {
-    fileprivate func addToken(to tokens: inout CTRFeatures.Tokens) {
-        switch value {
-        case .string(let text): tokens.add(name, value: text, split: true)
-        case .number(let number): tokens.add(name, number: number)
-        }
     }
 }
