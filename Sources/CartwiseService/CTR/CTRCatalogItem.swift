@@ -15,4 +15,16 @@ package final class CTRCatalogItem: Sendable {
         CTRFeatureBuilder.own(item: id, categories: self.categories, context: [], into: &own)
         self.own = own
     }
+
+    /// The item's own coordinates in a prepared request (see
+    /// ``CTRFeatures/coordinates(prepared:own:into:base:layout:)``). A method, so that `own` is
+    /// read in place: passed from outside, its four arrays were retained and released per item.
+    package func coordinates(
+        _ features: CTRFeatures,
+        prepared: CTRFeatures.Prepared,
+        into coordinates: inout [UInt32],
+        layout: inout CTRFeatures.OwnLayout
+    ) -> Bool {
+        features.coordinates(prepared: prepared, own: own, into: &coordinates, base: false, layout: &layout)
+    }
 }

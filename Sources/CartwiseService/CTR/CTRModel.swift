@@ -48,17 +48,15 @@ package final class CTRModel: Sendable {
         var own = CTRFeatures.Tokens(capacity: 8)
         var coordinates: [UInt32] = []
         var layout = CTRFeatures.OwnLayout()
-        return items.map { entry in
+        var probabilities: [Double] = []
+        probabilities.reserveCapacity(items.count)
+        // A loop, not `map`: a closure captures `shared`, and each item's call then retained and
+        // released its six arrays.
+        for entry in items {
             let known = catalog[entry.item]
             let withBase: Bool
             if entry.context.isEmpty, let known {
-                withBase = features.coordinates(
-                    prepared: shared,
-                    own: known.own,
-                    into: &coordinates,
-                    base: false,
-                    layout: &layout
-                )
+                withBase = known.coordinates(features, prepared: shared, into: &coordinates, layout: &layout)
             } else {
                 CTRFeatureBuilder.own(
                     item: entry.item,
@@ -74,8 +72,9 @@ package final class CTRModel: Sendable {
                     layout: &layout
                 )
             }
-            return FTRLProximal.sigmoid(Double(margin(coordinates) + (withBase ? 0 : base)))
+            probabilities.append(FTRLProximal.sigmoid(Double(margin(coordinates) + (withBase ? 0 : base))))
         }
+        return probabilities
     }
 
     /// The sum of the coordinates' weights (the log-odds).
