@@ -114,6 +114,22 @@ import Testing
             let (bias, contributions) = model.contributions(row)
             #expect(abs(bias + contributions.reduce(0, +) - model.margin(row)) < 1e-9)
         }
+        // Four trees are walked at a time (30 = 7 x 4 + 2): the same attribution as one tree
+        // after another, up to the order of the additions.
+        var random2 = SeededRandom(seed: 11)
+        for _ in 0..<200 {
+            let row = (0..<3).map { _ in random2.unit() < 0.1 ? Double.nan : random2.unit() }
+            var expected = [Double](repeating: 0, count: 3)
+            var bias = model.baseline
+            row.withUnsafeBufferPointer { values in
+                expected.withUnsafeMutableBufferPointer { slots in
+                    for tree in model.trees { bias += tree.contribute(values, to: slots) }
+                }
+            }
+            let (fastBias, fast) = model.contributions(row)
+            #expect(abs(fastBias - bias) < 1e-12)
+            for feature in 0..<3 { #expect(abs(fast[feature] - expected[feature]) < 1e-12) }
+        }
         let risky = model.contributions([0.9, 0.9, 0.5]).contributions
         #expect(risky[0] > 1 && risky[1] > 1)
         #expect(abs(risky[2]) < min(risky[0], risky[1]) / 4)

@@ -43,11 +43,35 @@ package struct GradientBoostedTrees: Sendable, Equatable {
     package let baseline: Double
     package let trees: [DecisionTree]
     package let featureCount: Int
+    /// Every tree's nodes in one array, children as positions in it, and each tree's root:
+    /// ``contributions(_:)`` walks four trees at a time, so that four chains of dependent loads
+    /// and branches overlap instead of running one after another.
+    private let nodes: [DecisionTree.Node]
+    private let roots: [Int]
 
     package init(baseline: Double, trees: [DecisionTree], featureCount: Int) {
         self.baseline = baseline
         self.trees = trees
         self.featureCount = featureCount
+        var nodes: [DecisionTree.Node] = []
+        var roots: [Int] = []
+        for tree in trees {
+            let offset = Int32(nodes.count)
+            roots.append(nodes.count)
+            for var node in tree.nodes {
+                if !node.isLeaf {
+                    node.left += offset
+                    node.right += offset
+                }
+                nodes.append(node)
+            }
+        }
+        self.nodes = nodes
+        self.roots = roots
+    }
+
+    package static func == (lhs: GradientBoostedTrees, rhs: GradientBoostedTrees) -> Bool {
+        lhs.baseline == rhs.baseline && lhs.trees == rhs.trees && lhs.featureCount == rhs.featureCount
     }
 
     /// The log-odds for one row (`featureCount` values, NaN = missing).
@@ -68,10 +92,52 @@ package struct GradientBoostedTrees: Sendable, Equatable {
         var bias = baseline
         row.withUnsafeBufferPointer { values in
             contributions.withUnsafeMutableBufferPointer { slots in
-                for tree in trees { bias += tree.contribute(values, to: slots) }
+                nodes.withUnsafeBufferPointer { nodes in
+                    var next = 0
+                    while next + 4 <= roots.count {
+                        var cursors = (roots[next], roots[next + 1], roots[next + 2], roots[next + 3])
+                        bias +=
+                            nodes[cursors.0].value + nodes[cursors.1].value + nodes[cursors.2].value
+                            + nodes[cursors.3].value
+                        var moving = true
+                        while moving {
+                            let a = Self.step(&cursors.0, nodes, values, slots)
+                            let b = Self.step(&cursors.1, nodes, values, slots)
+                            let c = Self.step(&cursors.2, nodes, values, slots)
+                            let d = Self.step(&cursors.3, nodes, values, slots)
+                            moving = a || b || c || d
+                        }
+                        next += 4
+                    }
+                    for root in roots[next...] {
+                        var cursor = root
+                        bias += nodes[cursor].value
+                        while Self.step(&cursor, nodes, values, slots) {}
+                    }
+                }
             }
         }
         return (bias, contributions)
+    }
+
+    /// Moves `cursor` one node down its tree, crediting the split's feature with the change in
+    /// the node's value (Saabas); false at a leaf.
+    @inline(__always)
+    private static func step(
+        _ cursor: inout Int,
+        _ nodes: UnsafeBufferPointer<DecisionTree.Node>,
+        _ row: UnsafeBufferPointer<Double>,
+        _ contributions: UnsafeMutableBufferPointer<Double>
+    ) -> Bool {
+        let node = nodes[cursor]
+        if node.isLeaf { return false }
+        let feature = Int(node.feature)
+        let value = row[feature]
+        let left = value.isNaN ? node.missingGoesLeft : value <= node.threshold
+        let next = Int(left ? node.left : node.right)
+        contributions[feature] += nodes[next].value - node.value
+        cursor = next
+        return true
     }
 
     @inline(__always)
