@@ -81,10 +81,14 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
         let refused = try client.request("POST", "/series", headers: json, body: Array(other.utf8))
         #expect(refused.status == 400 && refused.text.contains("frequency"), "\(refused.text)")
         _ = try #require(try waitFor(client, "/forecast?item=s1"))
-        for query in ["horizon=0", "horizon=37", "levels=0", "levels=80,100", "levels=a"] {
+        for query in ["horizon=0", "horizon=37", "levels=0", "levels=80,100", "levels=a", "levels=99.99999999999999"] {
             let response = try client.request("GET", "/forecast?item=s1&" + query)
             #expect(response.status == 400, "\(query): \(response.text)")
         }
+        // Nearer 100 % than 99.9999, the normal quantile is infinite and the interval was NaN.
+        let tooWide = #"{"items":["s1"],"levels":[80,99.99999999999999]}"#
+        let batch = try client.request("POST", "/forecast/batch", headers: json, body: Array(tooWide.utf8))
+        #expect(batch.status == 400 && batch.text.contains("levels[1]"), "\(batch.text)")
         for query in ["", "&lead_time=-1", "&lead_time=1&service_level=1.2", "&lead_time=1&order_cost=5"] {
             let response = try client.request("GET", "/inventory/policy?item=s1" + query)
             #expect(response.status == 400, "\(query): \(response.text)")

@@ -55,17 +55,29 @@ package struct DecisionTree: Sendable, Equatable {
     ) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
             var index = 0
-            while true {
-                let node = nodes[index]
-                if node.isLeaf { break }
-                let feature = Int(node.feature)
-                let value = row[feature]
-                let left = value.isNaN ? node.missingGoesLeft : value <= node.threshold
-                let next = Int(left ? node.left : node.right)
-                contributions[feature] += nodes[next].value - node.value
-                index = next
-            }
+            while Self.step(&index, nodes, row, contributions) {}
             return nodes[0].value
         }
+    }
+
+    /// Moves `cursor` one node down, crediting the split's feature with the change in the
+    /// node's value (Saabas); false at a leaf. `nodes` may hold several trees with children as
+    /// positions in it (``GradientBoostedTrees`` walks four at a time).
+    @inline(__always)
+    static func step(
+        _ cursor: inout Int,
+        _ nodes: UnsafeBufferPointer<Node>,
+        _ row: UnsafeBufferPointer<Double>,
+        _ contributions: UnsafeMutableBufferPointer<Double>
+    ) -> Bool {
+        let node = nodes[cursor]
+        if node.isLeaf { return false }
+        let feature = Int(node.feature)
+        let value = row[feature]
+        let left = value.isNaN ? node.missingGoesLeft : value <= node.threshold
+        let next = Int(left ? node.left : node.right)
+        contributions[feature] += nodes[next].value - node.value
+        cursor = next
+        return true
     }
 }

@@ -101,10 +101,10 @@ package struct GradientBoostedTrees: Sendable, Equatable {
                             + nodes[cursors.3].value
                         var moving = true
                         while moving {
-                            let a = Self.step(&cursors.0, nodes, values, slots)
-                            let b = Self.step(&cursors.1, nodes, values, slots)
-                            let c = Self.step(&cursors.2, nodes, values, slots)
-                            let d = Self.step(&cursors.3, nodes, values, slots)
+                            let a = DecisionTree.step(&cursors.0, nodes, values, slots)
+                            let b = DecisionTree.step(&cursors.1, nodes, values, slots)
+                            let c = DecisionTree.step(&cursors.2, nodes, values, slots)
+                            let d = DecisionTree.step(&cursors.3, nodes, values, slots)
                             moving = a || b || c || d
                         }
                         next += 4
@@ -112,32 +112,12 @@ package struct GradientBoostedTrees: Sendable, Equatable {
                     for root in roots[next...] {
                         var cursor = root
                         bias += nodes[cursor].value
-                        while Self.step(&cursor, nodes, values, slots) {}
+                        while DecisionTree.step(&cursor, nodes, values, slots) {}
                     }
                 }
             }
         }
         return (bias, contributions)
-    }
-
-    /// Moves `cursor` one node down its tree, crediting the split's feature with the change in
-    /// the node's value (Saabas); false at a leaf.
-    @inline(__always)
-    private static func step(
-        _ cursor: inout Int,
-        _ nodes: UnsafeBufferPointer<DecisionTree.Node>,
-        _ row: UnsafeBufferPointer<Double>,
-        _ contributions: UnsafeMutableBufferPointer<Double>
-    ) -> Bool {
-        let node = nodes[cursor]
-        if node.isLeaf { return false }
-        let feature = Int(node.feature)
-        let value = row[feature]
-        let left = value.isNaN ? node.missingGoesLeft : value <= node.threshold
-        let next = Int(left ? node.left : node.right)
-        contributions[feature] += nodes[next].value - node.value
-        cursor = next
-        return true
     }
 
     @inline(__always)

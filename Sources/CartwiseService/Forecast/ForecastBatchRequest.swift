@@ -59,10 +59,10 @@ package struct ForecastBatchRequest: Sendable, Equatable {
                     repeat {
                         let path = "levels[\(list.count)]"
                         if let value = try EventDecoder.number(&reader, path, problem) {
-                            if value > 0 && value < 100 {
+                            if ForecastRoutes.isLevel(value) {
                                 list.append(value)
                             } else {
-                                problem(path, "must be above 0 and below 100")
+                                problem(path, "must be above 0 and at most 99.9999")
                             }
                         }
                     } while reader.consume(UInt8(ascii: ","))

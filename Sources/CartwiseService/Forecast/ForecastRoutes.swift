@@ -200,15 +200,24 @@ package struct ForecastRoutes: Sendable {
         )!
     }
 
-    /// `levels=80,95`: central interval levels in percent, 1 to 5 of them, each above 0 and below 100.
+    /// The widest interval level: nearer 100, the normal quantile is no longer a finite number
+    /// in floating point (99.99999999999999 % gave an interval of NaN), and the service level of
+    /// `/inventory/policy` stops at the same 0.9999.
+    static let maxLevel = 99.9999
+
+    /// Whether `value` is an interval level an answer can be computed for.
+    static func isLevel(_ value: Double) -> Bool { value > 0 && value <= maxLevel }
+
+    /// `levels=80,95`: central interval levels in percent, 1 to 5 of them, each above 0 and at
+    /// most 99.9999.
     static func levels(_ text: String?) throws(APIError) -> [Double] {
         guard let text else { return [80, 95] }
         var result: [Double] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let value = Double(part), value > 0, value < 100, value.isFinite else {
+            guard let value = Double(part), isLevel(value) else {
                 throw .invalidField(
                     field: "levels",
-                    reason: "must be comma-separated percentages above 0 and below 100"
+                    reason: "must be comma-separated percentages above 0 and at most 99.9999"
                 )
             }
             if !result.contains(value) { result.append(value) }
