@@ -3,11 +3,14 @@ package import CartwiseModels
 /// Names an impression's fields the same way for learning and for `/rank`, so a model trained
 /// from events scores requests on the same coordinates.
 package enum CTRFeatureBuilder {
-    /// The tokens of `hour=0` ... `hour=23` and `weekday=0` ... `weekday=6`, hashed once.
+    /// The tokens of `hour=0` ... `hour=23` and `weekday=0` ... `weekday=6`, and the fixed fields'
+    /// prefixes, hashed once.
     static let hours = (0..<24).map { FeatureHasher.token("hour", String($0)) }
     static let weekdays = (0..<7).map { FeatureHasher.token("weekday", String($0)) }
     static let hourPrefix = FeatureHasher.prefix("hour")
     static let weekdayPrefix = FeatureHasher.prefix("weekday")
+    static let userPrefix = FeatureHasher.prefix("user")
+    static let itemPrefix = FeatureHasher.prefix("item")
 
     /// User, time and the request's (or impression's) context: what items of one request share.
     package static func shared(user: String, timestamp: Int64, context: [ContextField]) -> CTRFeatures.Tokens {
@@ -73,7 +76,7 @@ package enum CTRFeatureBuilder {
             for index in fields.indices {
                 // Everything read from the field is hashed before `tokens` is called: a string
                 // still in use across a call into the other module is retained around it.
-                let prefix = hash(fields[index].name) { (fnv(fnvOffsetBasis, $0) ^ 0x3D) &* fnvPrime }
+                let prefix = utf8(fields[index].name) { (fnv(fnvOffsetBasis, $0) ^ 0x3D) &* fnvPrime }
                 let token: Token =
                     switch fields[index].value {
                     case .number(let number): .number(number)
@@ -97,9 +100,6 @@ package enum CTRFeatureBuilder {
         case several
     }
 
-    static let userPrefix = FeatureHasher.prefix("user")
-    static let itemPrefix = FeatureHasher.prefix("item")
-
     /// `value` as one token of the field, hashed here: a string passed to `Tokens` in the other
     /// module is retained and released around each call (with the field's name, a sixth of the
     /// learning time), while one hashed in place is only read. A value that `split` cuts at `|`
@@ -122,7 +122,7 @@ package enum CTRFeatureBuilder {
     /// The token of `value` in the field hashed to `prefix`; nil when `split` finds a `|`.
     @inline(__always)
     private static func token(_ prefix: UInt64, _ value: String, split: Bool) -> UInt64? {
-        hash(value) { bytes -> UInt64? in
+        utf8(value) { bytes -> UInt64? in
             if split && bytes.contains(UInt8(ascii: "|")) { return nil }
             return fnv(prefix, bytes)
         }
@@ -143,7 +143,7 @@ package enum CTRFeatureBuilder {
 
     /// `body` over the string's UTF-8 bytes in place (every native string has them contiguous).
     @inline(__always)
-    private static func hash<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    private static func utf8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)
