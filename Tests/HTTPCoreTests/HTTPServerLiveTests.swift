@@ -54,6 +54,35 @@ import Glibc
         }
     }
 
+    /// A burst larger than one read, with a body limit smaller than the read: the loop stops
+    /// reading at the limit with bytes left in the socket, and must come back for them even
+    /// though no new bytes (no new edge-triggered event) arrive. The loop is held busy while
+    /// the burst is sent, so the whole burst is waiting in the socket when it reads.
+    @Test func aPipelinedBurstBeyondOneReadIsAnsweredWhole() throws {
+        let configuration = HTTPServerConfiguration.testing {
+            $0.limits.bodyBytes = 2000
+            $0.threads = 1
+        }
+        try withServer(configuration) { server in
+            let staller = try BlockingHTTPClient(port: server.port)
+            let client = try BlockingHTTPClient(port: server.port)
+            try staller.send("GET /stall?ms=300 HTTP/1.1\r\nHost: x\r\n\r\n")
+            usleep(50_000)
+            let body = String(repeating: "b", count: 1000)
+            var burst = ""
+            for index in 0..<80 {
+                burst += "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1004\r\n\r\n"
+                burst += String(1000 + index) + body
+            }
+            try client.send(burst)
+            #expect(try staller.readResponse().text == "stalled 300")
+            for index in 0..<80 {
+                let text = try client.readResponse().text
+                #expect(text.prefix(4) == String(1000 + index))
+            }
+        }
+    }
+
     @Test func chunkedRequestBodyArrivesWhole() throws {
         try withServer { server in
             let client = try BlockingHTTPClient(port: server.port)

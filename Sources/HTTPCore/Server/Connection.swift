@@ -35,8 +35,12 @@ final class Connection {
     var phase: Phase = .head
     var phaseStartedAt: Int64
     var lingeredBytes = 0
-    /// The epoll mask currently registered.
+    /// The epoll mask currently registered (edge-triggered).
     var interest: UInt32
+    /// The last read stopped before the socket was empty (a limit was reached): with
+    /// edge-triggered epoll no new event comes for bytes already there, so the next interest
+    /// update re-arms the descriptor, which reports it again if it is still readable.
+    var unreadInput = false
     /// TLS over the socket, when the server has a certificate.
     var tls: TLSSession?
 

@@ -14,7 +14,7 @@ extension EventLoop {
             if connection.output.isEmpty { process(connection) }
         }
         if events & (Poller.readable | Poller.peerClosed | Poller.hangUp | Poller.error) != 0 {
-            readAvailable(connection)
+            readAvailable(connection, untilEnd: events & (Poller.peerClosed | Poller.hangUp | Poller.error) != 0)
         }
     }
 
@@ -50,7 +50,10 @@ extension EventLoop {
         }
     }
 
-    private func readAvailable(_ connection: Connection) {
+    /// Reads what the socket holds. A short read means it is empty, unless the peer has closed:
+    /// the end of the stream is not reported again by edge-triggered epoll, so then the loop
+    /// reads on until `recv` says so (`untilEnd`).
+    private func readAvailable(_ connection: Connection, untilEnd: Bool = false) {
         guard handshakeIfNeeded(connection) else { return }
         var received = 0
         while true {
@@ -65,9 +68,9 @@ extension EventLoop {
                 connection.input.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
                 // A short plain read drained the socket; OpenSSL returns one record at a time and may
                 // hold more already decrypted, so TLS reads until it would block.
-                if (connection.tls == nil && count < scratch.count)
-                    || connection.input.readableBytes > context.configuration.limits.bodyBytes
-                {
+                if connection.tls == nil && count < scratch.count && !untilEnd { break }
+                if connection.input.readableBytes > context.configuration.limits.bodyBytes {
+                    connection.unreadInput = true
                     break
                 }
                 continue
@@ -322,8 +325,11 @@ extension EventLoop {
                 && connection.output.readableBytes < Self.outputHighWater)
         if wantsInput && !connection.readClosed { mask |= Poller.readable | Poller.peerClosed }
         if !connection.output.isEmpty { mask |= Poller.writable }
-        guard mask != connection.interest else { return }
+        mask |= Poller.edgeTriggered
+        let rearm = connection.unreadInput && mask & Poller.readable != 0
+        guard mask != connection.interest || rearm else { return }
         connection.interest = mask
+        connection.unreadInput = false
         do {
             try poller.modify(connection.fd, mask: mask)
         } catch {

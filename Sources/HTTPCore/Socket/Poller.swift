@@ -6,8 +6,8 @@ import Glibc
 
 /// One epoll instance, owned by one event loop thread.
 ///
-/// Level-triggered: a descriptor that still has bytes to read is reported again on the next
-/// wait, so a loop may read a bounded amount per event and stay fair to the other connections.
+/// Level-triggered unless a mask includes ``edgeTriggered``: the server's connections are
+/// edge-triggered (see ``EventLoop``), its listener and wake descriptor level-triggered.
 package struct Poller: ~Copyable {
     package let fd: Int32
     private var events: UnsafeMutableBufferPointer<epoll_event>
@@ -18,6 +18,10 @@ package struct Poller: ~Copyable {
     package static let peerClosed = UInt32(EPOLLRDHUP.rawValue)
     package static let hangUp = UInt32(EPOLLHUP.rawValue)
     package static let error = UInt32(EPOLLERR.rawValue)
+    /// Report a descriptor when it becomes ready, not while it stays ready. Ready descriptors
+    /// then come back in the order they became ready, which is what makes a busy loop serve its
+    /// connections first come, first served.
+    package static let edgeTriggered = UInt32(EPOLLET.rawValue)
 
     /// - Parameter capacity: how many events one `wait` can return.
     /// - Throws: ``SocketError`` from `epoll_create1`.

@@ -18,6 +18,13 @@ enum TestServer {
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
         }
         routes.get("/users/{id}") { _, parameters in HTTPResponse.text(parameters["id"] ?? "") }
+        // Holds the loop thread itself for `ms` milliseconds, as a slow handler would: what
+        // other clients send meanwhile waits in their sockets.
+        routes.get("/stall") { request, _ in
+            let delay = try request.queryInt("ms", default: 100, range: 0...10_000)!
+            usleep(UInt32(delay * 1000))
+            return HTTPResponse.text("stalled \(delay)")
+        }
         // Answers from another thread after `ms` milliseconds.
         routes.onDeferred(.get, "/slow") { request, _, promise in
             let delay = try request.queryInt("ms", default: 100, range: 0...10_000)!
