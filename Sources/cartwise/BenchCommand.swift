@@ -9,7 +9,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks of the models.",
-        subcommands: [BenchALS.self, BenchCTR.self, BenchRisk.self, BenchScoreOrder.self, BenchForecast.self]
+        subcommands: [
+            BenchALS.self, BenchCTR.self, BenchRank.self, BenchRisk.self, BenchScoreOrder.self, BenchForecast.self,
+        ]
     )
 }
 

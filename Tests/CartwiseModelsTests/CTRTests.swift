@@ -91,6 +91,7 @@ import Testing
         shared.add("device", value: "ios")
         shared.add("tags", value: "a|b|c", split: true)
         let prepared = features.prepare(shared: shared)
+        let weights = (0..<features.hasher.size).map { Float($0 % 97) / 97 - 0.5 }
         var out: [UInt32] = []
         for own in [
             ("i1", ["c1", "c2"], nil), ("i2", [], nil), ("i3", ["c3"], "android"),
@@ -107,6 +108,17 @@ import Testing
             let withBase = features.coordinates(prepared: prepared, own: tokens, into: &out, base: false)
             #expect((withBase ? out : prepared.base + out).sorted() == full, "\(own.0)")
             #expect(withBase == (own.2 != nil))
+            // Summed while hashing: the own part's weights, in the same order (so exactly), or
+            // nil when shadowed.
+            var layout = CTRFeatures.OwnLayout()
+            let margin = weights.withUnsafeBufferPointer {
+                features.ownMargin(prepared: prepared, own: tokens, weights: $0, layout: &layout)
+            }
+            if withBase {
+                #expect(margin == nil)
+            } else {
+                #expect(margin == out.reduce(Float(0)) { $0 + weights[Int($1)] }, "\(own.0)")
+            }
         }
     }
 

@@ -228,6 +228,32 @@ private func waitForExamples(_ client: BlockingHTTPClient, _ examples: Int) thro
         )
     }
 
+    @Test func theCatalogFindsWhatADictionaryFinds() {
+        var catalog = CTRCatalog()
+        var reference: [String: CTRCatalogItem] = [:]
+        #expect(catalog["missing"] == nil)
+        // Short (inline) and long ids, non-ASCII ones, and replacements; enough to grow often.
+        let ids = (0..<3000).map { index in
+            index % 3 == 0
+                ? "i\(index)" : index % 3 == 1 ? "a-much-longer-item-identifier-\(index)" : "article-é-\(index)"
+        }
+        for (index, id) in ids.enumerated() {
+            let item = CTRCatalogItem(id: id, categories: ["c\(index % 7)"])
+            catalog.set(id, item)
+            reference[id] = item
+            if index % 10 == 0 {
+                let replacement = CTRCatalogItem(id: id, categories: ["replaced"])
+                catalog.set(id, replacement)
+                reference[id] = replacement
+            }
+        }
+        #expect(catalog.count == reference.count)
+        for id in ids { #expect(catalog[id] === reference[id], "\(id)") }
+        for id in ["", "i1", "i3000", "article-é-1", "a-much-longer-item-identifier-0"] {
+            #expect(catalog[id] === reference[id], "\(id)")
+        }
+    }
+
     @Test func topKOrderMatchesAFullSort() {
         var random = SystemRandomNumberGenerator()
         for trial in 0..<200 {
@@ -240,7 +266,7 @@ private func waitForExamples(_ client: BlockingHTTPClient, _ examples: Int) thro
             for limit in [0, 1, 3, count / 2, count, count + 5] {
                 let picked = CTRRoutes.order(probabilities, limit: limit)
                 #expect(picked.map(\.entry) == full.prefix(limit).map(\.offset), "\(probabilities) limit \(limit)")
-                #expect(picked.map(\.probability) == full.prefix(limit).map(\.element))
+                #expect(picked.map(\.score) == full.prefix(limit).map(\.element))
             }
         }
     }

@@ -329,10 +329,40 @@ package struct CTRFeatures: Sendable, Equatable {
         }
         out.removeAll(keepingCapacity: true)
         if base { out.append(contentsOf: prepared.base) }
+        forEachOwnCoordinate(prepared: prepared, own: own, layout: layout) { out.append($0) }
+        return base
+    }
+
+    /// The sum of `weights` over an item's own coordinates in a prepared request (the base not
+    /// included), or nil when an item field shadows a request field (then
+    /// ``coordinates(prepared:own:into:base:layout:)`` gives the whole example). Ranking sums
+    /// weights as it hashes, without writing each item's coordinates down first.
+    package func ownMargin(
+        prepared: Prepared,
+        own: Tokens,
+        weights: UnsafeBufferPointer<Float>,
+        layout: inout OwnLayout
+    ) -> Float? {
+        if !layout.matches(own) { layout = self.layout(prepared: prepared, own: own) }
+        if layout.shadows { return nil }
+        var margin: Float = 0
+        forEachOwnCoordinate(prepared: prepared, own: own, layout: layout) { margin += weights[Int($0)] }
+        return margin
+    }
+
+    /// Calls `body` with each of an item's own coordinates: its tokens, then the crosses its
+    /// fields take part in.
+    @inline(__always)
+    private func forEachOwnCoordinate(
+        prepared: Prepared,
+        own: Tokens,
+        layout: OwnLayout,
+        _ body: (UInt32) -> Void
+    ) {
         let hasher = self.hasher
         own.hashes.withUnsafeBufferPointer { mine in
             prepared.shared.hashes.withUnsafeBufferPointer { theirs in
-                for token in mine { out.append(hasher.index(token)) }
+                for token in mine { body(hasher.index(token)) }
                 own.fields.withUnsafeBufferPointer { fields in
                     func side(_ field: Int, _ shared: Range<Int>) -> UnsafeBufferPointer<UInt64> {
                         guard field >= 0 else { return UnsafeBufferPointer(rebasing: theirs[shared]) }
@@ -343,12 +373,11 @@ package struct CTRFeatures: Sendable, Equatable {
                         let sides = prepared.sides[cross.position]
                         let first = side(cross.first, sides.first)
                         let second = side(cross.second, sides.second)
-                        for a in first { for b in second { out.append(hasher.index(FeatureHasher.cross(a, b))) } }
+                        for a in first { for b in second { body(hasher.index(FeatureHasher.cross(a, b))) } }
                     }
                 }
             }
         }
-        return base
     }
 
     private func layout(prepared: Prepared, own: Tokens) -> OwnLayout {

@@ -16,6 +16,18 @@ package final class CTRCatalogItem: Sendable {
         self.own = own
     }
 
+    /// The sum of the item's own weights in a prepared request (see
+    /// ``CTRFeatures/ownMargin(prepared:own:weights:layout:)``); a method for the same reason as
+    /// ``coordinates(_:prepared:into:layout:)``.
+    package func ownMargin(
+        _ features: CTRFeatures,
+        prepared: CTRFeatures.Prepared,
+        weights: UnsafeBufferPointer<Float>,
+        layout: inout CTRFeatures.OwnLayout
+    ) -> Float? {
+        features.ownMargin(prepared: prepared, own: own, weights: weights, layout: &layout)
+    }
+
     /// The item's own coordinates in a prepared request (see
     /// ``CTRFeatures/coordinates(prepared:own:into:base:layout:)``). A method, so that `own` is
     /// read in place: passed from outside, its four arrays were retained and released per item.

@@ -43,7 +43,7 @@ package final class CTRLearner: Sendable {
     package let features: CTRFeatures
     private let settings: CTRSettings
     private let logger: Logger
-    private let catalog = Mutex<[String: CTRCatalogItem]>([:])
+    private let catalog = Mutex(CTRCatalog())
     private let queue = Mutex<[Input]>([])
     private let state: Mutex<State>
     private let published = Mutex<CTRModel?>(nil)
@@ -74,7 +74,7 @@ package final class CTRLearner: Sendable {
 
     /// Every catalog item, hashed, at once (a copy-on-write reference, O(1) under the lock): a
     /// request ranking many items looks them up without taking the lock per item.
-    package var hashedCatalog: [String: CTRCatalogItem] { catalog.withLock { $0 } }
+    package var hashedCatalog: CTRCatalog { catalog.withLock { $0 } }
 
     package func start() throws {
         try worker.start(name: "ctr-learner") { [self] in run() }
@@ -130,7 +130,7 @@ package final class CTRLearner: Sendable {
     private func learnCategories(_ items: [Item]) {
         let hashed = items.map { ($0.id, CTRCatalogItem(id: $0.id, categories: $0.categories)) }
         catalog.withLock { known in
-            for (id, item) in hashed { known[id] = item }
+            for (id, item) in hashed { known.set(id, item) }
         }
     }
 

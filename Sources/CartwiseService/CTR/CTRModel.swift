@@ -16,6 +16,30 @@ package final class CTRModel: Sendable {
         package var pendingImpressions: Int
         package var expiredAsNegative: Int
         package var lateClicks: Int
+
+        package init(
+            version: UInt64,
+            publishedAt: Int64,
+            examples: Int,
+            positives: Int,
+            logLoss: Double,
+            deciles: [CalibrationReport.Decile],
+            nonZeroWeights: Int,
+            pendingImpressions: Int,
+            expiredAsNegative: Int,
+            lateClicks: Int
+        ) {
+            self.version = version
+            self.publishedAt = publishedAt
+            self.examples = examples
+            self.positives = positives
+            self.logLoss = logLoss
+            self.deciles = deciles
+            self.nonZeroWeights = nonZeroWeights
+            self.pendingImpressions = pendingImpressions
+            self.expiredAsNegative = expiredAsNegative
+            self.lateClicks = lateClicks
+        }
     }
 
     package let info: Info
@@ -31,15 +55,30 @@ package final class CTRModel: Sendable {
 
     package var version: UInt64 { info.version }
 
-    /// P(click) of each item shown together to one user: the request's part (user, time,
-    /// context, their crosses and the sum of their weights) is reduced once, then each item adds
-    /// its own (item, catalog categories, own context, crosses that involve them).
+    /// P(click) of each item shown together to one user (see ``margins(user:timestamp:context:items:catalog:)``).
     package func probabilities(
         user: String,
         timestamp: Int64,
         context: [ContextField],
         items: [RankRequest.Entry],
-        catalog: [String: CTRCatalogItem]
+        catalog: CTRCatalog
+    ) -> [Double] {
+        margins(user: user, timestamp: timestamp, context: context, items: items, catalog: catalog).map {
+            FTRLProximal.sigmoid($0)
+        }
+    }
+
+    /// The log-odds of a click for each item shown together to one user: the request's part
+    /// (user, time, context, their crosses and the sum of their weights) is reduced once, then
+    /// each item adds its own (item, catalog categories, own context, crosses that involve
+    /// them). Log-odds order the items as their probabilities do, so `/rank` turns only the
+    /// `k` it returns into probabilities.
+    package func margins(
+        user: String,
+        timestamp: Int64,
+        context: [ContextField],
+        items: [RankRequest.Entry],
+        catalog: CTRCatalog
     ) -> [Double] {
         let shared = features.prepare(
             shared: CTRFeatureBuilder.shared(user: user, timestamp: timestamp, context: context)
@@ -48,33 +87,40 @@ package final class CTRModel: Sendable {
         var own = CTRFeatures.Tokens(capacity: 8)
         var coordinates: [UInt32] = []
         var layout = CTRFeatures.OwnLayout()
-        var probabilities: [Double] = []
-        probabilities.reserveCapacity(items.count)
-        // A loop, not `map`: a closure captures `shared`, and each item's call then retained and
-        // released its six arrays.
-        for entry in items {
-            let known = catalog[entry.item]
-            let withBase: Bool
-            if entry.context.isEmpty, let known {
-                withBase = known.coordinates(features, prepared: shared, into: &coordinates, layout: &layout)
-            } else {
-                CTRFeatureBuilder.own(
-                    item: entry.item,
-                    categories: known?.categories ?? [],
-                    context: entry.context,
-                    into: &own
-                )
-                withBase = features.coordinates(
-                    prepared: shared,
-                    own: own,
-                    into: &coordinates,
-                    base: false,
-                    layout: &layout
-                )
+        var margins: [Double] = []
+        margins.reserveCapacity(items.count)
+        weights.withUnsafeBufferPointer { weights in
+            // A loop, not `map`: a closure captures `shared`, and each item's call then retained
+            // and released its six arrays.
+            for entry in items {
+                let known = catalog[entry.item]
+                var mine: Float?
+                if entry.context.isEmpty, let known {
+                    mine = known.ownMargin(features, prepared: shared, weights: weights, layout: &layout)
+                } else {
+                    CTRFeatureBuilder.own(
+                        item: entry.item,
+                        categories: known?.categories ?? [],
+                        context: entry.context,
+                        into: &own
+                    )
+                    mine = features.ownMargin(prepared: shared, own: own, weights: weights, layout: &layout)
+                }
+                if let mine {
+                    margins.append(Double(mine + base))
+                } else {
+                    // An item field shadows a request field: the whole example, base included.
+                    if entry.context.isEmpty, let known {
+                        CTRFeatureBuilder.own(item: entry.item, categories: known.categories, context: [], into: &own)
+                    }
+                    features.coordinates(prepared: shared, own: own, into: &coordinates, base: true, layout: &layout)
+                    var total: Float = 0
+                    for index in coordinates { total += weights[Int(index)] }
+                    margins.append(Double(total))
+                }
             }
-            probabilities.append(FTRLProximal.sigmoid(Double(margin(coordinates) + (withBase ? 0 : base))))
         }
-        return probabilities
+        return margins
     }
 
     /// The sum of the coordinates' weights (the log-odds).

@@ -19,27 +19,7 @@ package struct CTRRoutes: Sendable {
                 throw APIError.notReady("the click model has not seen a labelled impression yet")
             }
             let ranked = Self.rank(body, model: model, catalog: learner.hashedCatalog)
-            var out: [UInt8] = []
-            out.reserveCapacity(96 + ranked.count * 48)
-            out += "{".utf8
-            if !body.user.isEmpty {
-                out += #""user":"#.utf8
-                JSONString.append(body.user, to: &out)
-                out += ",".utf8
-            }
-            out += #""model_version":"#.utf8
-            out += String(model.version).utf8
-            out += #","ranking":"ctr","items":["#.utf8
-            for (position, pick) in ranked.enumerated() {
-                if position > 0 { out += ",".utf8 }
-                out += #"{"item":"#.utf8
-                JSONString.append(body.items[pick.entry].item, to: &out)
-                out += #","p_click":"#.utf8
-                out += Self.probability(pick.probability).utf8
-                out += "}".utf8
-            }
-            out += "]}".utf8
-            return HTTPResponse.json(out)
+            return HTTPResponse.json(Self.answer(body, ranked: ranked, version: model.version))
         }
 
         router.get("/models/ctr") { _, _ in
@@ -50,51 +30,80 @@ package struct CTRRoutes: Sendable {
         }
     }
 
+    /// The body of `POST /rank`'s answer.
+    package static func answer(
+        _ request: RankRequest,
+        ranked: [(entry: Int, probability: Double)],
+        version: UInt64
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(96 + ranked.count * 48)
+        out += "{".utf8
+        if !request.user.isEmpty {
+            out += #""user":"#.utf8
+            JSONString.append(request.user, to: &out)
+            out += ",".utf8
+        }
+        out += #""model_version":"#.utf8
+        out += String(version).utf8
+        out += #","ranking":"ctr","items":["#.utf8
+        for (position, pick) in ranked.enumerated() {
+            if position > 0 { out += ",".utf8 }
+            out += #"{"item":"#.utf8
+            JSONString.append(request.items[pick.entry].item, to: &out)
+            out += #","p_click":"#.utf8
+            out += Self.probability(pick.probability).utf8
+            out += "}".utf8
+        }
+        out += "]}".utf8
+        return out
+    }
+
     /// Scores every entry; the best `request.k`, best first (ties keep the request's order).
     package static func rank(
         _ request: RankRequest,
         model: CTRModel,
-        catalog: [String: CTRCatalogItem]
+        catalog: CTRCatalog
     ) -> [(entry: Int, probability: Double)] {
-        order(
-            model.probabilities(
-                user: request.user,
-                timestamp: request.timestamp,
-                context: request.context,
-                items: request.items,
-                catalog: catalog
-            ),
-            limit: request.k
+        let margins = model.margins(
+            user: request.user,
+            timestamp: request.timestamp,
+            context: request.context,
+            items: request.items,
+            catalog: catalog
         )
+        // Ordered by log-odds; only the k returned become probabilities (one `exp` each).
+        return order(margins, limit: request.k).map { ($0.entry, FTRLProximal.sigmoid($0.score)) }
     }
 
-    /// The `limit` best positions by probability, best first; ties keep the given order.
+    /// The `limit` best positions by score (a probability or its log-odds), best first; ties
+    /// keep the given order.
     ///
     /// A storefront ranks 100 items to show 10: keeping a sorted list of the best `limit` seen
     /// costs one comparison for most items, where sorting all of them cost as much as parsing
     /// the request.
-    package static func order(_ probabilities: [Double], limit: Int) -> [(entry: Int, probability: Double)] {
-        let limit = max(0, min(limit, probabilities.count))
+    package static func order(_ scores: [Double], limit: Int) -> [(entry: Int, score: Double)] {
+        let limit = max(0, min(limit, scores.count))
         guard limit > 0 else { return [] }
-        if limit * 4 >= probabilities.count {
+        if limit * 4 >= scores.count {
             return Array(
-                probabilities.enumerated().map { (entry: $0.offset, probability: $0.element) }.sorted {
-                    $0.probability > $1.probability || ($0.probability == $1.probability && $0.entry < $1.entry)
+                scores.enumerated().map { (entry: $0.offset, score: $0.element) }.sorted {
+                    $0.score > $1.score || ($0.score == $1.score && $0.entry < $1.entry)
                 }.prefix(limit)
             )
         }
-        var best: [(entry: Int, probability: Double)] = []
+        var best: [(entry: Int, score: Double)] = []
         best.reserveCapacity(limit + 1)
-        for (entry, probability) in probabilities.enumerated() {
-            // Entries come in request order, so an equal probability never displaces one already kept.
-            if best.count == limit, let last = best.last, !(probability > last.probability) { continue }
+        for (entry, score) in scores.enumerated() {
+            // Entries come in request order, so an equal score never displaces one already kept.
+            if best.count == limit, let last = best.last, !(score > last.score) { continue }
             var low = 0
             var high = best.count
             while low < high {
                 let middle = (low + high) / 2
-                if best[middle].probability >= probability { low = middle + 1 } else { high = middle }
+                if best[middle].score >= score { low = middle + 1 } else { high = middle }
             }
-            best.insert((entry, probability), at: low)
+            best.insert((entry, score), at: low)
             if best.count > limit { best.removeLast() }
         }
         return best

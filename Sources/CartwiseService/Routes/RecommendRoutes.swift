@@ -244,17 +244,17 @@ package struct RecommendRoutes: Sendable {
         var picks = picks
         var clicks: [Double] = []
         if let rerank {
-            let probabilities = rerank.model.probabilities(
+            let margins = rerank.model.margins(
                 user: user ?? "",
                 timestamp: Trainer.wallClockMilliseconds(),
                 context: [],
                 items: picks.map { RankRequest.Entry(item: snapshot.itemNames[$0.item], context: []) },
-                catalog: ctr?.hashedCatalog ?? [:]
+                catalog: ctr?.hashedCatalog ?? CTRCatalog()
             )
-            let ordered = CTRRoutes.order(probabilities, limit: rerank.requested.offset + rerank.requested.k)
+            let ordered = CTRRoutes.order(margins, limit: rerank.requested.offset + rerank.requested.k)
                 .dropFirst(rerank.requested.offset)
             picks = ordered.map { picks[$0.entry] }
-            clicks = ordered.map(\.probability)
+            clicks = ordered.map { FTRLProximal.sigmoid($0.score) }
         }
         let explained = Array(history.prefix(50))
         let reasons: [Int?]
