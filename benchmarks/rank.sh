@@ -12,6 +12,7 @@
 # Usage: benchmarks/rank.sh [--duration 10s] [--rounds 3] [--wrk-threads 1] [--server-threads N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/steal.sh
 DURATION=10s; ROUNDS=3; WRK_THREADS=1; SERVER_THREADS=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -68,19 +69,21 @@ done
 row() {
   python3 - "$1" "$2" <<'PY'
 import sys
-kv = dict(p.split("=", 1) for p in sys.argv[2].split()[1:])
+lines = {line.split()[0]: line for line in sys.argv[2].splitlines() if line.strip()}
+kv = dict(p.split("=", 1) for p in lines["RESULT"].split()[1:])
+steal = lines.get("STEAL", "STEAL percent=?").split("=")[1]
 print(f"| {sys.argv[1]} | {float(kv['rps']):,.0f} | {int(kv['p50_us'])/1000:.3f} | {int(kv['p99_us'])/1000:.3f} | "
-      f"{int(kv['errors'])+int(kv['non2xx'])} |")
+      f"{int(kv['errors'])+int(kv['non2xx'])} | {steal} |")
 PY
 }
-echo "| run (server threads $SERVER_THREADS, wrk -t$WRK_THREADS -c16) | req/s | p50 ms | p99 ms | errors + non-2xx |"
-echo "|---|---:|---:|---:|---:|"
+echo "| run (server threads $SERVER_THREADS, wrk -t$WRK_THREADS -c16) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
+echo "|---|---:|---:|---:|---:|---:|"
 WRK_BODY_FILE=$WORK/catalog.json wrk -t"$WRK_THREADS" -c16 -d3s -s benchmarks/lua/report.lua $URL/rank >/dev/null
 P99S=""
 for round in $(seq "$ROUNDS"); do
-  CATALOG=$(WRK_BODY_FILE=$WORK/catalog.json wrk -t"$WRK_THREADS" -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/rank | grep '^RESULT')
-  CONTEXT=$(WRK_BODY_FILE=$WORK/context.json wrk -t"$WRK_THREADS" -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/rank | grep '^RESULT')
-  HEALTH=$(wrk -t"$WRK_THREADS" -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep '^RESULT')
+  CATALOG=$(WRK_BODY_FILE=$WORK/catalog.json with_steal wrk -t"$WRK_THREADS" -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/rank | grep -E '^(RESULT|STEAL)')
+  CONTEXT=$(WRK_BODY_FILE=$WORK/context.json with_steal wrk -t"$WRK_THREADS" -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/rank | grep -E '^(RESULT|STEAL)')
+  HEALTH=$(with_steal wrk -t"$WRK_THREADS" -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep -E '^(RESULT|STEAL)')
   row "round $round: POST /rank, 100 catalog items" "$CATALOG"
   row "round $round: POST /rank, 100 items with their own context" "$CONTEXT"
   row "round $round: GET /healthz" "$HEALTH"

@@ -10,6 +10,7 @@
 #                                  [--durability fsync|interval|none]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/steal.sh
 DURATION=10s; ROUNDS=3; SERVER_THREADS=; DURABILITY=fsync
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -64,18 +65,20 @@ sed 's/ORDER_ID/check-1/' "$WORK/order.json" | curl -sf -X POST -H 'Content-Type
 row() {
   python3 - "$1" "$2" <<'PY'
 import sys
-kv = dict(p.split("=", 1) for p in sys.argv[2].split()[1:])
+lines = {line.split()[0]: line for line in sys.argv[2].splitlines() if line.strip()}
+kv = dict(p.split("=", 1) for p in lines["RESULT"].split()[1:])
+steal = lines.get("STEAL", "STEAL percent=?").split("=")[1]
 print(f"| {sys.argv[1]} | {float(kv['rps']):,.0f} | {int(kv['p50_us'])/1000:.3f} | {int(kv['p99_us'])/1000:.3f} | "
-      f"{int(kv['errors'])+int(kv['non2xx'])} |")
+      f"{int(kv['errors'])+int(kv['non2xx'])} | {steal} |")
 PY
 }
-echo "| run (server threads $SERVER_THREADS, wrk -t1 -c16, durability $DURABILITY) | req/s | p50 ms | p99 ms | errors + non-2xx |"
-echo "|---|---:|---:|---:|---:|"
+echo "| run (server threads $SERVER_THREADS, wrk -t1 -c16, durability $DURABILITY) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
+echo "|---|---:|---:|---:|---:|---:|"
 WRK_BODY_FILE=$WORK/order.json wrk -t1 -c16 -d3s -s benchmarks/lua/score-order.lua $URL >/dev/null
 P99S=""; RATIOS=""
 for round in $(seq "$ROUNDS"); do
-  SCORE=$(WRK_BODY_FILE=$WORK/order.json wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/score-order.lua $URL | grep '^RESULT')
-  HEALTH=$(wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep '^RESULT')
+  SCORE=$(WRK_BODY_FILE=$WORK/order.json with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/score-order.lua $URL | grep -E '^(RESULT|STEAL)')
+  HEALTH=$(with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep -E '^(RESULT|STEAL)')
   row "round $round: POST /score-order" "$SCORE"
   row "round $round: GET /healthz" "$HEALTH"
   P99S="$P99S $(echo "$SCORE" | grep -o 'p99_us=[0-9]*' | cut -d= -f2)"
