@@ -9,6 +9,7 @@
 # Usage: benchmarks/forecast.sh [--duration 10s] [--rounds 3] [--server-threads N] [--skip-fit]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/lib/steal.sh
 DURATION=10s; ROUNDS=3; SERVER_THREADS=; SKIP_FIT=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,21 +49,23 @@ cut -d, -f1 "$DATA/m3_monthly_meta.csv" | tail -n +2 > "$WORK/ids.txt"
 row() {
   python3 - "$1" "$2" <<'PY'
 import sys
-kv = dict(p.split("=", 1) for p in sys.argv[2].split()[1:])
+lines = {line.split()[0]: line for line in sys.argv[2].splitlines() if line.strip()}
+kv = dict(p.split("=", 1) for p in lines["RESULT"].split()[1:])
+steal = lines.get("STEAL", "STEAL percent=?").split("=")[1]
 print(f"| {sys.argv[1]} | {float(kv['rps']):,.0f} | {int(kv['p50_us'])/1000:.3f} | {int(kv['p99_us'])/1000:.3f} | "
-      f"{int(kv['errors'])+int(kv['non2xx'])} |")
+      f"{int(kv['errors'])+int(kv['non2xx'])} | {steal} |")
 PY
 }
-echo "| run (server threads $SERVER_THREADS, wrk -t1 -c16) | req/s | p50 ms | p99 ms | errors + non-2xx |"
-echo "|---|---:|---:|---:|---:|"
+echo "| run (server threads $SERVER_THREADS, wrk -t1 -c16) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
+echo "|---|---:|---:|---:|---:|---:|"
 export WRK_IDS_FILE=$WORK/ids.txt
 WRK_QUERY="&horizon=18&levels=80,95" wrk -t1 -c16 -d3s -s benchmarks/lua/forecast.lua $URL >/dev/null
 P99S=""
 for round in $(seq "$ROUNDS"); do
-  FORECAST=$(WRK_QUERY="&horizon=18&levels=80,95" wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/forecast.lua $URL | grep '^RESULT')
+  FORECAST=$(WRK_QUERY="&horizon=18&levels=80,95" with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/forecast.lua $URL | grep -E '^(RESULT|STEAL)')
   POLICY=$(WRK_PATH=/inventory/policy WRK_QUERY="&lead_time=2&review_period=1&on_hand=1000" \
-    wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/forecast.lua $URL | grep '^RESULT')
-  HEALTH=$(wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep '^RESULT')
+    with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/forecast.lua $URL | grep -E '^(RESULT|STEAL)')
+  HEALTH=$(with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep -E '^(RESULT|STEAL)')
   row "round $round: GET /forecast (h 18, 2 levels)" "$FORECAST"
   row "round $round: GET /inventory/policy (L 2, R 1)" "$POLICY"
   row "round $round: GET /healthz" "$HEALTH"
