@@ -74,26 +74,21 @@ struct BenchRank: ParsableCommand {
 
         let template = try FileSystem.readAll(body)
         let now = Clock.nowMilliseconds()
-        var stages: [String: [UInt64]] = [:]
         let names = [
             "decode the body", "score every item (log-odds)", "pick the best k (and their probabilities)", "the answer",
         ]
-        func time(_ name: String, _ body: () throws -> Void) rethrows {
-            let started = MonotonicClock.nanoseconds()
-            try body()
-            stages[name, default: []].append(MonotonicClock.nanoseconds() - started)
-        }
+        var timer = StageTimer(stages: names, requests: requests)
         var bytes = 0
         var items = 0
         for _ in 0..<rounds {
             var decoded: [RankRequest] = []
             decoded.reserveCapacity(requests)
-            try time(names[0]) {
+            try timer.time(names[0]) {
                 for _ in 0..<requests { decoded.append(try RankRequest(body: template, now: now)) }
             }
             var scores: [[Double]] = []
             scores.reserveCapacity(requests)
-            time(names[1]) {
+            timer.time(names[1]) {
                 for request in decoded {
                     scores.append(
                         model.margins(
@@ -108,7 +103,7 @@ struct BenchRank: ParsableCommand {
             }
             var ranked: [[(entry: Int, probability: Double)]] = []
             ranked.reserveCapacity(requests)
-            time(names[2]) {
+            timer.time(names[2]) {
                 for (request, probabilities) in zip(decoded, scores) {
                     ranked.append(
                         CTRRoutes.order(probabilities, limit: request.k).map {
@@ -117,22 +112,14 @@ struct BenchRank: ParsableCommand {
                     )
                 }
             }
-            time(names[3]) {
+            timer.time(names[3]) {
                 for (request, picks) in zip(decoded, ranked) {
                     bytes &+= CTRRoutes.answer(request, ranked: picks, version: model.version).count
                 }
             }
             items = decoded.first?.items.count ?? 0
         }
-        print("| stage (\(requests) requests of \(items) items, one thread, median of \(rounds)) | µs per request |")
-        print("|---|---:|")
-        var total = 0.0
-        for name in names {
-            let median = Double(stages[name]!.sorted()[rounds / 2]) / Double(requests) / 1000
-            total += median
-            print("| \(name) | \(String(format: median)) |")
-        }
-        print("| **total** | **\(String(format: total))** |")
+        timer.printTable(heading: "stage (\(requests) requests of \(items) items, one thread, median of \(rounds))")
         if bytes == 0 { print("(no output)") }
     }
 }

@@ -48,13 +48,8 @@ struct BenchScoreOrder: ParsableCommand {
                 + Array(template[marker.upperBound...])
         }
         let now = Clock.nowMilliseconds()
-        var stages: [String: [UInt64]] = [:]
         let names = ["decode the body", "features, trees and reasons", "the answer", "the audit entry", "accept"]
-        func time(_ name: String, _ body: () throws -> Void) rethrows {
-            let started = MonotonicClock.nanoseconds()
-            try body()
-            stages[name, default: []].append(MonotonicClock.nanoseconds() - started)
-        }
+        var timer = StageTimer(stages: names, requests: requests)
         var bytes = 0
         // Accepting runs under the dataset lock on the audit writer's thread, before answers go
         // out: its worst case is a pause every pending answer shares.
@@ -62,22 +57,22 @@ struct BenchScoreOrder: ParsableCommand {
         for round in 0..<rounds {
             var orders: [Order] = []
             orders.reserveCapacity(requests)
-            try time(names[0]) {
+            try timer.time(names[0]) {
                 for body in bodies { orders.append(try OrderDecoder.decode(body, now: now)) }
             }
             for index in orders.indices { orders[index].id += "-\(round)" }
             var decided: [AuditEntry.Decided] = []
             decided.reserveCapacity(requests)
-            time(names[1]) {
+            timer.time(names[1]) {
                 for order in orders { decided.append(risk.score(order, catalog: { _ in nil }, now: now)) }
             }
-            time(names[2]) {
+            timer.time(names[2]) {
                 for entry in decided { bytes &+= RiskRoutes.answer(entry).count }
             }
-            time(names[3]) {
+            timer.time(names[3]) {
                 for entry in decided { bytes &+= AuditEntry.encode(entry).count }
             }
-            time(names[4]) {
+            timer.time(names[4]) {
                 for entry in decided {
                     let started = MonotonicClock.nanoseconds()
                     risk.accept(entry.record, score: entry.score)
@@ -85,15 +80,7 @@ struct BenchScoreOrder: ParsableCommand {
                 }
             }
         }
-        print("| stage (\(requests) requests, one thread, median of \(rounds)) | µs per request |")
-        print("|---|---:|")
-        var total = 0.0
-        for name in names {
-            let median = Double(stages[name]!.sorted()[rounds / 2]) / Double(requests) / 1000
-            total += median
-            print("| \(name) | \(String(format: median)) |")
-        }
-        print("| **total** | **\(String(format: total))** |")
+        timer.printTable(heading: "stage (\(requests) requests, one thread, median of \(rounds))")
         print("")
         print(
             "slowest single accept: \(String(format: Double(slowestAccept) / 1000)) µs (\(risk.counts.orders) orders held)"
