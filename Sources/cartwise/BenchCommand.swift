@@ -120,7 +120,8 @@ struct BenchCTR: ParsableCommand {
             let fields = searchCrosses.split(separator: ",").map(String.init)
             let sample = Array(events.prefix(searchRows))
             func loss(_ crosses: [CTRFeatures.Cross]) -> Double {
-                Self.pass(sample, CTRFeatures(hasher: FeatureHasher(bits: bits), crosses: crosses), parameters).logLoss
+                Self.pass(sample, CTRFeatures(hasher: FeatureHasher(bits: bits), crosses: crosses), parameters).report
+                    .logLoss
             }
             let reference = loss(base)
             var gains: [(cross: CTRFeatures.Cross, gain: Double)] = []
@@ -139,7 +140,7 @@ struct BenchCTR: ParsableCommand {
         var report = CalibrationReport()
         for _ in 0..<repeats {
             let start = MonotonicClock.nanoseconds()
-            report = Self.pass(events, features, parameters)
+            report = Self.pass(events, features, parameters).report
             times.append(Double(MonotonicClock.nanoseconds() - start) / 1e9)
         }
         let median = times.sorted()[times.count / 2]
@@ -152,13 +153,13 @@ struct BenchCTR: ParsableCommand {
     }
 
     /// One online pass: hashing and FTRL updates, each example scored before it is learned.
+    /// `catalog` gives an impression's item categories (none by default).
     static func pass(
         _ events: [Event],
         _ features: CTRFeatures,
-        _ parameters: FTRLProximal.Parameters
-    )
-        -> CalibrationReport
-    {
+        _ parameters: FTRLProximal.Parameters,
+        catalog: CTRCatalog = CTRCatalog()
+    ) -> (model: FTRLProximal, report: CalibrationReport) {
         var model = FTRLProximal(size: features.hasher.size, parameters: parameters)
         var report = CalibrationReport()
         var tokens = CTRFeatures.Tokens(capacity: 64)
@@ -166,13 +167,17 @@ struct BenchCTR: ParsableCommand {
         var coordinates: [UInt32] = []
         events.withUnsafeBufferPointer { events in
             for index in events.indices {
-                CTRFeatureBuilder.impression(events[index], categories: [], into: &tokens)
+                CTRFeatureBuilder.impression(
+                    events[index],
+                    categories: catalog[events[index].item]?.categories ?? [],
+                    into: &tokens
+                )
                 features.coordinates(shared: tokens, own: none, into: &coordinates)
                 let clicked = events[index].clicked ?? false
                 report.record(predicted: model.update(coordinates, clicked: clicked), clicked: clicked)
             }
         }
-        return report
+        return (model, report)
     }
 }
 

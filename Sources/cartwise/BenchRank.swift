@@ -47,17 +47,12 @@ struct BenchRank: ParsableCommand {
             hasher: FeatureHasher(bits: bits),
             crosses: pairs.map { CTRFeatures.Cross($0.0, $0.1) }
         )
-        var learner = FTRLProximal(
-            size: features.hasher.size,
-            parameters: FTRLProximal.Parameters(alpha: alpha, beta: 1, l1: 1, l2: 1)
-        )
-        var tokens = CTRFeatures.Tokens(capacity: 64)
-        var coordinates: [UInt32] = []
-        for event in events {
-            CTRFeatureBuilder.impression(event, categories: catalog[event.item]?.categories ?? [], into: &tokens)
-            features.coordinates(shared: tokens, own: CTRFeatures.Tokens(), into: &coordinates)
-            _ = learner.update(coordinates, clicked: event.clicked ?? false)
-        }
+        let learner = BenchCTR.pass(
+            events,
+            features,
+            FTRLProximal.Parameters(alpha: alpha, beta: 1, l1: 1, l2: 1),
+            catalog: catalog
+        ).model
         let info = CTRModel.Info(
             version: 1,
             publishedAt: 0,

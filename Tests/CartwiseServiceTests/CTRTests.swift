@@ -228,6 +228,55 @@ private func waitForExamples(_ client: BlockingHTTPClient, _ examples: Int) thro
         )
     }
 
+    /// Every path of ``CTRModel/margins``: catalog items, items with their own context, and
+    /// items whose fields shadow the request's (the whole example is summed then), against the
+    /// weights of the example's full coordinates.
+    @Test func marginsAreTheWeightsOfTheWholeExample() {
+        let features = CTRFeatures(
+            hasher: FeatureHasher(bits: 16),
+            crosses: [.init("user", "category"), .init("item", "device")]
+        )
+        let weights = (0..<features.hasher.size).map { Float($0 % 89) / 89 - 0.5 }
+        let info = CTRModel.Info(
+            version: 1,
+            publishedAt: 0,
+            examples: 0,
+            positives: 0,
+            logLoss: 0,
+            deciles: [],
+            nonZeroWeights: 0,
+            pendingImpressions: 0,
+            expiredAsNegative: 0,
+            lateClicks: 0
+        )
+        let model = CTRModel(info: info, features: features, weights: weights)
+        var catalog = CTRCatalog()
+        catalog.set("i1", CTRCatalogItem(id: "i1", categories: ["shoes", "sale"]))
+        catalog.set("i2", CTRCatalogItem(id: "i2", categories: []))
+        let body = #"{"items":[{"item":"i1"},{"item":"i2","context":{"device":"ios"}},{"item":"unknown"}]}"#
+        let entries = (try? RankRequest(body: Array(body.utf8), now: 0))?.items ?? []
+        #expect(entries.count == 3)
+        for (shadowed, context) in [
+            [ContextField(name: "device", value: .string("web"))],
+            // A request field named like a catalog item's own field: shadowed, summed whole.
+            [ContextField(name: "category", value: .string("gifts"))],
+        ].enumerated() {
+            let margins = model.margins(user: "u1", timestamp: 0, context: context, items: entries, catalog: catalog)
+            let shared = CTRFeatureBuilder.shared(user: "u1", timestamp: 0, context: context)
+            for (entry, margin) in zip(entries, margins) {
+                var own = CTRFeatures.Tokens()
+                CTRFeatureBuilder.own(
+                    item: entry.item,
+                    categories: catalog[entry.item]?.categories ?? [],
+                    context: entry.context,
+                    into: &own
+                )
+                let expected = features.coordinates(shared: shared, own: own).reduce(Float(0)) { $0 + weights[Int($1)] }
+                #expect(abs(margin - Double(expected)) < 1e-4, "\(entry.item), context \(shadowed)")
+            }
+        }
+    }
+
     @Test func theCatalogFindsWhatADictionaryFinds() {
         var catalog = CTRCatalog()
         var reference: [String: CTRCatalogItem] = [:]

@@ -81,7 +81,7 @@ package struct FeatureHasher: Sendable, Equatable {
 
     /// MurmurHash3's 64-bit finalizer: spreads FNV's weak low bits over the whole word.
     @inline(__always)
-    static func finalize(_ value: UInt64) -> UInt64 {
+    package static func finalize(_ value: UInt64) -> UInt64 {
         var x = value
         x ^= x >> 33
         x = x &* 0xFF51_AFD7_ED55_8CCD

@@ -1,3 +1,5 @@
+import CartwiseModels
+
 /// The click model's catalog: each item's hashed categories and item part, by item id.
 ///
 /// Open addressing on FNV-1a of the id's bytes, not a `Dictionary`: a `String` key is hashed
@@ -59,19 +61,11 @@ package struct CTRCatalog: Sendable {
         for position in ids.indices { place(position) }
     }
 
-    /// FNV-1a over the bytes from a seeded basis, then MurmurHash3's finalizer, so the low bits
-    /// that pick the slot depend on every byte.
+    /// The feature builder's FNV-1a over the bytes from a seeded basis, then the hasher's
+    /// MurmurHash3 finalizer, so the low bits that pick the slot depend on every byte.
     private static func hash(_ id: String) -> UInt64 {
-        func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
-            var hash = 0xCBF2_9CE4_8422_2325 ^ seed
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
-        }
-        var hash = id.utf8.withContiguousStorageIfAvailable { fnv($0) } ?? fnv(id.utf8)
-        hash ^= hash >> 33
-        hash &*= 0xFF51_AFD7_ED55_8CCD
-        hash ^= hash >> 33
-        hash &*= 0xC4CE_B9FE_1A85_EC53
-        return hash ^ (hash >> 33)
+        FeatureHasher.finalize(
+            CTRFeatureBuilder.utf8(id) { CTRFeatureBuilder.fnv(CTRFeatureBuilder.fnvOffsetBasis ^ seed, $0) }
+        )
     }
 }

@@ -132,18 +132,18 @@ package enum CTRFeatureBuilder {
     /// does not inline across the module boundary, even `@inlinable` code, and any call made
     /// while a field's strings are borrowed makes it retain and release them.
     @inline(__always)
-    private static func fnv(_ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func fnv(_ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash = hash
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* fnvPrime }
         return hash
     }
 
-    private static let fnvOffsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
+    static let fnvOffsetBasis: UInt64 = 0xCBF2_9CE4_8422_2325
     private static let fnvPrime: UInt64 = 0x0000_0100_0000_01B3
 
     /// `body` over the string's UTF-8 bytes in place (every native string has them contiguous).
     @inline(__always)
-    private static func utf8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    static func utf8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)

@@ -94,9 +94,14 @@ package final class CTRModel: Sendable {
             // and released its six arrays.
             for entry in items {
                 let known = catalog[entry.item]
-                var mine: Float?
+                // nil when an item field shadows a request field: then `coordinates` holds the
+                // whole example, base included.
+                let mine: Float?
                 if entry.context.isEmpty, let known {
                     mine = known.ownMargin(features, prepared: shared, weights: weights, layout: &layout)
+                    if mine == nil {
+                        _ = known.coordinates(features, prepared: shared, into: &coordinates, layout: &layout)
+                    }
                 } else {
                     CTRFeatureBuilder.own(
                         item: entry.item,
@@ -105,19 +110,17 @@ package final class CTRModel: Sendable {
                         into: &own
                     )
                     mine = features.ownMargin(prepared: shared, own: own, weights: weights, layout: &layout)
-                }
-                if let mine {
-                    margins.append(Double(mine + base))
-                } else {
-                    // An item field shadows a request field: the whole example, base included.
-                    if entry.context.isEmpty, let known {
-                        CTRFeatureBuilder.own(item: entry.item, categories: known.categories, context: [], into: &own)
+                    if mine == nil {
+                        features.coordinates(
+                            prepared: shared,
+                            own: own,
+                            into: &coordinates,
+                            base: true,
+                            layout: &layout
+                        )
                     }
-                    features.coordinates(prepared: shared, own: own, into: &coordinates, base: true, layout: &layout)
-                    var total: Float = 0
-                    for index in coordinates { total += weights[Int(index)] }
-                    margins.append(Double(total))
                 }
+                margins.append(Double(mine.map { $0 + base } ?? margin(coordinates)))
             }
         }
         return margins
