@@ -16,11 +16,11 @@ import Foundation
 
 private let json = [("Content-Type", "application/json")]
 
-private func startForecasting(_ directory: String) throws -> Application {
+private func startForecasting(_ directory: String, refreshSeconds: Int = 1) throws -> Application {
     let configuration = try ConfigurationLoader(
         flags: [
             ("server.port", "0"), ("server.threads", "1"), ("data_dir", directory),
-            ("trainer.min_new_events", "1000000"), ("forecast.refresh_interval_s", "1"),
+            ("trainer.min_new_events", "1000000"), ("forecast.refresh_interval_s", String(refreshSeconds)),
         ]
     ).load()
     var logger = Logger(label: "test")
@@ -38,6 +38,16 @@ private func monthlyBody(id: String, months: Int = 36) -> String {
         return #"{"t":"\#(year)-\#(month < 10 ? "0" : "")\#(month)-01","value":\#(value)}"#
     }
     return #"{"id":"\#(id)","frequency":"month","points":[\#(points.joined(separator: ","))]}"#
+}
+
+/// Posts NDJSON events and returns the answer.
+private func postEvents(_ client: BlockingHTTPClient, _ lines: [String]) throws -> BlockingHTTPClient.Response {
+    try client.request(
+        "POST",
+        "/events",
+        headers: [("Content-Type", "application/x-ndjson")],
+        body: Array(lines.joined(separator: "\n").utf8)
+    )
 }
 
 private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> BlockingHTTPClient.Response? {
@@ -156,6 +166,50 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
         #expect(fresh.status == 200)
     }
 
+    /// A series uploaded, or an item first purchased, after the trainer's last refit is answered
+    /// on the first request: the on-demand thread fits it, instead of a 503 until the trainer
+    /// gets there. And the trainer's incremental refits pick up new items without any request.
+    @Test func newSeriesAreAnsweredOnTheFirstRequest() throws {
+        let application = try startForecasting(temporaryDirectory(), refreshSeconds: 3600)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        #expect(try waitFor(client, "/models/forecast") != nil)
+        let upload = try client.request("POST", "/series", headers: json, body: Array(monthlyBody(id: "fresh").utf8))
+        #expect(upload.status == 202, "\(upload.text)")
+        let forecast = try client.request("GET", "/forecast?item=fresh&horizon=2")
+        #expect(forecast.status == 200 && forecast.text.contains(#""model":"ETS("#), "\(forecast.text)")
+
+        let day = 86_400
+        let start = Int(Date().timeIntervalSince1970) - 10 * day
+        let lines = (0..<10).map { t in
+            #"{"user":"u1","item":"lamp-\#(t % 2)","type":"purchase","value":2,"timestamp":\#(start + t * day)}"#
+        }
+        let posted = try postEvents(client, lines)
+        #expect(posted.status == 200, "\(posted.text)")
+        let policy = try client.request("GET", "/inventory/policy?item=lamp-0&lead_time=3")
+        #expect(policy.status == 200 && policy.text.contains(#""reorder_point":"#), "\(policy.text)")
+        let batch = try client.request(
+            "POST",
+            "/forecast/batch",
+            headers: json,
+            body: Array(#"{"items":["lamp-1","fresh","ghost"],"horizon":2}"#.utf8)
+        )
+        #expect(batch.status == 200 && batch.text.contains(#""missing":["ghost"]"#), "\(batch.text)")
+        #expect(try client.request("GET", "/forecast?item=ghost").status == 404)
+
+        // Nobody asks for lamp-2: the trainer's next incremental refit fits it all the same.
+        let more = #"{"user":"u2","item":"lamp-2","type":"purchase","value":1,"timestamp":\#(start)}"#
+        let morePosted = try postEvents(client, [more])
+        #expect(morePosted.status == 200, "\(morePosted.text)")
+        var current = false
+        for _ in 0..<1500 where !current {
+            current = try client.request("GET", "/models/forecast").text.contains(#""current":true"#)
+            if !current { usleep(10_000) }
+        }
+        #expect(current)
+        #expect(application.forecaster.entry("lamp-2") != nil)
+    }
+
     /// Daily demand per item comes from purchase events (quantity = value).
     @Test func purchasesBecomeDailyDemand() throws {
         let application = try startForecasting(temporaryDirectory())
@@ -168,12 +222,7 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
                 #"{"user":"u\#(day % 5)","item":"mug","type":"purchase","value":\#(day % 3 + 1),"timestamp":\#(start + day * 86_400)}"#
             )
         }
-        let posted = try client.request(
-            "POST",
-            "/events",
-            headers: [("Content-Type", "application/x-ndjson")],
-            body: Array(lines.joined(separator: "\n").utf8)
-        )
+        let posted = try postEvents(client, lines)
         #expect(posted.status == 200, "\(posted.text)")
         let response = try #require(try waitFor(client, "/forecast?item=mug&horizon=7"))
         #expect(response.text.contains(#""frequency":"day""#) && response.text.contains(#""source":"purchase_events""#))

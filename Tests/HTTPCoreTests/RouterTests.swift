@@ -33,6 +33,16 @@ private struct Boom: Error {}
         }
         builder.get("/boom") { _, _ -> HTTPResponse in throw Boom() }
         builder.onDeferred(.post, "/later") { _, _, promise in promise.succeed(HTTPResponse(status: .accepted)) }
+        builder.onEither(.get, "/maybe/{how}") { _, parameters in
+            switch try parameters.require("how") {
+            case "now": return .response(HTTPResponse.text("now"))
+            case "later":
+                let promise = HTTPResponsePromise()
+                promise.succeed(HTTPResponse(status: .accepted))
+                return .deferred(promise)
+            default: throw Boom()
+            }
+        }
         return builder.build()
     }()
 
@@ -83,6 +93,23 @@ private struct Boom: Error {}
         promise.whenComplete { box.set($0) }
         #expect(box.get()?.status == .accepted)
         #expect(box.get()?.route == "/later")
+    }
+
+    @Test func eitherRoutesAnswerNowOrLaterAndAreLabelledBothWays() throws {
+        let now = try answer(router, .get, "/maybe/now")
+        #expect(now.body == Array("now".utf8))
+        #expect(now.route == "/maybe/{how}")
+        guard case .deferred(let promise) = router.respond(to: try request(.get, "/maybe/later")) else {
+            Issue.record("expected deferred")
+            return
+        }
+        let box = ResponseBox()
+        promise.whenComplete { box.set($0) }
+        #expect(box.get()?.status == .accepted)
+        #expect(box.get()?.route == "/maybe/{how}")
+        let failed = try answer(router, .get, "/maybe/boom")
+        #expect(failed.status == .internalServerError)
+        #expect(failed.route == "/maybe/{how}")
     }
 }
 

@@ -341,7 +341,7 @@ package enum SettingsCatalog {
             kind: .number(1...604_800),
             defaultValue: .number(3_600),
             description:
-                "Refit every series (purchase-derived demand included) this often; uploaded series are also refitted within a second of an upload. GET /forecast's Cache-Control max-age runs to the next refit."
+                "Refit every series (purchase-derived demand included) this often; uploaded series and newly purchased items are also fitted within seconds, and at once when a request asks for them. GET /forecast's Cache-Control max-age runs to the next refit."
         ),
         Setting(
             key: "forecast.threads",

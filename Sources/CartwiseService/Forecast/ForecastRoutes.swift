@@ -39,115 +39,34 @@ package struct ForecastRoutes: Sendable {
             }
         }
 
-        router.get("/forecast") { request, _ in
-            guard let id = request.queryValue("item"), !id.isEmpty else {
-                throw APIError.invalidField(field: "item", reason: "is required (the item or series id)")
-            }
-            let entry = try lookup(id)
-            // Keyed by the exact request target and the fit: a hit skips parsing and rendering.
-            let key = request.target + "#" + String(entry.version) + "-" + String(entry.fittedAt)
-            let rendered = try rendered.body(key) { () throws -> (tag: String, body: [UInt8]) in
-                let horizon = try Self.horizon(request, entry)
-                let levels = try Self.levels(request.queryValue("levels"))
-                var out: [UInt8] = []
-                out.reserveCapacity(512 + horizon * 96)
-                Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
-                return (Self.etag(entry, horizon: horizon, levels: levels), out)
-            }
-            let maxAge = max(0, (forecaster.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
-            if let match = request.headers["If-None-Match"], Self.matches(match, rendered.tag) {
-                var headers = HTTPHeaders()
-                headers.set("ETag", rendered.tag)
-                headers.set("Cache-Control", "max-age=" + String(maxAge))
-                return HTTPResponse(status: .notModified, headers: headers)
-            }
-            var response = HTTPResponse.json(rendered.body)
-            response.headers.set("ETag", rendered.tag)
-            response.headers.set("Cache-Control", "max-age=" + String(maxAge))
-            return response
+        router.onEither(.get, "/forecast") { request, _ in
+            let id = try Self.seriesID(request)
+            if let entry = forecaster.entry(id) { return .response(try forecast(request, id, entry)) }
+            return try afterFirstFit(id) { entry in try forecast(request, id, entry) }
         }
 
-        router.post("/forecast/batch") { request, _ in
+        router.onEither(.post, "/forecast/batch") { request, _ in
             try JSONBody.requireJSON(request)
             let batch = try ForecastBatchRequest.decode(request.body)
-            var out: [UInt8] = Array(#"{"forecasts":["#.utf8)
-            var missing: [String] = []
-            var first = true
-            for id in batch.items {
-                guard let entry = forecaster.entry(id) else {
-                    missing.append(id)
-                    continue
-                }
-                let horizon = min(batch.horizon ?? Self.defaultHorizon(entry.frequency), entry.frequency.maxHorizon)
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                Self.encode(id, entry, horizon: horizon, levels: batch.levels, version: entry.version, into: &out)
+            var unfitted: Set<String> = []
+            for id in batch.items where forecaster.entry(id) == nil && forecaster.store.contains(id) {
+                unfitted.insert(id)
             }
-            out += #"],"missing":["#.utf8
-            for (index, id) in missing.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                JSONString.append(id, to: &out)
+            if unfitted.isEmpty { return .response(Self.batchAnswer(batch, forecaster)) }
+            // One answer once every new series has had its first fit; those the on-demand
+            // queue refuses are listed as missing.
+            let promise = HTTPResponsePromise()
+            let countdown = Countdown(unfitted.count) { promise.succeed(Self.batchAnswer(batch, forecaster)) }
+            for id in unfitted where !forecaster.fitNow(id, then: { _ in countdown.tick() }) {
+                countdown.tick()
             }
-            out += "]}".utf8
-            return HTTPResponse.json(out)
+            return .deferred(promise)
         }
 
-        router.get("/inventory/policy") { request, _ in
-            guard let id = request.queryValue("item"), !id.isEmpty else {
-                throw APIError.invalidField(field: "item", reason: "is required (the item or series id)")
-            }
-            let entry = try lookup(id)
-            let maxHorizon = entry.frequency.maxHorizon
-            var policyRequest = InventoryPolicy.Request(
-                leadTime: try request.queryInt("lead_time", default: nil, range: 0...maxHorizon)
-                    ?? {
-                        throw APIError.invalidField(field: "lead_time", reason: "is required (periods of the series)")
-                    }()
-            )
-            policyRequest.reviewPeriod = try request.queryInt(
-                "review_period",
-                default: 0,
-                range: 0...(maxHorizon - policyRequest.leadTime)
-            )!
-            if policyRequest.leadTime + policyRequest.reviewPeriod == 0 {
-                throw APIError.invalidField(field: "lead_time", reason: "and review_period cannot both be 0")
-            }
-            policyRequest.serviceLevel = try request.queryDouble("service_level", default: 0.95, range: 0.5...0.9999)!
-            policyRequest.onHand = try request.queryDouble("on_hand", default: 0, range: -1e12...1e12)!
-            policyRequest.onOrder = try request.queryDouble("on_order", default: 0, range: 0...1e12)!
-            policyRequest.backorders = try request.queryDouble("backorders", default: 0, range: 0...1e12)!
-            policyRequest.holdingCost = try request.queryDouble("holding_cost", default: nil, range: 1e-12...1e12)
-            policyRequest.orderCost = try request.queryDouble("order_cost", default: nil, range: 0...1e12)
-            let unitCost = try request.queryDouble("unit_cost", default: nil, range: 0...1e12)
-            let price = try request.queryDouble("price", default: nil, range: 0...1e12)
-            let salvage = try request.queryDouble("salvage_value", default: 0, range: 0...1e12)!
-            policyRequest.criticalRatio = try request.queryDouble(
-                "critical_ratio",
-                default: nil,
-                range: 0.0001...0.9999
-            )
-            if policyRequest.criticalRatio == nil, let price, let unitCost {
-                guard price > unitCost, unitCost >= salvage else {
-                    throw APIError.invalidField(
-                        field: "price",
-                        reason: "must exceed unit_cost, which must be at least salvage_value"
-                    )
-                }
-                policyRequest.criticalRatio = min(max((price - unitCost) / (price - salvage), 0.0001), 0.9999)
-            }
-            if (policyRequest.holdingCost == nil) != (policyRequest.orderCost == nil) {
-                throw APIError.invalidField(
-                    field: policyRequest.holdingCost == nil ? "holding_cost" : "order_cost",
-                    reason:
-                        "is needed with \(policyRequest.holdingCost == nil ? "order_cost" : "holding_cost") for the EOQ"
-                )
-            }
-            // A one-sided service level s is the upper end of the central (2s - 1) interval.
-            policyRequest.spreadFactor = entry.calibration.factor(level: (2 * policyRequest.serviceLevel - 1) * 100)
-            let policy = InventoryPolicy(forecast: entry.forecast, request: policyRequest)
-            return HTTPResponse.json(
-                InventoryAnswer.encode(id, entry, policy, policyRequest, unitCost: unitCost)
-            )
+        router.onEither(.get, "/inventory/policy") { request, _ in
+            let id = try Self.seriesID(request)
+            if let entry = forecaster.entry(id) { return .response(try policy(request, id, entry)) }
+            return try afterFirstFit(id) { entry in try policy(request, id, entry) }
         }
 
         router.get("/models/forecast") { _, _ in
@@ -171,15 +90,146 @@ package struct ForecastRoutes: Sendable {
         }
     }
 
-    private func lookup(_ id: String) throws -> ForecastSnapshot.Entry {
+    /// The `item` query parameter: the series or item id.
+    private static func seriesID(_ request: HTTPRequest) throws(APIError) -> String {
+        guard let id = request.queryValue("item"), !id.isEmpty else {
+            throw .invalidField(field: "item", reason: "is required (the item or series id)")
+        }
         guard id.utf8.count <= 256 else {
-            throw APIError.invalidField(field: "item", reason: "must be at most 256 bytes")
+            throw .invalidField(field: "item", reason: "must be at most 256 bytes")
         }
-        if let entry = forecaster.entry(id) { return entry }
-        if forecaster.store.contains(id) {
-            throw APIError.notReady("series '\(id)' has no forecast yet; the trainer fits it within seconds")
+        return id
+    }
+
+    /// Answers once the on-demand thread has fitted a series the snapshot lacks (uploaded or
+    /// first purchased since the trainer's last refit).
+    /// - Throws: 404 for an unknown id; 503 when too many series wait for a first fit.
+    private func afterFirstFit(
+        _ id: String,
+        _ answer: @escaping @Sendable (ForecastSnapshot.Entry) throws -> HTTPResponse
+    ) throws(APIError) -> HTTPOutcome {
+        guard forecaster.store.contains(id) else { throw .notFound("no series or purchased item '\(id)'") }
+        let promise = HTTPResponsePromise()
+        let queued = forecaster.fitNow(id) { entry in
+            guard let entry else {
+                promise.fail(APIError.notReady("the forecaster stopped before series '\(id)' was fitted"))
+                return
+            }
+            do {
+                promise.succeed(try answer(entry))
+            } catch {
+                promise.fail(error)
+            }
         }
-        throw APIError.notFound("no series or purchased item '\(id)'")
+        guard queued else {
+            throw .notReady("too many new series wait for their first fit; retry '\(id)' in a few seconds")
+        }
+        return .deferred(promise)
+    }
+
+    /// `POST /forecast/batch`'s answer from the snapshot: ids without a forecast are `missing`.
+    private static func batchAnswer(_ batch: ForecastBatchRequest, _ forecaster: Forecaster) -> HTTPResponse {
+        var out: [UInt8] = Array(#"{"forecasts":["#.utf8)
+        var missing: [String] = []
+        var first = true
+        for id in batch.items {
+            guard let entry = forecaster.entry(id) else {
+                missing.append(id)
+                continue
+            }
+            let horizon = min(batch.horizon ?? defaultHorizon(entry.frequency), entry.frequency.maxHorizon)
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            encode(id, entry, horizon: horizon, levels: batch.levels, version: entry.version, into: &out)
+        }
+        out += #"],"missing":["#.utf8
+        for (index, id) in missing.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONString.append(id, to: &out)
+        }
+        out += "]}".utf8
+        return HTTPResponse.json(out)
+    }
+
+    /// `GET /forecast`'s answer from a fitted entry.
+    private func forecast(_ request: HTTPRequest, _ id: String, _ entry: ForecastSnapshot.Entry) throws -> HTTPResponse
+    {
+        // Keyed by the exact request target and the fit: a hit skips parsing and rendering.
+        let key = request.target + "#" + String(entry.version) + "-" + String(entry.fittedAt)
+        let rendered = try rendered.body(key) { () throws -> (tag: String, body: [UInt8]) in
+            let horizon = try Self.horizon(request, entry)
+            let levels = try Self.levels(request.queryValue("levels"))
+            var out: [UInt8] = []
+            out.reserveCapacity(512 + horizon * 96)
+            Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
+            return (Self.etag(entry, horizon: horizon, levels: levels), out)
+        }
+        let maxAge = max(0, (forecaster.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
+        if let match = request.headers["If-None-Match"], Self.matches(match, rendered.tag) {
+            var headers = HTTPHeaders()
+            headers.set("ETag", rendered.tag)
+            headers.set("Cache-Control", "max-age=" + String(maxAge))
+            return HTTPResponse(status: .notModified, headers: headers)
+        }
+        var response = HTTPResponse.json(rendered.body)
+        response.headers.set("ETag", rendered.tag)
+        response.headers.set("Cache-Control", "max-age=" + String(maxAge))
+        return response
+    }
+
+    /// `GET /inventory/policy`'s answer from a fitted entry.
+    private func policy(_ request: HTTPRequest, _ id: String, _ entry: ForecastSnapshot.Entry) throws -> HTTPResponse {
+        let maxHorizon = entry.frequency.maxHorizon
+        var policyRequest = InventoryPolicy.Request(
+            leadTime: try request.queryInt("lead_time", default: nil, range: 0...maxHorizon)
+                ?? {
+                    throw APIError.invalidField(field: "lead_time", reason: "is required (periods of the series)")
+                }()
+        )
+        policyRequest.reviewPeriod = try request.queryInt(
+            "review_period",
+            default: 0,
+            range: 0...(maxHorizon - policyRequest.leadTime)
+        )!
+        if policyRequest.leadTime + policyRequest.reviewPeriod == 0 {
+            throw APIError.invalidField(field: "lead_time", reason: "and review_period cannot both be 0")
+        }
+        policyRequest.serviceLevel = try request.queryDouble("service_level", default: 0.95, range: 0.5...0.9999)!
+        policyRequest.onHand = try request.queryDouble("on_hand", default: 0, range: -1e12...1e12)!
+        policyRequest.onOrder = try request.queryDouble("on_order", default: 0, range: 0...1e12)!
+        policyRequest.backorders = try request.queryDouble("backorders", default: 0, range: 0...1e12)!
+        policyRequest.holdingCost = try request.queryDouble("holding_cost", default: nil, range: 1e-12...1e12)
+        policyRequest.orderCost = try request.queryDouble("order_cost", default: nil, range: 0...1e12)
+        let unitCost = try request.queryDouble("unit_cost", default: nil, range: 0...1e12)
+        let price = try request.queryDouble("price", default: nil, range: 0...1e12)
+        let salvage = try request.queryDouble("salvage_value", default: 0, range: 0...1e12)!
+        policyRequest.criticalRatio = try request.queryDouble(
+            "critical_ratio",
+            default: nil,
+            range: 0.0001...0.9999
+        )
+        if policyRequest.criticalRatio == nil, let price, let unitCost {
+            guard price > unitCost, unitCost >= salvage else {
+                throw APIError.invalidField(
+                    field: "price",
+                    reason: "must exceed unit_cost, which must be at least salvage_value"
+                )
+            }
+            policyRequest.criticalRatio = min(max((price - unitCost) / (price - salvage), 0.0001), 0.9999)
+        }
+        if (policyRequest.holdingCost == nil) != (policyRequest.orderCost == nil) {
+            throw APIError.invalidField(
+                field: policyRequest.holdingCost == nil ? "holding_cost" : "order_cost",
+                reason:
+                    "is needed with \(policyRequest.holdingCost == nil ? "order_cost" : "holding_cost") for the EOQ"
+            )
+        }
+        // A one-sided service level s is the upper end of the central (2s - 1) interval.
+        policyRequest.spreadFactor = entry.calibration.factor(level: (2 * policyRequest.serviceLevel - 1) * 100)
+        let policy = InventoryPolicy(forecast: entry.forecast, request: policyRequest)
+        return HTTPResponse.json(
+            InventoryAnswer.encode(id, entry, policy, policyRequest, unitCost: unitCost)
+        )
     }
 
     static func defaultHorizon(_ frequency: Frequency) -> Int {

@@ -3,17 +3,23 @@ import HTTPCore
 package import Logging
 import Synchronization
 
-/// The `forecast-trainer` thread: refits every series on a schedule (and uploaded series within
-/// a second of their upload), on a few worker threads, and publishes the forecasts as one
-/// immutable snapshot.
+/// The `forecast-trainer` thread: refits every series on a schedule (and uploaded series and
+/// newly purchased items within seconds), on a few worker threads, and publishes the forecasts
+/// as one immutable snapshot.
+///
+/// A second thread, `forecast-on-demand`, fits single series that a request asked for before
+/// the trainer reached them: the trainer may be busy with a full refit for minutes, and a
+/// dashboard that has just uploaded a series wants its forecast, not a 503.
 package final class Forecaster: Sendable {
     package let settings: ForecastSettings
     package let store: SeriesStore
     private let published = Mutex(ForecastSnapshot())
     private let nextRefresh = Atomic<Int64>(0)
     private let worker: WorkerThread
+    private let onDemand: WorkerThread
+    private let pending = PendingFits(limit: 256)
     private let logger: Logger
-    /// The upload revision the snapshot reflects, and when the last full refit ran.
+    /// The store revision the snapshot reflects, and when the last full refit ran.
     private let progress = Mutex<(revision: Int, fullAt: Int64)>((0, .min))
 
     package init(settings: ForecastSettings, store: SeriesStore, logger: Logger) throws {
@@ -21,13 +27,20 @@ package final class Forecaster: Sendable {
         self.store = store
         self.logger = logger
         worker = try WorkerThread()
+        onDemand = try WorkerThread()
     }
 
     package func start() throws {
         try worker.start(name: "forecast-trainer") { [self] in run() }
+        try onDemand.start(name: "forecast-on-demand") { [self] in runOnDemand() }
     }
 
-    package func stop() { worker.stop() }
+    /// Stops both threads; requests still waiting for a fit get nil.
+    package func stop() {
+        worker.stop()
+        onDemand.stop()
+        for waiter in pending.drain() { waiter(nil) }
+    }
 
     /// Wakes the trainer after an upload.
     package func refitSoon() { worker.signal() }
@@ -38,6 +51,15 @@ package final class Forecaster: Sendable {
     package var nextRefreshAt: Int64 { nextRefresh.load(ordering: .relaxed) }
 
     package func entry(_ id: String) -> ForecastSnapshot.Entry? { published.withLock { $0.entries[id] } }
+
+    /// Fits a series the snapshot lacks on the on-demand thread, publishes it, and hands its
+    /// entry to `then` (on that thread; nil when the id is unknown or the forecaster stops).
+    /// - Returns: false when too many series wait already.
+    package func fitNow(_ id: String, then: @escaping @Sendable (ForecastSnapshot.Entry?) -> Void) -> Bool {
+        guard pending.add(id, then) else { return false }
+        onDemand.signal()
+        return true
+    }
 
     /// Whether every uploaded series up to now has a forecast in the snapshot.
     package var isCurrent: Bool {
@@ -62,13 +84,37 @@ package final class Forecaster: Sendable {
         }
     }
 
+    private func runOnDemand() {
+        while !onDemand.isStopping {
+            guard let id = pending.next() else {
+                onDemand.wait(timeoutMilliseconds: 5_000)
+                continue
+            }
+            var fitted = entry(id)
+            if fitted == nil, let input = store.input(id) {
+                let forecast = Self.fit(input, backtest: settings.backtest)
+                let now = Trainer.wallClockMilliseconds()
+                fitted = published.withLock { snapshot in
+                    // The trainer may have published it meanwhile; its entry stands.
+                    if snapshot.entries[id] == nil {
+                        snapshot.entries[id] = Self.entry(input, forecast, version: snapshot.version, fittedAt: now)
+                        snapshot.applyCalibration(to: [id])
+                    }
+                    return snapshot.entries[id]
+                }
+            }
+            for waiter in pending.finish(id) { waiter(fitted) }
+        }
+    }
+
     /// Fits the series and publishes them.
     /// - Parameters:
-    ///   - full: every series (uploaded and event-derived), else only uploads after `after`.
-    ///   - after: the upload revision already fitted.
+    ///   - full: every series (uploaded and event-derived), else only the series uploaded and
+    ///     the items first purchased after `after`.
+    ///   - after: the store revision already fitted.
     package func refit(full: Bool, after: Int?) {
         let started = MonotonicClock.nanoseconds()
-        let (inputs, revision) = store.inputs(uploadedAfter: full ? nil : after, events: full)
+        let (inputs, revision) = store.inputs(changedAfter: full ? nil : after)
         let version = published.withLock { $0.version } + 1
         let backtest = settings.backtest
         let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") { index in
@@ -79,19 +125,7 @@ package final class Forecaster: Sendable {
         var entries: [String: ForecastSnapshot.Entry] = [:]
         entries.reserveCapacity(inputs.count)
         for (input, forecast) in zip(inputs, fitted) {
-            var entry = ForecastSnapshot.Entry(
-                forecast: forecast,
-                frequency: input.frequency,
-                seasonLength: input.seasonLength,
-                indexed: input.indexed,
-                lastPeriod: input.firstPeriod + input.values.count - 1,
-                observations: input.values.count,
-                fromEvents: input.fromEvents,
-                version: version,
-                fittedAt: now
-            )
-            entry.labels = (0..<forecast.mean.count).map { entry.jsonLabel(step: $0) }
-            entries[input.id] = entry
+            entries[input.id] = Self.entry(input, forecast, version: version, fittedAt: now)
         }
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         let fullAt = full ? now : progress.withLock { $0.fullAt }
@@ -120,6 +154,27 @@ package final class Forecaster: Sendable {
                 "seconds": "\((seconds * 1000).rounded() / 1000)",
             ]
         )
+    }
+
+    static func entry(
+        _ input: SeriesStore.Input,
+        _ forecast: SeriesForecast,
+        version: Int,
+        fittedAt: Int64
+    ) -> ForecastSnapshot.Entry {
+        var entry = ForecastSnapshot.Entry(
+            forecast: forecast,
+            frequency: input.frequency,
+            seasonLength: input.seasonLength,
+            indexed: input.indexed,
+            lastPeriod: input.firstPeriod + input.values.count - 1,
+            observations: input.values.count,
+            fromEvents: input.fromEvents,
+            version: version,
+            fittedAt: fittedAt
+        )
+        entry.labels = (0..<forecast.mean.count).map { entry.jsonLabel(step: $0) }
+        return entry
     }
 
     /// One series' forecast for the frequency's longest horizon, with a backtest over the last

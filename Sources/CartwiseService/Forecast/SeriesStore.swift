@@ -28,7 +28,11 @@ package final class SeriesStore: Sendable {
         var uploaded: [String: Stored] = [:]
         /// Item -> day -> quantity purchased.
         var demand: [String: [Int: Double]] = [:]
+        /// Item -> the revision of its first purchase: an incremental refit fits new items too,
+        /// so a new item does not wait for the next full refit to get a forecast.
+        var firstPurchase: [String: Int] = [:]
         var lastDemandDay = Int.min
+        /// Counts uploads and first purchases: what an incremental refit has yet to fit.
         var revision = 0
         var demandRevision = 0
     }
@@ -101,6 +105,10 @@ package final class SeriesStore: Sendable {
                 guard any else { return }
                 state.withLock { state in
                     for event in events where event.type == .purchase && event.value > 0 {
+                        if state.demand[event.item] == nil {
+                            state.revision += 1
+                            state.firstPurchase[event.item] = state.revision
+                        }
                         let day = Frequency.floorDivide(Int(event.timestamp), 86_400_000)
                         state.demand[event.item, default: [:]][day, default: 0] += event.value
                         state.lastDemandDay = max(state.lastDemandDay, day)
@@ -122,60 +130,72 @@ package final class SeriesStore: Sendable {
     }
 
     /// The series to fit.
-    /// - Parameters:
-    ///   - uploadedAfter: only uploaded series changed after this revision (nil: all).
-    ///   - events: include the event-derived daily demand.
+    /// - Parameter changedAfter: only series uploaded, and items first purchased, after this
+    ///   revision (nil: every series, the event-derived demand of known items included).
     /// - Returns: the inputs, and the revision they reflect.
-    package func inputs(uploadedAfter: Int?, events: Bool) -> (inputs: [Input], revision: Int) {
-        let (uploaded, uploadedIDs, demand, lastDay, revision) = state.withLock { state in
-            (
-                state.uploaded.filter { uploadedAfter == nil || $0.value.revision > uploadedAfter! },
-                Set(events ? Array(state.uploaded.keys) : []),
-                events ? state.demand : [:],
-                state.lastDemandDay,
-                state.revision
-            )
+    package func inputs(changedAfter: Int?) -> (inputs: [Input], revision: Int) {
+        let (uploaded, demand, lastDay, revision) = state.withLock { state in
+            let uploaded = state.uploaded.filter { changedAfter == nil || $0.value.revision > changedAfter! }
+            // An upload under the item's id takes its place, whether or not it changed now.
+            let demand = state.demand.filter { id, _ in
+                state.uploaded[id] == nil
+                    && (changedAfter == nil || state.firstPurchase[id, default: 0] > changedAfter!)
+            }
+            return (uploaded, demand, state.lastDemandDay, state.revision)
         }
         var inputs: [Input] = []
         inputs.reserveCapacity(uploaded.count + demand.count)
         for (id, stored) in uploaded {
-            guard let first = stored.values.keys.min(), let last = stored.values.keys.max() else { continue }
-            let start = max(first, last - maxHistory + 1)
-            var values = [Double](repeating: 0, count: last - start + 1)
-            for (period, value) in stored.values where period >= start { values[period - start] = value }
-            inputs.append(
-                Input(
-                    id: id,
-                    frequency: stored.frequency,
-                    seasonLength: stored.seasonLength,
-                    indexed: stored.indexed,
-                    firstPeriod: start,
-                    values: values,
-                    revision: stored.revision,
-                    fromEvents: false
-                )
-            )
+            if let input = Self.input(id, stored, maxHistory: maxHistory) { inputs.append(input) }
         }
         for (id, days) in demand {
-            // An upload under the item's id takes its place, whether or not it changed now.
-            if uploadedIDs.contains(id) { continue }
-            guard let first = days.keys.min() else { continue }
-            let start = max(first, lastDay - maxHistory + 1)
-            var values = [Double](repeating: 0, count: lastDay - start + 1)
-            for (day, quantity) in days where day >= start { values[day - start] = quantity }
-            inputs.append(
-                Input(
-                    id: id,
-                    frequency: .day,
-                    seasonLength: 7,
-                    indexed: false,
-                    firstPeriod: start,
-                    values: values,
-                    revision: 0,
-                    fromEvents: true
-                )
-            )
+            if let input = Self.input(id, days, lastDay: lastDay, maxHistory: maxHistory) { inputs.append(input) }
         }
         return (inputs.sorted { $0.id < $1.id }, revision)
+    }
+
+    /// One series as the trainer would fit it now, or nil for an unknown id.
+    package func input(_ id: String) -> Input? {
+        let (stored, days, lastDay) = state.withLock { state in
+            (state.uploaded[id], state.uploaded[id] == nil ? state.demand[id] : nil, state.lastDemandDay)
+        }
+        if let stored { return Self.input(id, stored, maxHistory: maxHistory) }
+        if let days { return Self.input(id, days, lastDay: lastDay, maxHistory: maxHistory) }
+        return nil
+    }
+
+    private static func input(_ id: String, _ stored: Stored, maxHistory: Int) -> Input? {
+        guard let first = stored.values.keys.min(), let last = stored.values.keys.max() else { return nil }
+        let start = max(first, last - maxHistory + 1)
+        var values = [Double](repeating: 0, count: last - start + 1)
+        for (period, value) in stored.values where period >= start { values[period - start] = value }
+        return Input(
+            id: id,
+            frequency: stored.frequency,
+            seasonLength: stored.seasonLength,
+            indexed: stored.indexed,
+            firstPeriod: start,
+            values: values,
+            revision: stored.revision,
+            fromEvents: false
+        )
+    }
+
+    /// An item's daily demand, from its first purchase to the last day any item sold.
+    private static func input(_ id: String, _ days: [Int: Double], lastDay: Int, maxHistory: Int) -> Input? {
+        guard let first = days.keys.min() else { return nil }
+        let start = max(first, lastDay - maxHistory + 1)
+        var values = [Double](repeating: 0, count: lastDay - start + 1)
+        for (day, quantity) in days where day >= start { values[day - start] = quantity }
+        return Input(
+            id: id,
+            frequency: .day,
+            seasonLength: 7,
+            indexed: false,
+            firstPeriod: start,
+            values: values,
+            revision: 0,
+            fromEvents: true
+        )
     }
 }

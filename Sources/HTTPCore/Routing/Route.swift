@@ -56,4 +56,8 @@ package enum RouteHandler: Sendable {
     case immediate(@Sendable (HTTPRequest, RouteParameters) throws -> HTTPResponse)
     /// Hands the work to another thread, which completes the promise.
     case deferred(@Sendable (HTTPRequest, RouteParameters, HTTPResponsePromise) throws -> Void)
+    /// Answers on the loop thread when it can, else returns a promise: for routes whose usual
+    /// answer is a lookup but whose rare one needs work elsewhere (a promise for every request
+    /// would cost each one a hop through the loop's completion queue).
+    case either(@Sendable (HTTPRequest, RouteParameters) throws -> HTTPOutcome)
 }

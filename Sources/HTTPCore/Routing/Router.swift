@@ -81,19 +81,38 @@ package final class Router: HTTPResponder {
             return .response(response)
         case .deferred(let body):
             let inner = HTTPResponsePromise()
-            let outer = HTTPResponsePromise()
-            inner.whenComplete { response in
-                var labelled = response
-                labelled.route = route
-                outer.succeed(labelled)
-            }
             do {
                 try body(request, parameters, inner)
             } catch {
                 inner.succeed(render(error, for: request))
             }
-            return .deferred(outer)
+            return .deferred(Self.labelled(inner, route: route))
+        case .either(let body):
+            var outcome: HTTPOutcome
+            do {
+                outcome = try body(request, parameters)
+            } catch {
+                outcome = .response(render(error, for: request))
+            }
+            switch outcome {
+            case .response(var response):
+                response.route = route
+                return .response(response)
+            case .deferred(let inner):
+                return .deferred(Self.labelled(inner, route: route))
+            }
         }
+    }
+
+    /// A promise that completes with `inner`'s response, labelled with its route for metrics.
+    private static func labelled(_ inner: HTTPResponsePromise, route: String) -> HTTPResponsePromise {
+        let outer = HTTPResponsePromise()
+        inner.whenComplete { response in
+            var labelled = response
+            labelled.route = route
+            outer.succeed(labelled)
+        }
+        return outer
     }
 
     private func render(_ error: any Error, for request: HTTPRequest) -> HTTPResponse {
@@ -144,6 +163,15 @@ package struct RouterBuilder {
         _ handler: @escaping @Sendable (HTTPRequest, RouteParameters, HTTPResponsePromise) throws -> Void
     ) {
         entries.append((RouteTemplate(template), method, .deferred(handler)))
+    }
+
+    /// Adds a handler that answers on the loop thread or returns a promise another thread keeps.
+    package mutating func onEither(
+        _ method: HTTPMethod,
+        _ template: String,
+        _ handler: @escaping @Sendable (HTTPRequest, RouteParameters) throws -> HTTPOutcome
+    ) {
+        entries.append((RouteTemplate(template), method, .either(handler)))
     }
 
     package mutating func get<Result: HTTPResponseConvertible>(
