@@ -115,6 +115,18 @@ import Glibc
 
             let small = try client.request("GET", "/healthz", headers: [("Accept-Encoding", "gzip")])
             #expect(small.headers["Content-Encoding"] == nil)
+
+            let types = [
+                ("Application/Problem+JSON", true), ("text/csv; charset=utf-8", true), ("image/svg+XML", true),
+                ("application/x-yaml", true), ("TEXT/plain", true), ("application/javascript", true),
+                ("application/octet-stream", false), ("image/png", false), ("", false), ("application/jso", false),
+            ]
+            for (type, compressible) in types {
+                let escaped = type.map { $0 == " " ? "%20" : $0 == "+" ? "%2B" : String($0) }.joined()
+                let target = "/typed?type=" + escaped
+                let answer = try client.request("GET", target, headers: [("Accept-Encoding", "gzip")])
+                #expect((answer.headers["Content-Encoding"] == "gzip") == compressible, "\(type)")
+            }
         }
     }
 

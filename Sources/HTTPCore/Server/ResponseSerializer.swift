@@ -39,7 +39,8 @@ struct ResponseSerializer {
     private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
     private static let gzipHeaders = Array("Content-Encoding: gzip\r\n".utf8)
     private static let varyHeader = Array("Vary: Accept-Encoding\r\n".utf8)
-    private static let serverOwned: Set<String> = ["content-length", "date", "connection", "transfer-encoding"]
+    /// Fields the serializer writes itself; a handler's own copies are dropped.
+    private static let serverOwned = ["Content-Length", "Date", "Connection", "Transfer-Encoding"]
 
     /// Appends `response` to `output`.
     mutating func write(_ response: HTTPResponse, context: ResponseContext, into output: inout ByteBuffer) {
@@ -60,7 +61,7 @@ struct ResponseSerializer {
             Self.statusLines[response.status.code]
                 ?? Array("HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n".utf8)
         )
-        for field in response.headers where !Self.serverOwned.contains(field.name.lowercased()) {
+        for field in response.headers where !Self.serverOwned.contains(where: field.name.equalsIgnoringASCIICase) {
             output.append(field.name)
             output.append(Self.colonSpace)
             output.append(field.value)

@@ -14,6 +14,10 @@ enum TestServer {
         var routes = RouterBuilder()
         routes.get("/healthz") { _, _ in HTTPResponse.json(Array(#"{"status":"ok"}"#.utf8)) }
         routes.get("/big") { _, _ in HTTPResponse.json(bigJSON) }
+        // The big body under any media type, for the gzip eligibility rules.
+        routes.get("/typed") { request, _ in
+            HTTPResponse(status: .ok, headers: ["Content-Type": request.queryValue("type") ?? ""], body: bigJSON)
+        }
         routes.post("/echo") { request, _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
         }
