@@ -3,34 +3,92 @@ package import CartwiseModels
 /// Every series' cached forecast, as the forecaster last published them: a request is a lookup.
 package struct ForecastSnapshot: Sendable {
     /// One series' forecast and what is needed to label its periods.
-    package struct Entry: Sendable {
-        package var forecast: SeriesForecast
-        package var frequency: Frequency
-        package var seasonLength: Int
-        package var indexed: Bool
+    ///
+    /// A class of constants: every `GET /forecast` takes one out of the snapshot, and copying a
+    /// struct with a dozen arrays inside cost a tenth of a cached request in retains and releases.
+    package final class Entry: Sendable {
+        package let forecast: SeriesForecast
+        package let frequency: Frequency
+        package let seasonLength: Int
+        package let indexed: Bool
         /// The period of the last observation; the forecast starts one after.
-        package var lastPeriod: Int
-        package var observations: Int
-        package var fromEvents: Bool
+        package let lastPeriod: Int
+        package let observations: Int
+        package let fromEvents: Bool
         /// Snapshot version this entry was fitted in (ETags change exactly when it is refitted).
-        package var version: Int
+        package let version: Int
         /// Milliseconds since the epoch.
-        package var fittedAt: Int64
+        package let fittedAt: Int64
         /// The interval calibration of the series' frequency when it was published.
-        package var calibration = IntervalCalibration(errors: [], series: 0)
+        package let calibration: IntervalCalibration
         /// Each forecast period's `t` as JSON (`"2026-01-01"` or `37`), made once at fit time.
-        package var labels: [[UInt8]] = []
+        let labels: [[UInt8]]
+
+        package init(
+            forecast: SeriesForecast,
+            frequency: Frequency,
+            seasonLength: Int,
+            indexed: Bool,
+            lastPeriod: Int,
+            observations: Int,
+            fromEvents: Bool,
+            version: Int,
+            fittedAt: Int64,
+            calibration: IntervalCalibration = IntervalCalibration(errors: [], series: 0),
+            labels: [[UInt8]]? = nil
+        ) {
+            self.forecast = forecast
+            self.frequency = frequency
+            self.seasonLength = seasonLength
+            self.indexed = indexed
+            self.lastPeriod = lastPeriod
+            self.observations = observations
+            self.fromEvents = fromEvents
+            self.version = version
+            self.fittedAt = fittedAt
+            self.calibration = calibration
+            self.labels =
+                labels
+                ?? (0..<forecast.mean.count).map {
+                    Self.jsonLabel(lastPeriod + $0 + 1, indexed: indexed, frequency: frequency)
+                }
+        }
+
+        /// The same fit under another calibration (its labels reused).
+        func recalibrated(_ calibration: IntervalCalibration) -> Entry {
+            Entry(
+                forecast: forecast,
+                frequency: frequency,
+                seasonLength: seasonLength,
+                indexed: indexed,
+                lastPeriod: lastPeriod,
+                observations: observations,
+                fromEvents: fromEvents,
+                version: version,
+                fittedAt: fittedAt,
+                calibration: calibration,
+                labels: labels
+            )
+        }
 
         /// The JSON token of the `step`-th forecast period.
         package func jsonLabel(step: Int) -> [UInt8] {
             if step < labels.count { return labels[step] }
-            return indexed ? Array(label(step: step).utf8) : Array("\"\(label(step: step))\"".utf8)
+            return Self.jsonLabel(lastPeriod + step + 1, indexed: indexed, frequency: frequency)
         }
 
         /// The label of the `step`-th forecast period (0 = the next): a date, or a period index.
         package func label(step: Int) -> String {
-            let period = lastPeriod + step + 1
-            return indexed ? String(period) : frequency.format(period)
+            Self.label(lastPeriod + step + 1, indexed: indexed, frequency: frequency)
+        }
+
+        private static func label(_ period: Int, indexed: Bool, frequency: Frequency) -> String {
+            indexed ? String(period) : frequency.format(period)
+        }
+
+        private static func jsonLabel(_ period: Int, indexed: Bool, frequency: Frequency) -> [UInt8] {
+            let text = label(period, indexed: indexed, frequency: frequency)
+            return indexed ? Array(text.utf8) : Array("\"\(text)\"".utf8)
         }
     }
 
@@ -50,8 +108,9 @@ package struct ForecastSnapshot: Sendable {
     /// others' answers, and their ETags, unchanged).
     package mutating func applyCalibration(to ids: some Sequence<String>) {
         let none = IntervalCalibration(errors: [], series: 0)
-        for id in ids where entries[id] != nil {
-            entries[id]!.calibration = calibrations[entries[id]!.frequency] ?? none
+        for id in ids {
+            guard let entry = entries[id] else { continue }
+            entries[id] = entry.recalibrated(calibrations[entry.frequency] ?? none)
         }
     }
 

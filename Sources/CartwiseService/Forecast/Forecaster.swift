@@ -162,7 +162,7 @@ package final class Forecaster: Sendable {
         version: Int,
         fittedAt: Int64
     ) -> ForecastSnapshot.Entry {
-        var entry = ForecastSnapshot.Entry(
+        ForecastSnapshot.Entry(
             forecast: forecast,
             frequency: input.frequency,
             seasonLength: input.seasonLength,
@@ -173,8 +173,6 @@ package final class Forecaster: Sendable {
             version: version,
             fittedAt: fittedAt
         )
-        entry.labels = (0..<forecast.mean.count).map { entry.jsonLabel(step: $0) }
-        return entry
     }
 
     /// One series' forecast for the frequency's longest horizon, with a backtest over the last
