@@ -81,6 +81,56 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(abs(model.sumVariance(start: 1, length: 2) - later) < 1e-9 * later)
     }
 
+    /// The window variance, read straight off its definition (each shock i moves period j by
+    /// c_{j-i}, scaled by mu_i in class 2 and by mu_j in class 3), summed period by period:
+    /// the prefix sums and the once-per-policy terms must give the same numbers for every
+    /// window, in all three variance classes.
+    @Test func windowVariancesMatchTheirDefinition() throws {
+        let shape: [Double] = [0.8, 1.0, 1.3, 0.9]
+        let y: [Double] = (0..<48).map { (t: Int) -> Double in
+            let trend: Double = 50 + Double(t)
+            return trend * shape[t % 4] + Double((t * 7) % 5)
+        }
+        let specs = [
+            ETSSpecification(error: .additive, trend: .additive, season: .additive, period: 4),
+            ETSSpecification(error: .multiplicative, trend: .damped, season: .none, period: 4),
+            ETSSpecification(error: .multiplicative, trend: .none, season: .multiplicative, period: 4),
+        ]
+        var classes: Set<Int> = []
+        for spec in specs {
+            let model = try #require(ETSModel.fit(y, spec: spec))
+            classes.insert(spec.varianceClass)
+            let terms = model.windowTerms(upTo: 20)
+            for start in 0..<8 {
+                for length in 1...12 {
+                    let end = start + length
+                    let c = model.errorWeights(count: end)
+                    let mu = model.pointForecast(horizon: end)
+                    var expected = 0.0
+                    for shock in 0..<end {
+                        var weight = 0.0
+                        for period in max(start, shock)..<end {
+                            let scale: Double
+                            switch spec.varianceClass {
+                            case 1: scale = 1
+                            case 2: scale = mu[shock]
+                            default: scale = mu[period]
+                            }
+                            weight += c[period - shock] * scale
+                        }
+                        expected += weight * weight
+                    }
+                    expected *= model.sigma2
+                    let direct = model.sumVariance(start: start, length: length)
+                    let shared = terms.sumVariance(start: start, length: length)
+                    #expect(abs(direct - expected) <= 1e-9 * expected, "\(spec) \(start) \(length)")
+                    #expect(abs(shared - expected) <= 1e-9 * expected, "\(spec) \(start) \(length)")
+                }
+            }
+        }
+        #expect(classes == [1, 2, 3])
+    }
+
     /// Roots of z - 0.5 lie inside, of z - 2 outside; (z - 1)(z + 0.5) has one on the circle,
     /// which R's test accepts; a degree-13 polynomial with many zero coefficients must not
     /// underflow into a false answer.

@@ -87,14 +87,30 @@ package struct ETSCombination: Sendable {
     }
 
     package func sumVariance(start: Int, length: Int) -> Double {
-        var mean = 0.0
-        var second = 0.0
-        for (model, weight) in zip(models, weights) {
-            let mu = model.pointForecast(horizon: start + length)[start...].reduce(0, +)
-            let v = model.sumVariance(start: start, length: length)
-            mean += weight * mu
-            second += weight * (v + mu * mu)
+        windowTerms(upTo: start + length).sumVariance(start: start, length: length)
+    }
+
+    /// Each model's window terms up to `end` periods ahead, for many windows.
+    package func windowTerms(upTo end: Int) -> WindowTerms {
+        WindowTerms(models: models.map { $0.windowTerms(upTo: end) }, weights: weights)
+    }
+
+    /// The mixture's variance of a window's sum: within-model variance plus the spread of the
+    /// models' sums.
+    package struct WindowTerms: Sendable {
+        let models: [ETSModel.WindowTerms]
+        let weights: [Double]
+
+        package func sumVariance(start: Int, length: Int) -> Double {
+            var mean = 0.0
+            var second = 0.0
+            for index in models.indices {
+                let mu = models[index].sum(start: start, length: length)
+                let v = models[index].sumVariance(start: start, length: length)
+                mean += weights[index] * mu
+                second += weights[index] * (v + mu * mu)
+            }
+            return max(second - mean * mean, 0)
         }
-        return max(second - mean * mean, 0)
     }
 }

@@ -269,26 +269,68 @@ package struct ETSModel: Sendable {
     ///   - length: periods summed.
     /// - Returns: the variance of the sum.
     package func sumVariance(start: Int, length: Int) -> Double {
-        let end = start + length
-        guard length > 0 else { return 0 }
-        let c = errorWeights(count: end)
-        let varianceClass = spec.varianceClass
-        let mu = varianceClass == 1 ? [] : pointForecast(horizon: end)
-        var total = 0.0
-        for shock in 0..<end {
-            var weight = 0.0
-            for period in max(start, shock)..<end {
-                let scale: Double
-                switch varianceClass {
-                case 1: scale = 1
-                case 2: scale = mu[shock]
-                default: scale = mu[period]
-                }
-                weight += c[period - shock] * scale
-            }
-            total += weight * weight
+        windowTerms(upTo: start + length).sumVariance(start: start, length: length)
+    }
+
+    /// The point forecasts and error weights up to `end` periods ahead, computed once for the
+    /// many windows of an inventory policy (one per review in its schedule).
+    package func windowTerms(upTo end: Int) -> WindowTerms {
+        WindowTerms(
+            weights: errorWeights(count: end),
+            means: pointForecast(horizon: end),
+            varianceClass: spec.varianceClass,
+            sigma2: sigma2
+        )
+    }
+
+    /// See ``ETSModel/sumVariance(start:length:)``; windows must end by the terms' `end`.
+    package struct WindowTerms: Sendable {
+        let weights: [Double]
+        let means: [Double]
+        let varianceClass: Int
+        let sigma2: Double
+        /// `cumulative[k]` = weights[0] + ... + weights[k - 1]: with it, a shock's total weight
+        /// over a window is one subtraction (classes 1 and 2), not a loop over the window.
+        let cumulative: [Double]
+
+        init(weights: [Double], means: [Double], varianceClass: Int, sigma2: Double) {
+            self.weights = weights
+            self.means = means
+            self.varianceClass = varianceClass
+            self.sigma2 = sigma2
+            var cumulative = [Double](repeating: 0, count: weights.count + 1)
+            for (index, weight) in weights.enumerated() { cumulative[index + 1] = cumulative[index] + weight }
+            self.cumulative = cumulative
         }
-        return sigma2 * total
+
+        /// The point forecasts of the window summed.
+        package func sum(start: Int, length: Int) -> Double {
+            var total = 0.0
+            for period in start..<(start + length) { total += means[period] }
+            return total
+        }
+
+        package func sumVariance(start: Int, length: Int) -> Double {
+            let end = start + length
+            guard length > 0 else { return 0 }
+            var total = 0.0
+            switch varianceClass {
+            case 1, 2:
+                // A shock in period i moves periods max(start, i) ..< end by weights[j - i].
+                for shock in 0..<end {
+                    var weight = cumulative[end - shock] - cumulative[max(start, shock) - shock]
+                    if varianceClass == 2 { weight *= means[shock] }
+                    total += weight * weight
+                }
+            default:
+                for shock in 0..<end {
+                    var weight = 0.0
+                    for period in max(start, shock)..<end { weight += weights[period - shock] * means[period] }
+                    total += weight * weight
+                }
+            }
+            return sigma2 * total
+        }
     }
 
     /// Future paths with Gaussian errors of variance `sigma2`, run through the model's own

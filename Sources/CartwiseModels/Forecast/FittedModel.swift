@@ -29,6 +29,28 @@ package enum FittedModel: Sendable {
         }
     }
 
+    /// What many windows' variances need, computed once up to `end` periods ahead (the ETS
+    /// models' forecasts and error weights; the other models need nothing).
+    package func windowTerms(upTo end: Int) -> WindowTerms {
+        switch self {
+        case .ets(let combination): return .ets(combination.windowTerms(upTo: end))
+        default: return .other(self)
+        }
+    }
+
+    package enum WindowTerms: Sendable {
+        case ets(ETSCombination.WindowTerms)
+        case other(FittedModel)
+
+        /// See ``FittedModel/sumVariance(start:length:)``.
+        package func sumVariance(start: Int, length: Int) -> Double {
+            switch self {
+            case .ets(let terms): return terms.sumVariance(start: start, length: length)
+            case .other(let model): return model.sumVariance(start: start, length: length)
+            }
+        }
+    }
+
     /// Variance of the sum of periods `start + 1 ... start + length` ahead, correlations included.
     package func sumVariance(start: Int, length: Int) -> Double {
         switch self {

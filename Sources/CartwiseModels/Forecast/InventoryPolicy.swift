@@ -64,9 +64,11 @@ package struct InventoryPolicy: Sendable {
         z = NormalDistribution.quantile(request.serviceLevel)
         let horizon = forecast.mean.count
         let spread = request.spreadFactor
-        let lt = forecast.window(start: 0, length: lead)
+        // The newsvendor's window may end one period past the horizon.
+        let windows = forecast.windows(upTo: max(horizon, lead + max(review, 1)))
+        let lt = windows.window(start: 0, length: lead)
         leadTimeDemand = (max(lt.mean, 0), lt.sd * spread)
-        let protection = forecast.window(start: 0, length: lead + review)
+        let protection = windows.window(start: 0, length: lead + review)
         protectionDemand = (max(protection.mean, 0), protection.sd * spread)
         var perPeriod = 0.0
         for value in forecast.mean { perPeriod += max(value, 0) }
@@ -80,7 +82,7 @@ package struct InventoryPolicy: Sendable {
         if periodic {
             safetyStock = z * protectionDemand.sd
             orderUpTo = protectionDemand.mean + safetyStock
-            lotSize = forecast.window(start: 0, length: review).mean
+            lotSize = windows.window(start: 0, length: review).mean
             recommendedOrder = max(0, orderUpTo - inventoryPosition)
             fillRate = lotSize > 0 ? 1 - protectionDemand.sd * loss / lotSize : 1
         } else {
@@ -102,13 +104,13 @@ package struct InventoryPolicy: Sendable {
         let step = periodic ? review : 1
         var offset = 0
         while offset * step + window <= horizon && schedule.count < 366 {
-            let demand = forecast.window(start: offset * step, length: window)
+            let demand = windows.window(start: offset * step, length: window)
             schedule.append(Review(offset: offset, level: max(demand.mean, 0) + z * demand.sd * spread))
             offset += 1
         }
         self.schedule = schedule
         if let ratio = request.criticalRatio {
-            let season = forecast.window(start: lead, length: max(review, 1))
+            let season = windows.window(start: lead, length: max(review, 1))
             let q = max(season.mean, 0) + NormalDistribution.quantile(ratio) * season.sd * spread
             newsvendor = (ratio, max(q, 0), max(season.mean, 0), season.sd * spread)
         }

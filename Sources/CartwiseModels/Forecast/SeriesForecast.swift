@@ -49,10 +49,25 @@ package struct SeriesForecast: Sendable {
 
     /// Mean and standard deviation of demand summed over periods `start + 1 ... start + length`.
     package func window(start: Int, length: Int) -> (mean: Double, sd: Double) {
-        var total = 0.0
-        for step in start..<(start + length) { total += step < mean.count ? mean[step] : mean.last ?? 0 }
-        let variance = fitted.sumVariance(start: start, length: length)
-        return (total, variance.squareRoot())
+        windows(upTo: start + length).window(start: start, length: length)
+    }
+
+    /// Windows ending by period `end`, with the model's terms computed once: an inventory
+    /// policy asks for one per review of its schedule (34 for three years of months).
+    package func windows(upTo end: Int) -> Windows {
+        Windows(mean: mean, terms: fitted.windowTerms(upTo: end))
+    }
+
+    package struct Windows: Sendable {
+        let mean: [Double]
+        let terms: FittedModel.WindowTerms
+
+        /// See ``SeriesForecast/window(start:length:)``.
+        package func window(start: Int, length: Int) -> (mean: Double, sd: Double) {
+            var total = 0.0
+            for step in start..<(start + length) { total += step < mean.count ? mean[step] : mean.last ?? 0 }
+            return (total, terms.sumVariance(start: start, length: length).squareRoot())
+        }
     }
 }
 

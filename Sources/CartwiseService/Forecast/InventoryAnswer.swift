@@ -53,16 +53,17 @@ enum InventoryAnswer {
             if let value { number(value, &out) } else { out += "null".utf8 }
         }
         out += #","schedule":["#.utf8
+        // Up to 366 reviews: labels come from the entry's cache, and nothing is interpolated.
+        let levelKey = policy.periodic ? #","order_up_to":"# : #","reorder_point":"#
         for (index, review) in policy.schedule.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += #"{"review":\#(review.offset),"from":"#.utf8
-            let label = entry.label(step: review.offset * max(request.reviewPeriod, 1))
-            if entry.indexed { out += label.utf8 } else { out += "\"\(label)\"".utf8 }
-            out += #",""#.utf8
-            out += (policy.periodic ? "order_up_to" : "reorder_point").utf8
-            out += #"":"#.utf8
+            out += #"{"review":"#.utf8
+            out += String(review.offset).utf8
+            out += #","from":"#.utf8
+            out += entry.jsonLabel(step: review.offset * max(request.reviewPeriod, 1))
+            out += levelKey.utf8
             number(review.level, &out)
-            out += "}".utf8
+            out.append(UInt8(ascii: "}"))
         }
         out += #"],"newsvendor":"#.utf8
         if let newsvendor = policy.newsvendor {
