@@ -54,6 +54,21 @@ package struct ForecastSnapshot: Sendable {
                 }
         }
 
+        /// A series' fresh fit, as the trainer and the on-demand thread publish it.
+        convenience init(_ input: SeriesStore.Input, _ forecast: SeriesForecast, version: Int, fittedAt: Int64) {
+            self.init(
+                forecast: forecast,
+                frequency: input.frequency,
+                seasonLength: input.seasonLength,
+                indexed: input.indexed,
+                lastPeriod: input.firstPeriod + input.values.count - 1,
+                observations: input.values.count,
+                fromEvents: input.fromEvents,
+                version: version,
+                fittedAt: fittedAt
+            )
+        }
+
         /// The same fit under another calibration (its labels reused).
         func recalibrated(_ calibration: IntervalCalibration) -> Entry {
             Entry(
@@ -77,18 +92,9 @@ package struct ForecastSnapshot: Sendable {
             return Self.jsonLabel(lastPeriod + step + 1, indexed: indexed, frequency: frequency)
         }
 
-        /// The label of the `step`-th forecast period (0 = the next): a date, or a period index.
-        package func label(step: Int) -> String {
-            Self.label(lastPeriod + step + 1, indexed: indexed, frequency: frequency)
-        }
-
-        private static func label(_ period: Int, indexed: Bool, frequency: Frequency) -> String {
-            indexed ? String(period) : frequency.format(period)
-        }
-
+        /// A period's `t`: its index, or its date quoted.
         private static func jsonLabel(_ period: Int, indexed: Bool, frequency: Frequency) -> [UInt8] {
-            let text = label(period, indexed: indexed, frequency: frequency)
-            return indexed ? Array(text.utf8) : Array("\"\(text)\"".utf8)
+            indexed ? Array(String(period).utf8) : Array("\"\(frequency.format(period))\"".utf8)
         }
     }
 

@@ -61,7 +61,7 @@ package final class Forecaster: Sendable {
         return true
     }
 
-    /// Whether every uploaded series up to now has a forecast in the snapshot.
+    /// Whether every uploaded series and purchased item up to now has a forecast in the snapshot.
     package var isCurrent: Bool {
         progress.withLock { $0.revision } >= store.counts.revision && progress.withLock { $0.fullAt } != .min
     }
@@ -97,7 +97,12 @@ package final class Forecaster: Sendable {
                 fitted = published.withLock { snapshot in
                     // The trainer may have published it meanwhile; its entry stands.
                     if snapshot.entries[id] == nil {
-                        snapshot.entries[id] = Self.entry(input, forecast, version: snapshot.version, fittedAt: now)
+                        snapshot.entries[id] = ForecastSnapshot.Entry(
+                            input,
+                            forecast,
+                            version: snapshot.version,
+                            fittedAt: now
+                        )
                         snapshot.applyCalibration(to: [id])
                     }
                     return snapshot.entries[id]
@@ -125,7 +130,7 @@ package final class Forecaster: Sendable {
         var entries: [String: ForecastSnapshot.Entry] = [:]
         entries.reserveCapacity(inputs.count)
         for (input, forecast) in zip(inputs, fitted) {
-            entries[input.id] = Self.entry(input, forecast, version: version, fittedAt: now)
+            entries[input.id] = ForecastSnapshot.Entry(input, forecast, version: version, fittedAt: now)
         }
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         let fullAt = full ? now : progress.withLock { $0.fullAt }
@@ -153,25 +158,6 @@ package final class Forecaster: Sendable {
                 "version": "\(version)", "series": "\(inputs.count)", "full": "\(full)",
                 "seconds": "\((seconds * 1000).rounded() / 1000)",
             ]
-        )
-    }
-
-    static func entry(
-        _ input: SeriesStore.Input,
-        _ forecast: SeriesForecast,
-        version: Int,
-        fittedAt: Int64
-    ) -> ForecastSnapshot.Entry {
-        ForecastSnapshot.Entry(
-            forecast: forecast,
-            frequency: input.frequency,
-            seasonLength: input.seasonLength,
-            indexed: input.indexed,
-            lastPeriod: input.firstPeriod + input.values.count - 1,
-            observations: input.values.count,
-            fromEvents: input.fromEvents,
-            version: version,
-            fittedAt: fittedAt
         )
     }
 

@@ -34,14 +34,7 @@ package enum JSONBody {
     /// ranking ten items on the `/rank` path.
     package static func requireJSON(_ request: HTTPRequest) throws(APIError) {
         guard let contentType = request.headers["Content-Type"] else { return }
-        let json = Array("json".utf8)
-        let bytes = Array(contentType.utf8)
-        if bytes.count >= json.count {
-            for start in 0...(bytes.count - json.count) {
-                let matches = json.indices.allSatisfy { bytes[start + $0] | 0x20 == json[$0] }
-                if matches { return }
-            }
-        }
+        if ASCIICaseless.contains(contentType, "json") { return }
         throw .unsupportedMediaType(contentType.lowercased())
     }
 

@@ -27,9 +27,9 @@ enum RequestTarget {
         }
         var start = 0
         if bytes.first != slash {
-            if hasCaselessPrefix(bytes, "http://") {
+            if ASCIICaseless.matches(bytes, at: 0, "http://") {
                 start = 7
-            } else if hasCaselessPrefix(bytes, "https://") {
+            } else if ASCIICaseless.matches(bytes, at: 0, "https://") {
                 start = 8
             } else {
                 return .failure(.invalidTarget(target))
@@ -76,17 +76,6 @@ enum RequestTarget {
             pairStart = pairEnd + 1
         }
         return .success(Parts(rawPath: rawPath, path: path, query: query))
-    }
-
-    private static func hasCaselessPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
-        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
-        let expected = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
-        for (index, byte) in expected.enumerated() {
-            let sent = bytes[index]
-            let lower = sent >= UInt8(ascii: "A") && sent <= UInt8(ascii: "Z") ? sent | 0x20 : sent
-            if lower != byte { return false }
-        }
-        return true
     }
 }
 

@@ -28,28 +28,9 @@ enum ContentCoding {
     /// Byte by byte, ASCII case folded: every response asks, and `lowercased()` with
     /// `String.contains` cost a fifth of a cached `GET /forecast` on the loop thread.
     static func isCompressible(_ contentType: String?) -> Bool {
-        guard var type = contentType else { return false }
-        return type.withUTF8 { bytes in
-            if matches(bytes, at: 0, "text/") { return true }
-            for start in bytes.indices {
-                for token in textual where matches(bytes, at: start, token) { return true }
-            }
-            return false
-        }
+        guard let type = contentType else { return false }
+        return ASCIICaseless.hasPrefix(type, "text/") || textual.contains { ASCIICaseless.contains(type, $0) }
     }
 
     private static let textual: [StaticString] = ["json", "xml", "yaml", "javascript", "csv"]
-
-    /// Whether `token` (lowercase ASCII) occurs in `bytes` at `start`, ignoring ASCII case.
-    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, _ token: StaticString) -> Bool {
-        let count = token.utf8CodeUnitCount
-        guard bytes.count - start >= count else { return false }
-        let expected = token.utf8Start
-        for offset in 0..<count {
-            let byte = bytes[start + offset]
-            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            if lower != expected[offset] { return false }
-        }
-        return true
-    }
 }
