@@ -91,6 +91,7 @@ struct BenchRank: ParsableCommand {
                             timestamp: request.timestamp,
                             context: request.context,
                             items: request.items,
+                            itemContexts: request.itemContexts,
                             catalog: catalog
                         )
                     )

@@ -98,7 +98,12 @@ import Testing
         ] as [(String, [String], String?)] {
             var tokens = CTRFeatures.Tokens()
             tokens.add("item", value: own.0)
-            if !own.1.isEmpty { tokens.add("category", tokens: own.1.map { FeatureHasher.token("category", $0) }) }
+            if !own.1.isEmpty {
+                tokens.add(
+                    prefix: FeatureHasher.prefix("category"),
+                    tokens: own.1.map { FeatureHasher.token("category", $0) }
+                )
+            }
             // The third item's own device shadows the request's.
             if let device = own.2 { tokens.add("device", value: device) }
             features.coordinates(prepared: prepared, own: tokens, into: &out)

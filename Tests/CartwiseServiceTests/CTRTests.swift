@@ -254,21 +254,32 @@ private func waitForExamples(_ client: BlockingHTTPClient, _ examples: Int) thro
         catalog.set("i1", CTRCatalogItem(id: "i1", categories: ["shoes", "sale"]))
         catalog.set("i2", CTRCatalogItem(id: "i2", categories: []))
         let body = #"{"items":[{"item":"i1"},{"item":"i2","context":{"device":"ios"}},{"item":"unknown"}]}"#
-        let entries = (try? RankRequest(body: Array(body.utf8), now: 0))?.items ?? []
+        let request = try? RankRequest(body: Array(body.utf8), now: 0)
+        let entries = request?.items ?? []
+        let itemContexts = request?.itemContexts ?? CTRFeatures.Tokens()
         #expect(entries.count == 3)
+        #expect(entries.map(\.context.count) == [0, 1, 0])
         for (shadowed, context) in [
             [ContextField(name: "device", value: .string("web"))],
             // A request field named like a catalog item's own field: shadowed, summed whole.
             [ContextField(name: "category", value: .string("gifts"))],
         ].enumerated() {
-            let margins = model.margins(user: "u1", timestamp: 0, context: context, items: entries, catalog: catalog)
+            let margins = model.margins(
+                user: "u1",
+                timestamp: 0,
+                context: context,
+                items: entries,
+                itemContexts: itemContexts,
+                catalog: catalog
+            )
             let shared = CTRFeatureBuilder.shared(user: "u1", timestamp: 0, context: context)
             for (entry, margin) in zip(entries, margins) {
                 var own = CTRFeatures.Tokens()
                 CTRFeatureBuilder.own(
                     item: entry.item,
                     categories: catalog[entry.item]?.categories ?? [],
-                    context: entry.context,
+                    contexts: itemContexts,
+                    fields: entry.context,
                     into: &own
                 )
                 let expected = features.coordinates(shared: shared, own: own).reduce(Float(0)) { $0 + weights[Int($1)] }

@@ -86,36 +86,31 @@ package struct CTRFeatures: Sendable, Equatable {
         /// A categorical value, or one token per `|`-separated value when `split`.
         package mutating func add(_ name: String, value: String, split: Bool = false) {
             let start = prefix(name)
-            let first = hashes.count
-            let result =
-                value.utf8.withContiguousStorageIfAvailable { Self.scan($0, start, split, &hashes) }
-                ?? {
-                    var text = value
-                    return text.withUTF8 { Self.scan($0, start, split, &hashes) }
-                }()
-            if !result.separated {
-                if hashes.count > first { hashes.removeSubrange(first...) }
-                hashes.append(result.whole)
+            // In place for a native string (every string read from JSON or CSV is one).
+            var text = value
+            text.withUTF8 { add(prefix: start, value: $0, split: split) }
+        }
+
+        /// ``add(_:value:split:)`` for a value's UTF-8 bytes, with the field name's
+        /// ``FeatureHasher/prefix(_:)`` hashed by the caller: `/rank` hashes the fields of its
+        /// items' contexts straight from the request body, without making strings of them.
+        package mutating func add(prefix start: UInt64, value bytes: UnsafeBufferPointer<UInt8>, split: Bool) {
+            if split && bytes.contains(UInt8(ascii: "|")) {
+                Self.parts(bytes, start, &hashes)
+            } else {
+                hashes.append(FeatureHasher.extend(start, bytes))
             }
             fields.append(Field(name: start, end: hashes.count))
         }
 
-        /// One pass over a value's bytes: the whole value's hash, and each `|`-separated part's
-        /// (appended to `parts`) when `split` finds a separator.
+        /// The hash of each non-empty `|`-separated part of a value, appended to `hashes`.
         @inline(__always)
-        private static func scan(
-            _ bytes: UnsafeBufferPointer<UInt8>,
-            _ start: UInt64,
-            _ split: Bool,
-            _ parts: inout [UInt64]
-        ) -> (whole: UInt64, separated: Bool) {
-            let whole = FeatureHasher.extend(start, bytes)
-            guard split, bytes.contains(UInt8(ascii: "|")) else { return (whole, false) }
+        private static func parts(_ bytes: UnsafeBufferPointer<UInt8>, _ start: UInt64, _ hashes: inout [UInt64]) {
             var part = start
             var partLength = 0
             for byte in bytes {
                 if byte == UInt8(ascii: "|") {
-                    if partLength > 0 { parts.append(part) }
+                    if partLength > 0 { hashes.append(part) }
                     part = start
                     partLength = 0
                 } else {
@@ -123,8 +118,16 @@ package struct CTRFeatures: Sendable, Equatable {
                     partLength += 1
                 }
             }
-            if partLength > 0 { parts.append(part) }
-            return (whole, true)
+            if partLength > 0 { hashes.append(part) }
+        }
+
+        /// Appends the fields `range` of `other` (positions in its ``fields``), with their tokens.
+        package mutating func append(_ other: Tokens, fields range: Range<Int>) {
+            guard !range.isEmpty else { return }
+            let first = range.lowerBound == 0 ? 0 : other.fields[range.lowerBound - 1].end
+            let shift = hashes.count - first
+            hashes.append(contentsOf: other.hashes[first..<other.fields[range.upperBound - 1].end])
+            for field in other.fields[range] { fields.append(Field(name: field.name, end: field.end + shift)) }
         }
 
         /// One token the caller hashed: `prefix` is ``FeatureHasher/prefix(_:)`` of the field's
@@ -171,9 +174,9 @@ package struct CTRFeatures: Sendable, Equatable {
             return UInt8((log * log).rounded(.down))
         }
 
-        /// Tokens hashed beforehand (an item's categories).
-        package mutating func add(_ name: String, tokens: [UInt64]) {
-            let start = prefix(name)
+        /// Tokens hashed beforehand (an item's categories), under a field whose name's
+        /// ``FeatureHasher/prefix(_:)`` the caller hashed once (not per item).
+        package mutating func add(prefix start: UInt64, tokens: [UInt64]) {
             hashes.append(contentsOf: tokens)
             fields.append(Field(name: start, end: hashes.count))
         }

@@ -32,6 +32,11 @@ package struct FeatureHasher: Sendable, Equatable {
         (extend(offsetBasis, field.utf8) ^ 0x3D) &* prime
     }
 
+    /// ``prefix(_:)`` of a name given as its UTF-8 bytes.
+    package static func prefix(_ field: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        (extend(offsetBasis, field) ^ 0x3D) &* prime
+    }
+
     /// Continues `hash` over UTF-8 bytes, through contiguous storage when the string has it
     /// (no copy, no reference counting per byte).
     @inline(__always)

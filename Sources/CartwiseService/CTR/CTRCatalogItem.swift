@@ -6,13 +6,19 @@ package import CartwiseModels
 /// A class: a lookup then retains one reference instead of three arrays.
 package final class CTRCatalogItem: Sendable {
     package let categories: [UInt64]
-    /// ``CTRFeatureBuilder/own(item:categories:context:into:)`` with no context of its own.
+    /// ``CTRFeatureBuilder/own(item:categories:contexts:fields:into:)`` with no context of its own.
     package let own: CTRFeatures.Tokens
 
     package init(id: String, categories: [String]) {
         self.categories = CTRFeatureBuilder.categoryTokens(categories)
         var own = CTRFeatures.Tokens(capacity: 2)
-        CTRFeatureBuilder.own(item: id, categories: self.categories, context: [], into: &own)
+        CTRFeatureBuilder.own(
+            item: id,
+            categories: self.categories,
+            contexts: CTRFeatures.Tokens(),
+            fields: 0..<0,
+            into: &own
+        )
         self.own = own
     }
 

@@ -11,6 +11,7 @@ package enum CTRFeatureBuilder {
     static let weekdayPrefix = FeatureHasher.prefix("weekday")
     static let userPrefix = FeatureHasher.prefix("user")
     static let itemPrefix = FeatureHasher.prefix("item")
+    static let categoryPrefix = FeatureHasher.prefix("category")
 
     /// User, time and the request's (or impression's) context: what items of one request share.
     package static func shared(user: String, timestamp: Int64, context: [ContextField]) -> CTRFeatures.Tokens {
@@ -24,7 +25,7 @@ package enum CTRFeatureBuilder {
     package static func impression(_ event: Event, categories: [UInt64], into tokens: inout CTRFeatures.Tokens) {
         tokens.removeAll()
         addShared(user: event.user, timestamp: event.timestamp, context: event.context, to: &tokens)
-        addOwn(item: event.item, categories: categories, context: [], to: &tokens)
+        addOwn(item: event.item, categories: categories, to: &tokens)
     }
 
     private static func addShared(
@@ -42,27 +43,24 @@ package enum CTRFeatureBuilder {
         append(context, to: &tokens)
     }
 
-    /// The item, its catalog categories (hashed once per catalog change) and its own context,
-    /// into a reused `Tokens` (emptied first).
+    /// The item, its catalog categories (hashed once per catalog change) and its own context
+    /// (the fields `fields` of `contexts`, hashed as the request was read), into a reused
+    /// `Tokens` (emptied first).
     package static func own(
         item: String,
         categories: [UInt64],
-        context: [ContextField],
+        contexts: CTRFeatures.Tokens,
+        fields: Range<Int>,
         into tokens: inout CTRFeatures.Tokens
     ) {
         tokens.removeAll()
-        addOwn(item: item, categories: categories, context: context, to: &tokens)
+        addOwn(item: item, categories: categories, to: &tokens)
+        tokens.append(contexts, fields: fields)
     }
 
-    private static func addOwn(
-        item: String,
-        categories: [UInt64],
-        context: [ContextField],
-        to tokens: inout CTRFeatures.Tokens
-    ) {
+    private static func addOwn(item: String, categories: [UInt64], to tokens: inout CTRFeatures.Tokens) {
         if !item.isEmpty { add(itemPrefix, "item", item, split: false, to: &tokens) }
-        if !categories.isEmpty { tokens.add("category", tokens: categories) }
-        append(context, to: &tokens)
+        if !categories.isEmpty { tokens.add(prefix: categoryPrefix, tokens: categories) }
     }
 
     /// The tokens of an item's categories.

@@ -55,29 +55,25 @@ package final class CTRModel: Sendable {
 
     package var version: UInt64 { info.version }
 
-    /// P(click) of each item shown together to one user (see ``margins(user:timestamp:context:items:catalog:)``).
-    package func probabilities(
-        user: String,
-        timestamp: Int64,
-        context: [ContextField],
-        items: [RankRequest.Entry],
-        catalog: CTRCatalog
-    ) -> [Double] {
-        margins(user: user, timestamp: timestamp, context: context, items: items, catalog: catalog).map {
-            FTRLProximal.sigmoid($0)
-        }
-    }
-
     /// The log-odds of a click for each item shown together to one user: the request's part
     /// (user, time, context, their crosses and the sum of their weights) is reduced once, then
     /// each item adds its own (item, catalog categories, own context, crosses that involve
     /// them). Log-odds order the items as their probabilities do, so `/rank` turns only the
     /// `k` it returns into probabilities.
+    /// - Parameters:
+    ///   - user: The request's user ("" for none).
+    ///   - timestamp: When the items are shown (milliseconds).
+    ///   - context: The request's context.
+    ///   - items: The items, in request order.
+    ///   - itemContexts: The tokens the entries' own contexts point into (``RankRequest/itemContexts``).
+    ///   - catalog: The hashed catalog items without a context of their own are looked up in.
+    /// - Returns: One log-odds per item, in request order.
     package func margins(
         user: String,
         timestamp: Int64,
         context: [ContextField],
         items: [RankRequest.Entry],
+        itemContexts: CTRFeatures.Tokens = CTRFeatures.Tokens(),
         catalog: CTRCatalog
     ) -> [Double] {
         let shared = features.prepare(
@@ -106,7 +102,8 @@ package final class CTRModel: Sendable {
                     CTRFeatureBuilder.own(
                         item: entry.item,
                         categories: known?.categories ?? [],
-                        context: entry.context,
+                        contexts: itemContexts,
+                        fields: entry.context,
                         into: &own
                     )
                     mine = features.ownMargin(prepared: shared, own: own, weights: weights, layout: &layout)

@@ -70,6 +70,7 @@ package struct CTRRoutes: Sendable {
             timestamp: request.timestamp,
             context: request.context,
             items: request.items,
+            itemContexts: request.itemContexts,
             catalog: catalog
         )
         // Ordered by log-odds; only the k returned become probabilities (one `exp` each).

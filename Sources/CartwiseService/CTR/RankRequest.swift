@@ -1,3 +1,5 @@
+package import CartwiseModels
+
 /// `POST /rank`'s body: `{"user", "context", "items": [{"item", "context"}], "k", "timestamp"}`.
 ///
 /// Read with ``JSONReader`` rather than `Codable`: a 100-item request is the common case and has
@@ -5,12 +7,21 @@
 package struct RankRequest: Sendable, Equatable {
     package struct Entry: Sendable, Equatable {
         package var item: String
-        package var context: [ContextField]
+        /// The item's own context fields: positions in ``RankRequest/itemContexts``' fields.
+        package var context: Range<Int>
+
+        package init(item: String, context: Range<Int> = 0..<0) {
+            self.item = item
+            self.context = context
+        }
     }
 
     package var user: String
     package var context: [ContextField]
     package var items: [Entry]
+    /// Every item's own context, already hashed as the click model's tokens (see
+    /// ``ItemContextDecoder``), one after another.
+    package var itemContexts: CTRFeatures.Tokens
     package var k: Int
     /// When the items are shown (milliseconds; the hour and weekday features), default now.
     package var timestamp: Int64
@@ -24,6 +35,7 @@ package struct RankRequest: Sendable, Equatable {
         var user = ""
         var context: [ContextField] = []
         var items: [Entry]?
+        var itemContexts = CTRFeatures.Tokens()
         var k: Int?
         var timestamp: Int64?
         func problem(_ field: String, _ reason: String) { problems.append((field, reason)) }
@@ -48,7 +60,7 @@ package struct RankRequest: Sendable, Equatable {
             case "timestamp":
                 timestamp = try EventDecoder.timestamp(&reader) { problems.append(($0, $1)) }
             case "items":
-                items = try Self.entries(&reader) { problems.append(($0, $1)) }
+                items = try Self.entries(&reader, into: &itemContexts) { problems.append(($0, $1)) }
             default:
                 problems.append((key, "is not a known field"))
                 try reader.skipValue()
@@ -59,12 +71,14 @@ package struct RankRequest: Sendable, Equatable {
         self.user = user
         self.context = context
         self.items = items ?? []
+        self.itemContexts = itemContexts
         self.k = min(k ?? Self.maxItems, self.items.count)
         self.timestamp = timestamp ?? now
     }
 
     private static func entries(
         _ reader: inout JSONReader,
+        into contexts: inout CTRFeatures.Tokens,
         _ problem: (String, String) -> Void
     ) throws(JSONReader.SyntaxError) -> [Entry]? {
         guard try reader.peekKind() == .array else {
@@ -85,11 +99,11 @@ package struct RankRequest: Sendable, Equatable {
             guard try reader.peekKind() == .object else {
                 problem("items[\(index)]", "must be an object with an item")
                 try reader.skipValue()
-                entries.append(Entry(item: "", context: []))
+                entries.append(Entry(item: ""))
                 continue
             }
             var item: String?
-            var context: [ContextField] = []
+            var context = contexts.fields.count..<contexts.fields.count
             try reader.expect(UInt8(ascii: "{"))
             if !reader.consume(UInt8(ascii: "}")) {
                 repeat {
@@ -98,7 +112,7 @@ package struct RankRequest: Sendable, Equatable {
                         item = try EventDecoder.identifier(&reader, "item", entryProblem)
                     } else if reader.consumeKey("context") {
                         try reader.expect(UInt8(ascii: ":"))
-                        context = try EventDecoder.flatObject(&reader, "context", entryProblem)
+                        context = try ItemContextDecoder.read(&reader, into: &contexts, entryProblem)
                     } else {
                         let key = try reader.readString()
                         try reader.expect(UInt8(ascii: ":"))

@@ -226,6 +226,9 @@ package struct EventDecoder: Sendable {
         var fields: [ContextField] = []
         try reader.expect(UInt8(ascii: "{"))
         if reader.consume(UInt8(ascii: "}")) { return [] }
+        // Room for a typical context at once: growing from empty reallocated on the second and
+        // third fields, for every item of a /rank request that carries its own.
+        fields.reserveCapacity(6)
         repeat {
             let name = try reader.readString()
             try reader.expect(UInt8(ascii: ":"))

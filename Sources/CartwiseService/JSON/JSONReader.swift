@@ -148,6 +148,33 @@ package struct JSONReader {
         throw error("unterminated string")
     }
 
+    /// Reads a string that is plain ASCII without escapes as its bytes in the input, handed to
+    /// `body` without making a `String`; anything else (an escape, a non-ASCII or control byte,
+    /// no closing quote, not a string) is left unread for ``readString()``, and the answer is nil.
+    /// Those bytes are exactly the string's UTF-8, so hashing them hashes the string.
+    @inline(__always)
+    package mutating func readPlainString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        var index = offset + 1
+        while index < end {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let result = body(UnsafeBufferPointer(rebasing: bytes[(offset + 1)..<index]))
+                offset = index + 1
+                return result
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The input's bytes in `range` as a string (a plain string ``readPlainString(_:)`` read,
+    /// made only when a problem must name it).
+    package func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
     private mutating func readHex4() throws(SyntaxError) -> UInt32 {
         guard offset + 4 <= end else { throw error("truncated \\u escape") }
         var value: UInt32 = 0

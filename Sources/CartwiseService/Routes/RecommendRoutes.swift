@@ -248,7 +248,7 @@ package struct RecommendRoutes: Sendable {
                 user: user ?? "",
                 timestamp: Trainer.wallClockMilliseconds(),
                 context: [],
-                items: picks.map { RankRequest.Entry(item: snapshot.itemNames[$0.item], context: []) },
+                items: picks.map { RankRequest.Entry(item: snapshot.itemNames[$0.item]) },
                 catalog: ctr?.hashedCatalog ?? CTRCatalog()
             )
             let ordered = CTRRoutes.order(margins, limit: rerank.requested.offset + rerank.requested.k)
