@@ -43,6 +43,8 @@ final class Connection {
     var unreadInput = false
     /// TLS over the socket, when the server has a certificate.
     var tls: TLSSession?
+    /// Answered in this epoll batch and waiting in ``EventLoop/pendingFlushes`` to be sent.
+    var flushQueued = false
 
     init(fd: Int32, id: UInt64, peer: SocketAddress, limits: HTTPParserLimits, now: Int64, interest: UInt32) {
         self.fd = fd

@@ -126,6 +126,34 @@ extension EventLoop {
             // The client stopped sending in the middle of a request: nothing more can come.
             connection.closeAfterFlush = true
         }
+        // Answers are sent once the whole epoll batch is handled, not one by one. A client
+        // waiting in epoll is woken by each send that reaches it; on a VM each wakeup of another
+        // CPU is an interrupt through the hypervisor, which cost /rank's loop an eighth of its
+        // time when 16 answers each woke wrk on its own.
+        if !connection.output.isEmpty && connection.tls?.isEstablished != false {
+            if !connection.flushQueued {
+                connection.flushQueued = true
+                pendingFlushes.append(connection)
+            }
+            return
+        }
+        finish(connection)
+    }
+
+    /// Sends what every connection answered in this batch.
+    func flushPending() {
+        guard !pendingFlushes.isEmpty else { return }
+        let batch = pendingFlushes
+        pendingFlushes.removeAll(keepingCapacity: true)
+        for connection in batch {
+            connection.flushQueued = false
+            guard connections[Int(connection.fd)] === connection else { continue }
+            finish(connection)
+        }
+    }
+
+    /// Sends, then closes the connection or updates its phase and epoll interest.
+    private func finish(_ connection: Connection) {
         flush(connection)
         guard connections[Int(connection.fd)] === connection else { return }
         if connection.readClosed && connection.inFlight == nil && connection.output.isEmpty {

@@ -37,6 +37,9 @@ final class EventLoop {
     private var drainDeadline: Int64 = .max
     private var acceptPausedUntil: Int64?
     private var listenerReady = false
+    /// Connections answered during the current epoll batch, sent together once it is handled
+    /// (see ``EventLoop/process(_:)``).
+    var pendingFlushes: [Connection] = []
 
     /// Input bytes read per event before moving on to other connections.
     static let readChunk = 64 * 1024
@@ -73,6 +76,8 @@ final class EventLoop {
                     handleEvents(connection, events)
                 }
             }
+            // Before accepting: a descriptor closed while flushing may be reused by accept.
+            flushPending()
             // Accept after the batch: a descriptor closed above may be reused by accept, and the
             // batch must not deliver the old connection's events to the new one.
             if listenerReady {
