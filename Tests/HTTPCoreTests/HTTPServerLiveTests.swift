@@ -38,6 +38,31 @@ import Glibc
         }
     }
 
+    /// A deferred answer that does not come in time gets a 503 and the connection closes; the
+    /// late answer is dropped, and the loop keeps serving.
+    @Test func aDeferredAnswerPastItsDeadlineIsA503() throws {
+        let configuration = HTTPServerConfiguration.testing {
+            $0.responseTimeout = 0.3
+            $0.threads = 1
+        }
+        try withServer(configuration) { server in
+            let client = try BlockingHTTPClient(port: server.port)
+            let started = MonotonicClock.milliseconds()
+            let late = try client.request("GET", "/slow?ms=1200")
+            let waited = MonotonicClock.milliseconds() - started
+            #expect(late.status == 503)
+            #expect(late.headers["Retry-After"] == "1")
+            #expect(late.headers["Connection"] == "close")
+            #expect(late.text.contains("no answer within 0.3 s"), "\(late.text)")
+            #expect(waited >= 300 && waited < 1000, "answered after \(waited) ms")
+            // An answer in time is unaffected, and the late one, when it comes, reaches no one.
+            let other = try BlockingHTTPClient(port: server.port)
+            #expect(try other.request("GET", "/slow?ms=50").text == "slow 50")
+            usleep(1_100_000)
+            for index in 0..<3 { #expect(try other.request("GET", "/users/u\(index)").text == "u\(index)") }
+        }
+    }
+
     /// Read interest stays on while a deferred answer is pending: a request that arrives in
     /// that time is kept and answered after it, in order.
     @Test func aRequestSentWhileAnAnswerIsPendingIsAnsweredAfterIt() throws {

@@ -179,6 +179,7 @@ package struct ServiceConfiguration: Sendable {
             bodyReadTimeout: number("server.timeouts.body_read_s"),
             idleTimeout: number("server.timeouts.idle_s"),
             writeTimeout: number("server.timeouts.write_s"),
+            responseTimeout: number("server.timeouts.response_s"),
             drainTimeout: number("server.timeouts.drain_s"),
             gzipEnabled: boolean("server.gzip.enabled"),
             gzipMinimumBytes: integer("server.gzip.min_bytes"),

@@ -80,6 +80,14 @@ package enum SettingsCatalog {
             description: "Seconds a client has to read a response before the connection is dropped."
         ),
         Setting(
+            key: "server.timeouts.response_s",
+            kind: .number(0.1...86_400),
+            defaultValue: .number(60),
+            description:
+                "Seconds a request that waits for other work (a durable write, a fit, a training) may wait; "
+                + "past it the answer is 503 (the work may still complete) and the connection is closed."
+        ),
+        Setting(
             key: "server.timeouts.drain_s",
             kind: .number(0...3600),
             defaultValue: .number(10),

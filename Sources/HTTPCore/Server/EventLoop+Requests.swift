@@ -153,7 +153,7 @@ extension EventLoop {
     }
 
     /// Sends, then closes the connection or updates its phase and epoll interest.
-    private func finish(_ connection: Connection) {
+    func finish(_ connection: Connection) {
         flush(connection)
         guard connections[Int(connection.fd)] === connection else { return }
         if connection.readClosed && connection.inFlight == nil && connection.output.isEmpty {
@@ -223,6 +223,24 @@ extension EventLoop {
             write(completion.response, context: context, on: connection)
             process(connection)
         }
+    }
+
+    /// A deferred answer that did not come in time: the client hears so, and the connection is
+    /// closed, because the promise may still complete and its answer must not reach a later
+    /// request on the same connection. The handler's work may still finish (a risk decision
+    /// may yet be audited), so the problem says the outcome is unknown.
+    func answerLate(_ connection: Connection, after seconds: Double) {
+        guard var context = connection.inFlight else { return }
+        connection.inFlight = nil
+        context.keepAlive = false
+        var response = ProblemDetails(
+            .serviceUnavailable,
+            detail: "no answer within \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s; "
+                + "the request may still complete: check its outcome or retry"
+        ).makeResponse()
+        response.headers.set("Retry-After", "1")
+        write(response, context: context, on: connection)
+        finish(connection)
     }
 
     private func write(_ response: HTTPResponse, context original: ResponseContext, on connection: Connection) {

@@ -175,10 +175,12 @@ final class EventLoop {
             case .body: limit = configuration.bodyReadTimeout
             case .writing: limit = configuration.writeTimeout
             case .lingering: limit = 2
-            case .responding: continue
+            case .responding: limit = configuration.responseTimeout
             }
             guard now - connection.phaseStartedAt >= Int64(limit * 1000) else { continue }
-            if connection.phase == .head || connection.phase == .body, !connection.input.isEmpty {
+            if connection.phase == .responding {
+                answerLate(connection, after: limit)
+            } else if connection.phase == .head || connection.phase == .body, !connection.input.isEmpty {
                 // The client is sending too slowly: tell it why before closing.
                 let problem = ProblemDetails(
                     .requestTimeout,

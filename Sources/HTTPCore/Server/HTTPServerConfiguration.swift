@@ -20,6 +20,9 @@ package struct HTTPServerConfiguration: Sendable {
     package var idleTimeout: Double
     /// Seconds a client has to read a response before the connection is dropped.
     package var writeTimeout: Double
+    /// Seconds a deferred answer may take; past it the client gets a 503 and the connection
+    /// is closed (the late answer, if it comes, is dropped).
+    package var responseTimeout: Double
     /// Seconds graceful shutdown waits for in-flight requests before closing what is left.
     package var drainTimeout: Double
     /// Whether responses are gzipped when the client accepts it.
@@ -43,6 +46,7 @@ package struct HTTPServerConfiguration: Sendable {
         bodyReadTimeout: Double = 30,
         idleTimeout: Double = 60,
         writeTimeout: Double = 30,
+        responseTimeout: Double = 60,
         drainTimeout: Double = 10,
         gzipEnabled: Bool = true,
         gzipMinimumBytes: Int = 1024,
@@ -58,6 +62,7 @@ package struct HTTPServerConfiguration: Sendable {
         self.bodyReadTimeout = bodyReadTimeout
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
+        self.responseTimeout = responseTimeout
         self.drainTimeout = drainTimeout
         self.gzipEnabled = gzipEnabled
         self.gzipMinimumBytes = gzipMinimumBytes
