@@ -12,13 +12,19 @@ import Testing
             let fields = (0..<Int.random(in: 0...5, using: &random)).map { _ in Self.validField(&random) }
             let object = "{" + fields.joined(separator: ",") + "}"
             let learned = try Self.learnedContext(object)
-            // Several items, so each one's fields must be found where the request put them.
-            let body = #"{"user":"u","items":[{"item":"a","context":{"x":1}},{"item":"b","context":\#(object)}]}"#
+            // Several items, so each one's fields must be found where the request put them, and
+            // names repeated from the item before (compared, not hashed) must hash the same.
+            let items = [#"{"x":1}"#, object, object, #"{"x":1,"genres":"a|b"}"#, object]
+            let body =
+                #"{"user":"u","items":["# + items.map { #"{"item":"i","context":\#($0)}"# }.joined(separator: ",")
+                + "]}"
             let request = try RankRequest(body: Array(body.utf8), now: 0)
-            var served = CTRFeatures.Tokens()
-            served.append(request.itemContexts, fields: request.items[1].context)
-            #expect(served == learned, "round \(round): \(object)")
-            #expect(request.items[1].context.count == fields.count, "round \(round): \(object)")
+            for index in [1, 2, 4] {
+                var served = CTRFeatures.Tokens()
+                served.append(request.itemContexts, fields: request.items[index].context)
+                #expect(served == learned, "round \(round), item \(index): \(object)")
+                #expect(request.items[index].context.count == fields.count, "round \(round): \(object)")
+            }
         }
     }
 
