@@ -209,7 +209,7 @@ package struct EventDecoder: Sendable {
         return milliseconds
     }
 
-    /// A flat object of string and number members (`context`, `attributes`).
+    /// A flat object of string and number members (`context`, `attributes`); see ``FlatObject``.
     static func flatObject(
         _ reader: inout JSONReader,
         _ field: String,
@@ -217,50 +217,15 @@ package struct EventDecoder: Sendable {
     )
         throws(JSONReader.SyntaxError) -> [ContextField]
     {
-        if reader.readNull() { return [] }
-        guard try reader.peekKind() == .object else {
-            problem(field, "must be an object of string and number fields")
-            try reader.skipValue()
-            return []
-        }
         var fields: [ContextField] = []
-        try reader.expect(UInt8(ascii: "{"))
-        if reader.consume(UInt8(ascii: "}")) { return [] }
-        // Room for a typical context at once: growing from empty reallocated on the second and
-        // third fields, for every item of a /rank request that carries its own.
-        fields.reserveCapacity(6)
-        repeat {
-            let name = try reader.readString()
-            try reader.expect(UInt8(ascii: ":"))
-            // Built only for a problem: a /rank request otherwise concatenates one per field.
-            var path: String { field + "." + name }
-            guard !name.isEmpty, name.utf8.count <= maxContextNameBytes else {
-                problem(path, "name must be 1 to \(maxContextNameBytes) bytes long")
-                try reader.skipValue()
-                continue
+        try FlatObject.read(&reader, field, problem) { name, value in
+            let name = String(decoding: name, as: UTF8.self)
+            switch value {
+            case .string(let text):
+                fields.append(ContextField(name: name, value: .string(String(decoding: text, as: UTF8.self))))
+            case .number(let number): fields.append(ContextField(name: name, value: .number(number)))
             }
-            switch try reader.peekKind() {
-            case .string:
-                let text = try reader.readString()
-                if text.utf8.count > maxContextStringBytes {
-                    problem(path, "must be at most \(maxContextStringBytes) bytes long")
-                } else {
-                    fields.append(ContextField(name: name, value: .string(text)))
-                }
-            case .number:
-                let number = try reader.readNumber()
-                if number.isFinite {
-                    fields.append(ContextField(name: name, value: .number(number)))
-                } else {
-                    problem(path, "must be a finite number")
-                }
-            default:
-                problem(path, "must be a string or a number (the object must be flat)")
-                try reader.skipValue()
-            }
-        } while reader.consume(UInt8(ascii: ","))
-        try reader.expect(UInt8(ascii: "}"))
-        if fields.count > maxContextFields { problem(field, "has more than \(maxContextFields) fields") }
+        }
         return fields
     }
 }

@@ -175,6 +175,11 @@ package struct JSONReader {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
+    /// `body` over the input's bytes in `range` (a plain string ``readPlainString(_:)`` read).
+    package func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(rebasing: bytes[range]))
+    }
+
     private mutating func readHex4() throws(SyntaxError) -> UInt32 {
         guard offset + 4 <= end else { throw error("truncated \\u escape") }
         var value: UInt32 = 0
