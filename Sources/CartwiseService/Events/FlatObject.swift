@@ -73,17 +73,14 @@ enum FlatObject {
         var decoded = ""
 
         init(_ reader: inout JSONReader) throws(JSONReader.SyntaxError) {
-            if let count = reader.readPlainString({ $0.count }) {
-                plain = (reader.offset - 1 - count)..<(reader.offset - 1)
-            } else {
-                decoded = try reader.readString()
-            }
+            plain = reader.readPlainString()
+            if plain == nil { decoded = try reader.readString() }
         }
 
         /// UTF-8 bytes.
         var count: Int { plain?.count ?? decoded.utf8.count }
 
-        func string(_ reader: JSONReader) -> String { plain.map(reader.text) ?? decoded }
+        func string(_ reader: JSONReader) -> String { withBytes(reader) { String(decoding: $0, as: UTF8.self) } }
 
         func withBytes<R>(_ reader: JSONReader, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
             if let plain { return reader.withBytes(plain, body) }

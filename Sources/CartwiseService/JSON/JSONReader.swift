@@ -148,20 +148,20 @@ package struct JSONReader {
         throw error("unterminated string")
     }
 
-    /// Reads a string that is plain ASCII without escapes as its bytes in the input, handed to
-    /// `body` without making a `String`; anything else (an escape, a non-ASCII or control byte,
-    /// no closing quote, not a string) is left unread for ``readString()``, and the answer is nil.
-    /// Those bytes are exactly the string's UTF-8, so hashing them hashes the string.
+    /// Reads a string that is plain ASCII without escapes, answering where its bytes are in the
+    /// input (quotes excluded) without making a `String`; anything else (an escape, a non-ASCII
+    /// or control byte, no closing quote, not a string) is left unread for ``readString()``, and
+    /// the answer is nil. Those bytes are exactly the string's UTF-8, so hashing them hashes the
+    /// string.
     @inline(__always)
-    package mutating func readPlainString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+    package mutating func readPlainString() -> Range<Int>? {
         guard peek() == UInt8(ascii: "\"") else { return nil }
         var index = offset + 1
         while index < end {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let result = body(UnsafeBufferPointer(rebasing: bytes[(offset + 1)..<index]))
-                offset = index + 1
-                return result
+                defer { offset = index + 1 }
+                return (offset + 1)..<index
             }
             guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
             index += 1
@@ -169,13 +169,7 @@ package struct JSONReader {
         return nil
     }
 
-    /// The input's bytes in `range` as a string (a plain string ``readPlainString(_:)`` read,
-    /// made only when a problem must name it).
-    package func text(_ range: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-    }
-
-    /// `body` over the input's bytes in `range` (a plain string ``readPlainString(_:)`` read).
+    /// `body` over the input's bytes in `range` (a plain string ``readPlainString()`` read).
     package func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         body(UnsafeBufferPointer(rebasing: bytes[range]))
     }

@@ -76,10 +76,9 @@ final class EventLoop {
                     handleEvents(connection, events)
                 }
             }
-            // Before accepting: a descriptor closed while flushing may be reused by accept.
             flushPending()
-            // Accept after the batch: a descriptor closed above may be reused by accept, and the
-            // batch must not deliver the old connection's events to the new one.
+            // Accept after the batch and its sends: a descriptor closed above may be reused by
+            // accept, and neither the batch's events nor its answers may reach the new connection.
             if listenerReady {
                 listenerReady = false
                 acceptConnections()
