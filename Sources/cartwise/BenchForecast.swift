@@ -26,6 +26,8 @@ struct BenchForecast: ParsableCommand {
     var weightScale = 0.5
     @Flag(help: "Leave out undamped trends.")
     var dampedTrendOnly = false
+    @Flag(help: "Bound beta and gamma as R does, not with statsforecast's carried caps.")
+    var rBounds = false
     @Flag(help: "Fit every ETS candidate to the first series and print each.")
     var explain = false
     @Option(help: "Write series_id,timestamp,yhat,lo80,hi80,lo95,hi95 here.")
@@ -58,9 +60,20 @@ struct BenchForecast: ParsableCommand {
         if explain {
             let y = histories[0].map(\.1)
             print("series \(order[0]): \(y.count) values")
+            let caps =
+                rBounds
+                ? [:]
+                : ETSInitialization.carriedCaps(
+                    ETSSpecification.candidates(
+                        period: seasonLength,
+                        positive: true,
+                        count: y.count,
+                        estimableOnly: false
+                    )
+                )
             for spec in ETSSpecification.candidates(period: seasonLength, positive: true, count: y.count) {
                 let start = MonotonicClock.nanoseconds()
-                let model = ETSModel.fit(y, spec: spec)
+                let model = ETSModel.fit(y, spec: spec, caps: caps[spec] ?? .box)
                 let ms = Double(MonotonicClock.nanoseconds() - start) / 1e6
                 print(
                     spec,
@@ -75,6 +88,7 @@ struct BenchForecast: ParsableCommand {
         options.restarts = restarts
         options.weightScale = weightScale
         options.dampedTrendOnly = dampedTrendOnly
+        options.carriedCaps = !rBounds
         let chosen = options
         let h = horizon
         let start = MonotonicClock.nanoseconds()

@@ -149,6 +149,60 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(ETSInitialization.rootsInsideUnitCircle(seasonal))  // numpy: max |root| = 1.0
     }
 
+    /// statsforecast's `initparam` lowers the shared upper bounds as `auto_ets` visits the
+    /// candidates: beta to the starting alpha 1e-4 + 0.2 (0.9998) / m, gamma to 1 minus it. On
+    /// monthly data the two non-seasonal trend models come before any seasonal one (beta ≤
+    /// 0.20006); every later trend model, multiplicative error too, has beta ≤ 0.0167633.
+    @Test func carriedCapsFollowStatsforecastsVisitingOrder() throws {
+        let yearly = ETSInitialization.carriedCaps(ETSSpecification.candidates(period: 1, positive: true, count: 40))
+        #expect(yearly.count == 6)
+        for (spec, caps) in yearly where spec.trend != .none {
+            #expect(abs(caps.beta - 0.20006) < 1e-12, "\(spec)")
+        }
+        let monthly = ETSInitialization.carriedCaps(
+            ETSSpecification.candidates(period: 12, positive: true, count: 100, estimableOnly: false)
+        )
+        let small = 1e-4 + 0.2 * 0.9998 / 12
+        for (spec, caps) in monthly {
+            let early = spec.error == .additive && spec.season == .none
+            if spec.trend != .none {
+                #expect(abs(caps.beta - (early ? 0.20006 : small)) < 1e-12, "\(spec)")
+            }
+            let seasonSeen = spec.error == .multiplicative || spec.season != .none || spec.trend != .none
+            #expect(abs(caps.gamma - (seasonSeen ? 1 - small : 0.9999)) < 1e-12, "\(spec)")
+        }
+    }
+
+    /// N0614 of M3 yearly, fitted by statsforecast 2.x `ets_f(y, m=1, model=..., damped=...)`:
+    /// ETS(M,A,N) α 0.99988, β 0.20004 at its cap, AICc 309.5059; (A,A,N) 320.0687; (A,Ad,N)
+    /// 317.8764; (A,N,N) 316.9174; (M,N,N) 330.0423; (M,Ad,N) 311.1332. Under R's bounds ours
+    /// found β 0.83 for ETS(M,A,N) and a falling forecast where the series went on rising.
+    @Test func cappedFitsMatchStatsforecastOnAYearlySeries() throws {
+        let y: [Double] = [
+            1874, 2837, 4034, 4967, 6527, 7709, 7791, 7815, 7023, 6940, 6871, 6538, 6920, 6882, 7540, 8196, 8931,
+            9536, 8115,
+        ]
+        let reference: [String: Double] = [
+            "ETS(M,A,N)": 309.5059, "ETS(A,A,N)": 320.0687, "ETS(A,Ad,N)": 317.8764, "ETS(A,N,N)": 316.9174,
+            "ETS(M,N,N)": 330.0423, "ETS(M,Ad,N)": 311.1332,
+        ]
+        let specs = ETSSpecification.candidates(period: 1, positive: true, count: y.count)
+        let caps = ETSInitialization.carriedCaps(specs)
+        for spec in specs {
+            let model = try #require(ETSModel.fit(y, spec: spec, caps: caps[spec]!))
+            let expected = try #require(reference[spec.description])
+            #expect(model.aicc < expected + 0.01, "\(spec): \(model.aicc)")
+            if spec.description == "ETS(M,A,N)" {
+                #expect(abs(model.aicc - expected) < 0.01)
+                #expect(model.parameters.beta <= 0.20006 + 1e-12 && model.parameters.beta > 0.199)
+            }
+        }
+        let free = try #require(
+            ETSModel.fit(y, spec: ETSSpecification(error: .multiplicative, trend: .additive, season: .none, period: 1))
+        )
+        #expect(free.parameters.beta > 0.5)
+    }
+
     /// AutoETS finds the season of a trending seasonal series and forecasts it within a few
     /// percent; its 95 % intervals contain the noise-free continuation.
     @Test func autoETSFindsTheSeasonAndForecastsIt() throws {

@@ -19,9 +19,17 @@ package enum AutoETS {
         var optimizer = NelderMead()
         optimizer.restarts = options.restarts
         var models: [ETSModel] = []
+        let caps =
+            options.carriedCaps
+            ? ETSInitialization.carriedCaps(
+                ETSSpecification.candidates(period: period, positive: positive, count: y.count, estimableOnly: false)
+            )
+            : [:]
         for spec in ETSSpecification.candidates(period: period, positive: positive, count: y.count)
         where !(options.dampedTrendOnly && spec.trend == .additive) {
-            guard let model = ETSModel.fit(y, spec: spec, optimizer: optimizer), model.aicc.isFinite else { continue }
+            guard let model = ETSModel.fit(y, spec: spec, optimizer: optimizer, caps: caps[spec] ?? .box),
+                model.aicc.isFinite
+            else { continue }
             models.append(model)
         }
         return ETSCombination(models, weightScale: options.weightScale)
@@ -37,7 +45,9 @@ package enum AutoETS {
         optimizer.restarts = options.restarts
         var models: [ETSModel] = []
         for model in combination.models where model.spec.fits(observations: y.count) {
-            if let refitted = ETSModel.fit(y, spec: model.spec, optimizer: optimizer), refitted.aicc.isFinite {
+            if let refitted = ETSModel.fit(y, spec: model.spec, optimizer: optimizer, caps: model.caps),
+                refitted.aicc.isFinite
+            {
                 models.append(refitted)
             }
         }

@@ -8,6 +8,48 @@ package enum ETSInitialization {
     package static let lower = (alpha: 1e-4, beta: 1e-4, gamma: 1e-4, phi: 0.8)
     package static let upper = (alpha: 0.9999, beta: 0.9999, gamma: 0.9999, phi: 0.98)
 
+    /// Upper bounds on beta and gamma for one candidate, below the box's.
+    package struct Caps: Sendable, Hashable {
+        package var beta: Double
+        package var gamma: Double
+
+        /// R's bounds: only the box (and `beta < alpha`, `gamma < 1 - alpha` in ``isValid``).
+        package static let box = Caps(beta: upper.beta, gamma: upper.gamma)
+    }
+
+    /// Where R and statsforecast start alpha: a fifth of its range, divided by the season length.
+    static func startingAlpha(_ spec: ETSSpecification) -> Double {
+        let alpha = lower.alpha + 0.2 * (upper.alpha - lower.alpha) / Double(spec.period)
+        return alpha > 1 || alpha < 0 ? lower.alpha + 2e-3 : alpha
+    }
+
+    /// statsforecast's caps. Its `initparam` lowers the upper bound of beta to the candidate's
+    /// starting alpha (and that of gamma to 1 - starting alpha) in the bounds array that
+    /// `auto_ets` shares across the candidates it visits, so each cap is the lowest any candidate
+    /// visited so far has set: beta ≤ 0.2 on yearly data, and on monthly data beta ≤ 0.0168 from
+    /// the first seasonal model with a trend on. R's `initparam` lowers only a local copy.
+    /// - Parameter candidates: the specifications to fit.
+    /// - Returns: each one's caps.
+    package static func carriedCaps(_ candidates: [ETSSpecification]) -> [ETSSpecification: Caps] {
+        // statsforecast's loop: error, then trend (none, additive), then season, then damped
+        // before undamped.
+        func order(_ spec: ETSSpecification) -> [Int] {
+            [
+                spec.error == .additive ? 0 : 1, spec.trend == .none ? 0 : 1,
+                spec.season == .none ? 0 : spec.season == .additive ? 1 : 2, spec.trend == .additive ? 1 : 0,
+            ]
+        }
+        var caps = Caps.box
+        var result: [ETSSpecification: Caps] = [:]
+        for spec in candidates.sorted(by: { order($0).lexicographicallyPrecedes(order($1)) }) {
+            let alpha = startingAlpha(spec)
+            if spec.trend != .none { caps.beta = min(caps.beta, alpha) }
+            if spec.season != .none { caps.gamma = min(caps.gamma, 1 - alpha) }
+            result[spec] = caps
+        }
+        return result
+    }
+
     /// Initial level, slope and seasonal states (next period first) from the start of the history:
     /// a classical decomposition of the first three seasons (a one-harmonic regression when
     /// fewer exist), then a line through the first `max(10, 2m)` seasonally adjusted values.
@@ -84,20 +126,21 @@ package enum ETSInitialization {
 
     /// R's starting smoothing parameters: small alpha, beta a tenth of its range under alpha,
     /// gamma a twentieth under 1 - alpha, phi near its top.
-    /// - Parameter spec: the model.
+    /// - Parameters:
+    ///   - spec: the model.
+    ///   - caps: upper bounds on beta and gamma.
     /// - Returns: the parameters.
-    package static func parameters(spec: ETSSpecification) -> ETSParameters {
-        var alpha = lower.alpha + 0.2 * (upper.alpha - lower.alpha) / Double(spec.period)
-        if alpha > 1 || alpha < 0 { alpha = lower.alpha + 2e-3 }
+    package static func parameters(spec: ETSSpecification, caps: Caps = .box) -> ETSParameters {
+        let alpha = startingAlpha(spec)
         var result = ETSParameters(alpha: alpha)
         if spec.trend != .none {
-            let top = min(upper.beta, alpha)
+            let top = min(caps.beta, alpha)
             var beta = lower.beta + 0.1 * (top - lower.beta)
             if beta < 0 || beta > alpha { beta = alpha - 1e-3 }
             result.beta = beta
         }
         if spec.season != .none {
-            let top = min(upper.gamma, 1 - alpha)
+            let top = min(caps.gamma, 1 - alpha)
             var gamma = lower.gamma + 0.05 * (top - lower.gamma)
             if gamma < 0 || gamma > 1 - alpha { gamma = 1 - alpha - 1e-3 }
             result.gamma = gamma
@@ -114,14 +157,15 @@ package enum ETSInitialization {
     /// - Parameters:
     ///   - p: the parameters.
     ///   - spec: the model.
+    ///   - caps: upper bounds on beta and gamma.
     /// - Returns: whether the optimiser may use them.
-    package static func isValid(_ p: ETSParameters, spec: ETSSpecification) -> Bool {
+    package static func isValid(_ p: ETSParameters, spec: ETSSpecification, caps: Caps = .box) -> Bool {
         guard p.alpha >= lower.alpha, p.alpha <= upper.alpha else { return false }
         let hasTrend = spec.trend != .none
         let hasSeason = spec.season != .none
-        if hasTrend, p.beta < lower.beta || p.beta > p.alpha || p.beta > upper.beta { return false }
+        if hasTrend, p.beta < lower.beta || p.beta > p.alpha || p.beta > caps.beta { return false }
         if spec.trend == .damped, p.phi < lower.phi || p.phi > upper.phi { return false }
-        if hasSeason, p.gamma < lower.gamma || p.gamma > 1 - p.alpha || p.gamma > upper.gamma { return false }
+        if hasSeason, p.gamma < lower.gamma || p.gamma > 1 - p.alpha || p.gamma > caps.gamma { return false }
         return isAdmissible(p, spec: spec)
     }
 

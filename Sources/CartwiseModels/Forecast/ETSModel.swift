@@ -13,18 +13,26 @@ package struct ETSModel: Sendable {
     package let logLikelihoodTerm: Double
     package let aicc: Double
     package let observations: Int
+    /// The bounds it was fitted under; a backtest refits under the same.
+    package let caps: ETSInitialization.Caps
 
     /// Fits `spec` to `y`.
     /// - Parameters:
     ///   - y: the history, oldest first; positive when the model has a multiplicative component.
     ///   - spec: the model.
     ///   - optimizer: the Nelder-Mead settings.
+    ///   - caps: upper bounds on beta and gamma.
     /// - Returns: the fitted model, or nil when no admissible parameters give a finite likelihood.
-    package static func fit(_ y: [Double], spec: ETSSpecification, optimizer: NelderMead = NelderMead()) -> ETSModel? {
+    package static func fit(
+        _ y: [Double],
+        spec: ETSSpecification,
+        optimizer: NelderMead = NelderMead(),
+        caps: ETSInitialization.Caps = .box
+    ) -> ETSModel? {
         let n = y.count
         let m = spec.period
         let start = ETSInitialization.state(y, spec: spec)
-        let initial = ETSInitialization.parameters(spec: spec)
+        let initial = ETSInitialization.parameters(spec: spec, caps: caps)
         let hasTrend = spec.trend != .none
         let hasSeason = spec.season != .none
         let damped = spec.trend == .damped
@@ -37,12 +45,12 @@ package struct ETSModel: Sendable {
         if hasTrend {
             x.append(initial.beta)
             lower.append(bounds.0.beta)
-            upper.append(bounds.1.beta)
+            upper.append(caps.beta)
         }
         if hasSeason {
             x.append(initial.gamma)
             lower.append(bounds.0.gamma)
-            upper.append(bounds.1.gamma)
+            upper.append(caps.gamma)
         }
         if damped {
             x.append(initial.phi)
@@ -79,7 +87,7 @@ package struct ETSModel: Sendable {
         let fitted: (point: [Double], value: Double) = y.withUnsafeBufferPointer { history in
             let objective: ([Double]) -> Double = { x in
                 let (p, level, slope) = decode(x)
-                guard ETSInitialization.isValid(p, spec: spec) else { return .infinity }
+                guard ETSInitialization.isValid(p, spec: spec, caps: caps) else { return .infinity }
                 if hasSeason {
                     var rest = 0.0
                     for k in 1..<m {
@@ -151,7 +159,8 @@ package struct ETSModel: Sendable {
             sigma2: run.sumOfSquares / max(count - np, 1),
             logLikelihoodTerm: run.likelihood,
             aicc: aicc,
-            observations: n
+            observations: n,
+            caps: caps
         )
     }
 
@@ -162,7 +171,8 @@ package struct ETSModel: Sendable {
         sigma2: Double,
         logLikelihoodTerm: Double,
         aicc: Double,
-        observations: Int
+        observations: Int,
+        caps: ETSInitialization.Caps
     ) {
         self.spec = spec
         self.parameters = parameters
@@ -171,6 +181,7 @@ package struct ETSModel: Sendable {
         self.logLikelihoodTerm = logLikelihoodTerm
         self.aicc = aicc
         self.observations = observations
+        self.caps = caps
     }
 
     /// The point forecasts: the recursions run forward with zero errors.

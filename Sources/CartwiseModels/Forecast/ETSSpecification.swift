@@ -63,8 +63,14 @@ package struct ETSSpecification: Hashable, Sendable, CustomStringConvertible {
     ///   - period: the season length (1 for none).
     ///   - positive: whether every observation is above zero.
     ///   - count: the number of observations (a model needs more than its parameters + 4).
+    ///   - estimableOnly: leave out the models `count` observations cannot estimate.
     /// - Returns: the candidate specifications.
-    package static func candidates(period: Int, positive: Bool, count: Int) -> [ETSSpecification] {
+    package static func candidates(
+        period: Int,
+        positive: Bool,
+        count: Int,
+        estimableOnly: Bool = true
+    ) -> [ETSSpecification] {
         let seasonal = period > 1 && period <= 24 && count > period
         var result: [ETSSpecification] = []
         for error in [Error.additive, .multiplicative] where positive || error == .additive {
@@ -73,7 +79,7 @@ package struct ETSSpecification: Hashable, Sendable, CustomStringConvertible {
                     if season != .none && !seasonal { continue }
                     if season == .multiplicative && (!positive || error == .additive) { continue }
                     let spec = ETSSpecification(error: error, trend: trend, season: season, period: period)
-                    if !spec.fits(observations: count) { continue }
+                    if estimableOnly && !spec.fits(observations: count) { continue }
                     result.append(spec)
                 }
             }
