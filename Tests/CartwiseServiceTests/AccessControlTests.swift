@@ -75,6 +75,8 @@ import Glibc
         #expect(Scope.required(method: "GET", route: "/models") == [.ops, .admin])
         #expect(Scope.required(method: "POST", route: "/models") == [.admin])
         #expect(Scope.required(method: "GET", route: "/some-future-route") == [.admin])
+        #expect(Scope.required(method: "GET", route: "/models/risk").description == "admin or ops or risk")
+        #expect(Scopes(.ops).contains(.ops) && !Scopes(.ops).contains(.risk))
         #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))
         #expect(!Crypto.constantTimeEqual([1, 2], [1, 2, 3]))

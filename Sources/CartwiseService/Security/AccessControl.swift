@@ -59,11 +59,10 @@ package final class AccessControl: Sendable {
         var match: APIKeyStore.Key?
         for candidate in keys where Crypto.constantTimeEqual(candidate.digest, digest) { match = candidate.key }
         guard let key = match else { return Self.refuse(.unauthorized, "the API key is not valid") }
-        guard key.scopes.contains(where: required.contains) else {
-            let needed = required.map(\.rawValue).sorted().joined(separator: " or ")
+        guard key.scopes.contains(where: { required.contains($0) }) else {
             return ProblemDetails(
                 .forbidden,
-                detail: "key '\(key.name)' has scopes \(key.scopes.map(\.rawValue)); \(route) needs \(needed)"
+                detail: "key '\(key.name)' has scopes \(key.scopes.map(\.rawValue)); \(route) needs \(required)"
             ).makeResponse()
         }
         if key.ratePerSecond > 0, let wait = take(key) {
