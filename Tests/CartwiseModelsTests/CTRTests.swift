@@ -56,6 +56,38 @@ import Testing
         }
     }
 
+    /// Digits hashed without formatting a string are the formatted string's, at every length.
+    @Test func decimalDigitsHashAsTheirString() {
+        var values = [0, 1, 9, 10, 99, 100, 101, 4_095, 1_000_000, Int.max]
+        var power = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 7]
+        }
+        for value in values {
+            #expect(
+                FeatureHasher.extend(17, decimal: value) == FeatureHasher.extend(17, String(value).utf8),
+                "\(value)"
+            )
+        }
+    }
+
+    /// Many one-token fields handed over at once are the same fields added one by one.
+    @Test func fieldsAddedTogetherEqualFieldsAddedOneByOne() {
+        let prefixes: [UInt64] = [3, 5, 7]
+        let hashes: [UInt64] = [11, 13, 17]
+        var one = CTRFeatures.Tokens()
+        one.add(prefix: 1, token: 2)
+        for (prefix, token) in zip(prefixes, hashes) { one.add(prefix: prefix, token: token) }
+        var together = CTRFeatures.Tokens()
+        together.add(prefix: 1, token: 2)
+        prefixes.withUnsafeBufferPointer { p in
+            hashes.withUnsafeBufferPointer { h in together.add(prefixes: p, tokens: h) }
+        }
+        #expect(together == one)
+        #expect(together.fields.map(\.end) == [1, 2, 3, 4])
+    }
+
     @Test func multiValuedStringsSplitAndCrossesPairEveryToken() {
         let features = CTRFeatures(hasher: FeatureHasher(bits: 20), crosses: [.init("user", "genres")])
         var shared = CTRFeatures.Tokens()

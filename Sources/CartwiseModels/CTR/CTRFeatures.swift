@@ -139,6 +139,18 @@ package struct CTRFeatures: Sendable, Equatable {
             fields.append(Field(name: prefix, end: hashes.count))
         }
 
+        /// ``add(prefix:token:)`` for many one-token fields at once: a call into this module per
+        /// field, each checking both arrays' uniqueness and capacity, was a tenth of learning.
+        package mutating func add(prefixes: UnsafeBufferPointer<UInt64>, tokens: UnsafeBufferPointer<UInt64>) {
+            var end = hashes.count
+            hashes.append(contentsOf: tokens)
+            fields.reserveCapacity(fields.count + prefixes.count)
+            for prefix in prefixes {
+                end += 1
+                fields.append(Field(name: prefix, end: end))
+            }
+        }
+
         /// A number, log-binned (see ``bin(_:)``), hashed without formatting a string.
         package mutating func add(_ name: String, number: Double) {
             add(prefix: prefix(name), number: number)
@@ -150,8 +162,9 @@ package struct CTRFeatures: Sendable, Equatable {
             fields.append(Field(name: start, end: hashes.count))
         }
 
-        /// The token of a log-binned number.
-        private static func token(prefix start: UInt64, number: Double) -> UInt64 {
+        /// The token of a log-binned number, for callers that hash their fields themselves
+        /// (see ``add(prefixes:tokens:)``).
+        package static func token(prefix start: UInt64, number: Double) -> UInt64 {
             let hash: UInt64
             if !number.isFinite {
                 hash = FeatureHasher.extend(start, Self.bin(number).utf8)

@@ -57,15 +57,25 @@ package struct FeatureHasher: Sendable, Equatable {
 
     /// Continues `hash` over the decimal digits of a non-negative integer, as `String(value)`
     /// would spell them, without formatting a string.
+    /// The digits are taken least significant first, by constant divisors the compiler turns
+    /// into multiplications: dividing by a running power of ten cost two `div`s per digit, a
+    /// few percent of learning on data with numeric fields.
     @inline(__always)
     package static func extend(_ hash: UInt64, decimal value: Int) -> UInt64 {
         precondition(value >= 0, "decimal digits of a non-negative integer")
-        var divisor = 1
-        while value / divisor >= 10 { divisor *= 10 }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 digit slots; Int.max has 19
+        var count = 0
+        var rest = UInt64(value)
+        withUnsafeMutableBytes(of: &digits) { slots in
+            repeat {
+                slots[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+        }
         var hash = hash
-        while divisor > 0 {
-            hash = (hash ^ UInt64(UInt8(ascii: "0") + UInt8((value / divisor) % 10))) &* prime
-            divisor /= 10
+        withUnsafeBytes(of: &digits) { slots in
+            for index in stride(from: count - 1, through: 0, by: -1) { hash = (hash ^ UInt64(slots[index])) &* prime }
         }
         return hash
     }

@@ -68,25 +68,49 @@ package enum CTRFeatureBuilder {
         categories.map { FeatureHasher.token("category", $0) }
     }
 
-    /// Strings are categorical (`|` separates several values), numbers are log-binned.
+    /// Strings are categorical (`|` separates several values), numbers are log-binned. The
+    /// fields' tokens are gathered here and handed over together (``CTRFeatures/Tokens/add(prefixes:tokens:)``).
     private static func append(_ context: [ContextField], to tokens: inout CTRFeatures.Tokens) {
+        guard !context.isEmpty else { return }
         context.withUnsafeBufferPointer { fields in
-            for index in fields.indices {
-                // Everything read from the field is hashed before `tokens` is called: a string
-                // still in use across a call into the other module is retained around it.
-                let prefix = utf8(fields[index].name) { (fnv(fnvOffsetBasis, $0) ^ 0x3D) &* fnvPrime }
-                let token: Token =
-                    switch fields[index].value {
-                    case .number(let number): .number(number)
-                    case .string(let text): self.token(prefix, text, split: true).map(Token.hash) ?? .several
-                    }
-                switch token {
-                case .number(let number): tokens.add(prefix: prefix, number: number)
-                case .hash(let hash): tokens.add(prefix: prefix, token: hash)
-                case .several:
-                    guard case .string(let text) = fields[index].value else { continue }
-                    tokens.add(fields[index].name, value: text, split: true)
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * fields.count) { buffer in
+                let prefixes = UnsafeMutableBufferPointer(rebasing: buffer[0..<fields.count])
+                let hashes = UnsafeMutableBufferPointer(rebasing: buffer[fields.count...])
+                var pending = 0
+                func flush() {
+                    guard pending > 0 else { return }
+                    tokens.add(
+                        prefixes: UnsafeBufferPointer(rebasing: prefixes[0..<pending]),
+                        tokens: UnsafeBufferPointer(rebasing: hashes[0..<pending])
+                    )
+                    pending = 0
                 }
+                for index in fields.indices {
+                    // Everything read from the field is hashed before `tokens` is called: a
+                    // string still in use across a call into the other module is retained
+                    // around it.
+                    let prefix = utf8(fields[index].name) { (fnv(fnvOffsetBasis, $0) ^ 0x3D) &* fnvPrime }
+                    let token: Token =
+                        switch fields[index].value {
+                        case .number(let number): .number(number)
+                        case .string(let text): self.token(prefix, text, split: true).map(Token.hash) ?? .several
+                        }
+                    switch token {
+                    case .number(let number):
+                        prefixes[pending] = prefix
+                        hashes[pending] = CTRFeatures.Tokens.token(prefix: prefix, number: number)
+                        pending += 1
+                    case .hash(let hash):
+                        prefixes[pending] = prefix
+                        hashes[pending] = hash
+                        pending += 1
+                    case .several:
+                        guard case .string(let text) = fields[index].value else { continue }
+                        flush()
+                        tokens.add(fields[index].name, value: text, split: true)
+                    }
+                }
+                flush()
             }
         }
     }
