@@ -61,16 +61,7 @@ struct BenchForecast: ParsableCommand {
             let y = histories[0].map(\.1)
             print("series \(order[0]): \(y.count) values")
             let caps =
-                rBounds
-                ? [:]
-                : ETSInitialization.carriedCaps(
-                    ETSSpecification.candidates(
-                        period: seasonLength,
-                        positive: true,
-                        count: y.count,
-                        estimableOnly: false
-                    )
-                )
+                rBounds ? [:] : ETSInitialization.carriedCaps(period: seasonLength, positive: true, count: y.count)
             for spec in ETSSpecification.candidates(period: seasonLength, positive: true, count: y.count) {
                 let start = MonotonicClock.nanoseconds()
                 let model = ETSModel.fit(y, spec: spec, caps: caps[spec] ?? .box)

@@ -154,14 +154,12 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
     /// monthly data the two non-seasonal trend models come before any seasonal one (beta ≤
     /// 0.20006); every later trend model, multiplicative error too, has beta ≤ 0.0167633.
     @Test func carriedCapsFollowStatsforecastsVisitingOrder() throws {
-        let yearly = ETSInitialization.carriedCaps(ETSSpecification.candidates(period: 1, positive: true, count: 40))
+        let yearly = ETSInitialization.carriedCaps(period: 1, positive: true, count: 40)
         #expect(yearly.count == 6)
         for (spec, caps) in yearly where spec.trend != .none {
             #expect(abs(caps.beta - 0.20006) < 1e-12, "\(spec)")
         }
-        let monthly = ETSInitialization.carriedCaps(
-            ETSSpecification.candidates(period: 12, positive: true, count: 100, estimableOnly: false)
-        )
+        let monthly = ETSInitialization.carriedCaps(period: 12, positive: true, count: 100)
         let small = 1e-4 + 0.2 * 0.9998 / 12
         for (spec, caps) in monthly {
             let early = spec.error == .additive && spec.season == .none
@@ -187,7 +185,7 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
             "ETS(M,N,N)": 330.0423, "ETS(M,Ad,N)": 311.1332,
         ]
         let specs = ETSSpecification.candidates(period: 1, positive: true, count: y.count)
-        let caps = ETSInitialization.carriedCaps(specs)
+        let caps = ETSInitialization.carriedCaps(period: 1, positive: true, count: y.count)
         for spec in specs {
             let model = try #require(ETSModel.fit(y, spec: spec, caps: caps[spec]!))
             let expected = try #require(reference[spec.description])

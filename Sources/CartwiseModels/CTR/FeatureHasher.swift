@@ -66,15 +66,13 @@ package struct FeatureHasher: Sendable, Equatable {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 digit slots; Int.max has 19
         var count = 0
         var rest = UInt64(value)
+        var hash = hash
         withUnsafeMutableBytes(of: &digits) { slots in
             repeat {
                 slots[count] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
                 count += 1
             } while rest > 0
-        }
-        var hash = hash
-        withUnsafeBytes(of: &digits) { slots in
             for index in stride(from: count - 1, through: 0, by: -1) { hash = (hash ^ UInt64(slots[index])) &* prime }
         }
         return hash

@@ -21,10 +21,7 @@ package enum AutoETS {
         var models: [ETSModel] = []
         let caps =
             options.carriedCaps
-            ? ETSInitialization.carriedCaps(
-                ETSSpecification.candidates(period: period, positive: positive, count: y.count, estimableOnly: false)
-            )
-            : [:]
+            ? ETSInitialization.carriedCaps(period: period, positive: positive, count: y.count) : [:]
         for spec in ETSSpecification.candidates(period: period, positive: positive, count: y.count)
         where !(options.dampedTrendOnly && spec.trend == .additive) {
             guard let model = ETSModel.fit(y, spec: spec, optimizer: optimizer, caps: caps[spec] ?? .box),

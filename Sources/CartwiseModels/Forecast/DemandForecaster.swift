@@ -12,7 +12,7 @@ package enum DemandForecaster {
         /// Leave out undamped trends (ETS(*,A,*)).
         package var dampedTrendOnly = false
         /// Fit under statsforecast's carried caps on beta and gamma
-        /// (``ETSInitialization/carriedCaps(_:)``) rather than R's bounds. Chosen on a backtest
+        /// (``ETSInitialization/carriedCaps(period:positive:count:)``) rather than R's bounds. Chosen on a backtest
         /// of the M3 training data alone (`scripts/backtest-split.py`): monthly sMAPE 14.71 →
         /// 14.27, the other frequencies within 0.01.
         package var carriedCaps = true

@@ -28,9 +28,20 @@ package enum ETSInitialization {
     /// `auto_ets` shares across the candidates it visits, so each cap is the lowest any candidate
     /// visited so far has set: beta ≤ 0.2 on yearly data, and on monthly data beta ≤ 0.0168 from
     /// the first seasonal model with a trend on. R's `initparam` lowers only a local copy.
-    /// - Parameter candidates: the specifications to fit.
-    /// - Returns: each one's caps.
-    package static func carriedCaps(_ candidates: [ETSSpecification]) -> [ETSSpecification: Caps] {
+    /// statsforecast visits (and caps) a candidate before checking the history can estimate it,
+    /// so every candidate counts, estimable or not.
+    /// - Parameters:
+    ///   - period: the season length (1 for none).
+    ///   - positive: whether every observation is above zero.
+    ///   - count: the number of observations.
+    /// - Returns: each candidate's caps.
+    package static func carriedCaps(period: Int, positive: Bool, count: Int) -> [ETSSpecification: Caps] {
+        let candidates = ETSSpecification.candidates(
+            period: period,
+            positive: positive,
+            count: count,
+            estimableOnly: false
+        )
         // statsforecast's loop: error, then trend (none, additive), then season, then damped
         // before undamped.
         func order(_ spec: ETSSpecification) -> [Int] {

@@ -90,22 +90,17 @@ package enum CTRFeatureBuilder {
                     // string still in use across a call into the other module is retained
                     // around it.
                     let prefix = utf8(fields[index].name) { (fnv(fnvOffsetBasis, $0) ^ 0x3D) &* fnvPrime }
-                    let token: Token =
+                    // nil: a value with a `|`, one token per part.
+                    let token: UInt64? =
                         switch fields[index].value {
-                        case .number(let number): .number(number)
-                        case .string(let text): self.token(prefix, text, split: true).map(Token.hash) ?? .several
+                        case .number(let number): CTRFeatures.Tokens.token(prefix: prefix, number: number)
+                        case .string(let text): self.token(prefix, text, split: true)
                         }
-                    switch token {
-                    case .number(let number):
+                    if let token {
                         prefixes[pending] = prefix
-                        hashes[pending] = CTRFeatures.Tokens.token(prefix: prefix, number: number)
+                        hashes[pending] = token
                         pending += 1
-                    case .hash(let hash):
-                        prefixes[pending] = prefix
-                        hashes[pending] = hash
-                        pending += 1
-                    case .several:
-                        guard case .string(let text) = fields[index].value else { continue }
+                    } else if case .string(let text) = fields[index].value {
                         flush()
                         tokens.add(fields[index].name, value: text, split: true)
                     }
@@ -113,13 +108,6 @@ package enum CTRFeatureBuilder {
                 flush()
             }
         }
-    }
-
-    private enum Token {
-        case number(Double)
-        case hash(UInt64)
-        /// A value with a `|`: one token per part.
-        case several
     }
 
     /// `value` as one token of the field, hashed here: a string passed to `Tokens` in the other
