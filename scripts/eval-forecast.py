@@ -13,7 +13,12 @@ For each M3 set (or the ones given):
    review_period=1&service_level=0.95` gives the order-up-to level of every review over the
    holdout (`schedule`); anchors/inventory.py --policy simulates them on the actual holdout,
    and the reference policy (the same simulation from statsforecast AutoETS's intervals) is
-   run next to it.
+   run next to it;
+6. with --rolling, the policy is also used as a planner runs it: after each holdout period the
+   period's actual demand is uploaded (`POST /series`, one point per series), the service refits,
+   and the review's order-up-to level is asked again (`schedule[0]` of a fresh
+   `GET /inventory/policy`). Only demand up to the review is known when its level is set; the
+   kit's simulation then plays those levels on the holdout exactly as it plays the origin's.
 
 Usage: scripts/eval-forecast.py [--sets m3_monthly,m3_quarterly,m3_yearly,m3_other] [--set KEY=VALUE]
 The reference figures come from ../shared/eval/results/forecast/<set>_all_results.json
@@ -46,10 +51,52 @@ def get(connection, path):
     return json.loads(body)
 
 
+def post(connection, path, body):
+    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    answer = response.read()
+    if response.status not in (200, 201, 202):
+        raise RuntimeError(f"POST {path}: {response.status} {answer[:300]!r}")
+    return json.loads(answer)
+
+
+def rolling_policies(args, name, season, meta, paths):
+    """Re-asks every review's order-up-to level once the demand before it is uploaded."""
+    test = {}
+    for row in csv.DictReader(open(os.path.join(DATA, f"{name}_test.csv"))):
+        test.setdefault(row["series_id"], []).append((int(row["timestamp"]), float(row["value"])))
+    outs = {level: open(path, "a") for level, path in paths.items()}
+    horizons = {row["series_id"]: int(row["h"]) for row in meta}
+    started = time.time()
+    for review in range(1, max(horizons.values()) - 1):
+        due = [sid for sid, h in horizons.items() if review < h - 1]
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+        for first in range(0, len(due), 10_000):
+            uploads = []
+            for sid in due[first:first + 10_000]:
+                period, value = sorted(test[sid])[review - 1]
+                uploads.append({"id": sid, "frequency": FREQUENCY[name], "season_length": season,
+                                "points": [{"t": period, "value": value}]})
+            post(connection, "/series", {"series": uploads})
+        connection.close()
+        wait_current(args.port, None)
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
+        for sid in due:
+            for level, out in outs.items():
+                policy = get(connection, f"/inventory/policy?item={sid}&lead_time=1&review_period=1"
+                                         f"&service_level={level}")
+                out.write(f"{sid},{review},{policy['schedule'][0]['order_up_to']}\n")
+        connection.close()
+        print(f"rolling {name}: review {review} asked again after its demand ({time.time() - started:.0f} s)",
+              file=sys.stderr)
+    for out in outs.values():
+        out.close()
+
+
 def wait_current(port, server, timeout=1800):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if server.poll() is not None:
+        if server is not None and server.poll() is not None:
             raise RuntimeError("the server exited; see its log")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -83,8 +130,10 @@ def run_set(args, name, work):
         connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
         forecast_path = os.path.join(work, f"{name}_forecast.csv")
         policy_paths = {level: os.path.join(work, f"{name}_policy_{level}.csv") for level in args.service_levels}
+        rolling_paths = {level: os.path.join(work, f"{name}_rolling_{level}.csv") for level in args.service_levels}
         policy_outs = {level: open(path, "w") for level, path in policy_paths.items()}
-        for policy_out in policy_outs.values():
+        rolling_outs = {level: open(path, "w") for level, path in rolling_paths.items()}
+        for policy_out in list(policy_outs.values()) + list(rolling_outs.values()):
             policy_out.write("series_id,review_t,order_up_to\n")
         with open(forecast_path, "w") as out:
             out.write("series_id,timestamp,yhat,lo80,hi80,lo95,hi95\n")
@@ -101,9 +150,12 @@ def run_set(args, name, work):
                         for review in policy["schedule"]:
                             if review["review"] < h - 1:
                                 policy_outs[level].write(f"{sid},{review['review']},{review['order_up_to']}\n")
+                        rolling_outs[level].write(f"{sid},0,{policy['schedule'][0]['order_up_to']}\n")
         connection.close()
-        for policy_out in policy_outs.values():
+        for policy_out in list(policy_outs.values()) + list(rolling_outs.values()):
             policy_out.close()
+        if name == "m3_monthly" and args.rolling:
+            rolling_policies(args, name, season, meta, rolling_paths)
     finally:
         server.terminate()
         server.wait()
@@ -123,6 +175,13 @@ def run_set(args, name, work):
                                               "--policy", policy_paths[level], "--lead-time", "1", "--csl",
                                               str(level), "--json"], check=True, capture_output=True, text=True).stdout)
             result["inventory"].append((f"Cartwise /inventory/policy, service_level {level}", ours))
+            if args.rolling:
+                ours = json.loads(subprocess.run(
+                    [args.python, inventory, "--dataset", name, "--forecast", forecast_path, "--policy",
+                     rolling_paths[level], "--lead-time", "1", "--csl", str(level), "--json"],
+                    check=True, capture_output=True, text=True).stdout)
+                result["inventory"].append(
+                    (f"Cartwise /inventory/policy asked each period, service_level {level}", ours))
         anchor = os.path.join(EVAL, "results", "forecast", f"{name}_all_autoets.csv")
         if os.path.exists(anchor):
             for level in args.reference_levels:
@@ -145,6 +204,8 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the data directories and CSVs")
     parser.add_argument("--service-levels", default="0.95",
                         help="service levels of our policy to simulate on M3 monthly (comma-separated)")
+    parser.add_argument("--rolling", action="store_true",
+                        help="also upload each holdout period's demand and ask the policy again (M3 monthly)")
     parser.add_argument("--reference-levels", default="0.95",
                         help="target CSLs of the reference policy to simulate next to it")
     args = parser.parse_args()
