@@ -60,12 +60,22 @@ def post(connection, path, body):
     return json.loads(answer)
 
 
-def rolling_policies(args, name, season, meta, paths):
-    """Re-asks every review's order-up-to level once the demand before it is uploaded."""
+def policy_url(sid, level):
+    return f"/inventory/policy?item={sid}&lead_time=1&review_period=1&service_level={level}"
+
+
+def rolling_policies(args, name, season, meta, server, origin_paths, paths):
+    """Re-asks every review's order-up-to level once the demand before it is uploaded; review 0
+    is the origin's answer, taken from its schedule."""
     test = {}
     for row in csv.DictReader(open(os.path.join(DATA, f"{name}_test.csv"))):
         test.setdefault(row["series_id"], []).append((int(row["timestamp"]), float(row["value"])))
-    outs = {level: open(path, "a") for level, path in paths.items()}
+    for points in test.values():
+        points.sort()
+    outs = {level: open(path, "w") for level, path in paths.items()}
+    for level, out in outs.items():
+        out.write("series_id,review_t,order_up_to\n")
+        out.writelines(row for row in open(origin_paths[level]) if row.split(",")[1] == "0")
     horizons = {row["series_id"]: int(row["h"]) for row in meta}
     started = time.time()
     for review in range(1, max(horizons.values()) - 1):
@@ -74,17 +84,16 @@ def rolling_policies(args, name, season, meta, paths):
         for first in range(0, len(due), 10_000):
             uploads = []
             for sid in due[first:first + 10_000]:
-                period, value = sorted(test[sid])[review - 1]
+                period, value = test[sid][review - 1]
                 uploads.append({"id": sid, "frequency": FREQUENCY[name], "season_length": season,
                                 "points": [{"t": period, "value": value}]})
             post(connection, "/series", {"series": uploads})
         connection.close()
-        wait_current(args.port, None)
+        wait_current(args.port, server)
         connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
         for sid in due:
             for level, out in outs.items():
-                policy = get(connection, f"/inventory/policy?item={sid}&lead_time=1&review_period=1"
-                                         f"&service_level={level}")
+                policy = get(connection, policy_url(sid, level))
                 out.write(f"{sid},{review},{policy['schedule'][0]['order_up_to']}\n")
         connection.close()
         print(f"rolling {name}: review {review} asked again after its demand ({time.time() - started:.0f} s)",
@@ -96,7 +105,7 @@ def rolling_policies(args, name, season, meta, paths):
 def wait_current(port, server, timeout=1800):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if server is not None and server.poll() is not None:
+        if server.poll() is not None:
             raise RuntimeError("the server exited; see its log")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -132,8 +141,7 @@ def run_set(args, name, work):
         policy_paths = {level: os.path.join(work, f"{name}_policy_{level}.csv") for level in args.service_levels}
         rolling_paths = {level: os.path.join(work, f"{name}_rolling_{level}.csv") for level in args.service_levels}
         policy_outs = {level: open(path, "w") for level, path in policy_paths.items()}
-        rolling_outs = {level: open(path, "w") for level, path in rolling_paths.items()}
-        for policy_out in list(policy_outs.values()) + list(rolling_outs.values()):
+        for policy_out in policy_outs.values():
             policy_out.write("series_id,review_t,order_up_to\n")
         with open(forecast_path, "w") as out:
             out.write("series_id,timestamp,yhat,lo80,hi80,lo95,hi95\n")
@@ -145,17 +153,15 @@ def run_set(args, name, work):
                               f"{point['lo95']},{point['hi95']}\n")
                 if name == "m3_monthly":
                     for level in args.service_levels:
-                        policy = get(connection, f"/inventory/policy?item={sid}&lead_time=1&review_period=1"
-                                                 f"&service_level={level}")
+                        policy = get(connection, policy_url(sid, level))
                         for review in policy["schedule"]:
                             if review["review"] < h - 1:
                                 policy_outs[level].write(f"{sid},{review['review']},{review['order_up_to']}\n")
-                        rolling_outs[level].write(f"{sid},0,{policy['schedule'][0]['order_up_to']}\n")
         connection.close()
-        for policy_out in list(policy_outs.values()) + list(rolling_outs.values()):
+        for policy_out in policy_outs.values():
             policy_out.close()
         if name == "m3_monthly" and args.rolling:
-            rolling_policies(args, name, season, meta, rolling_paths)
+            rolling_policies(args, name, season, meta, server, policy_paths, rolling_paths)
     finally:
         server.terminate()
         server.wait()
@@ -168,27 +174,26 @@ def run_set(args, name, work):
     if os.path.exists(reference):
         result["reference"] = json.load(open(reference))
     if name == "m3_monthly":
-        inventory = os.path.join(EVAL, "anchors", "inventory.py")
+        def simulate(forecast, level, policy=None):
+            """The kit's inventory simulation on the holdout (its own levels unless `policy`)."""
+            command = [args.python, os.path.join(EVAL, "anchors", "inventory.py"), "--dataset", name, "--forecast",
+                       forecast, "--lead-time", "1", "--csl", str(level), "--json"]
+            if policy:
+                command += ["--policy", policy]
+            return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
         result["inventory"] = []
         for level in args.service_levels:
-            ours = json.loads(subprocess.run([args.python, inventory, "--dataset", name, "--forecast", forecast_path,
-                                              "--policy", policy_paths[level], "--lead-time", "1", "--csl",
-                                              str(level), "--json"], check=True, capture_output=True, text=True).stdout)
-            result["inventory"].append((f"Cartwise /inventory/policy, service_level {level}", ours))
+            result["inventory"].append((f"Cartwise /inventory/policy, service_level {level}",
+                                        simulate(forecast_path, level, policy_paths[level])))
             if args.rolling:
-                ours = json.loads(subprocess.run(
-                    [args.python, inventory, "--dataset", name, "--forecast", forecast_path, "--policy",
-                     rolling_paths[level], "--lead-time", "1", "--csl", str(level), "--json"],
-                    check=True, capture_output=True, text=True).stdout)
-                result["inventory"].append(
-                    (f"Cartwise /inventory/policy asked each period, service_level {level}", ours))
+                result["inventory"].append((f"Cartwise /inventory/policy asked each period, service_level {level}",
+                                            simulate(forecast_path, level, rolling_paths[level])))
         anchor = os.path.join(EVAL, "results", "forecast", f"{name}_all_autoets.csv")
         if os.path.exists(anchor):
             for level in args.reference_levels:
-                reference = json.loads(subprocess.run(
-                    [args.python, inventory, "--dataset", name, "--forecast", anchor, "--lead-time", "1", "--csl",
-                     str(level), "--json"], check=True, capture_output=True, text=True).stdout)
-                result["inventory"].append((f"reference policy on statsforecast AutoETS, CSL {level}", reference))
+                result["inventory"].append((f"reference policy on statsforecast AutoETS, CSL {level}",
+                                            simulate(anchor, level)))
     if args.keep:
         print(f"kept {work}", file=sys.stderr)
     return result

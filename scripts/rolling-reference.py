@@ -4,9 +4,9 @@ re-plans ours: a fair yardstick for a policy that sees each period's demand befo
 
 For each review t = 0 .. h-L-1 of every M3 series, statsforecast's AutoETS (as in the kit's
 anchors/forecast.py: AutoETS(season_length=m), levels 80 and 95) is refitted on the training data
-plus the first t holdout values, and the order-up-to level is built exactly as
-anchors/inventory.py builds it: S_t = sum of the next L+1 means + z * sqrt(sum of their sigma^2),
-sigma_k = (hi95_k - lo95_k) / (2 * 1.959964). The levels go to `inventory.py --policy`, with the
+plus the first t holdout values, and the order-up-to level is built by anchors/inventory.py's own
+`policy_levels`: S_t = sum of the next L+1 means + z * sqrt(sum of their sigma^2), sigma_k =
+(hi95_k - lo95_k) / (2 * 1.959964), as its `run` takes sigma. The levels go to `inventory.py --policy`, with the
 kit's origin forecast for the simulation's starting pipeline.
 
 Run it with the kit's venv (it needs statsforecast):
@@ -28,7 +28,8 @@ import pandas as pd
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVAL = os.path.join(ROOT, "..", "shared", "eval")
 DATA = os.path.join(EVAL, "data", "forecast")
-Z95 = 1.959963984540054
+sys.path.insert(0, os.path.join(EVAL, "anchors"))
+from inventory import Z, policy_levels  # noqa: E402  (the kit's formula, not a copy)
 
 
 def main():
@@ -61,16 +62,15 @@ def main():
         model = AutoETS(season_length=season)
         fc = StatsForecast(models=[model], freq=1, n_jobs=args.jobs).forecast(df=frame, h=window, level=[80, 95])
         alias = str(model)
-        fc = fc.sort_values(["unique_id", "ds"])
-        sigma = np.maximum((fc[f"{alias}-hi-95"].to_numpy() - fc[f"{alias}-lo-95"].to_numpy()) / (2 * Z95), 0.0)
-        fc = fc.assign(sigma2=sigma ** 2)
-        sums = fc.groupby("unique_id").agg(mean=(alias, "sum"), var=("sigma2", "sum"))
-        for csl in csls:
-            z = NormalDist().inv_cdf(csl)
-            for sid, row in sums.iterrows():
-                levels[csl].append((str(sid), review, row["mean"] + z * np.sqrt(row["var"])))
+        for sid, steps in fc.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=True):
+            yhat = steps[alias].to_numpy(float)
+            sigma = np.maximum((steps[f"{alias}-hi-95"].to_numpy(float) - steps[f"{alias}-lo-95"].to_numpy(float))
+                               / (2 * Z[95]), 0.0)
+            for csl in csls:
+                levels[csl].append((str(sid), review,
+                                    float(policy_levels(yhat, sigma, args.lead_time, NormalDist().inv_cdf(csl))[0][0])))
         print(f"review {review}: {len(due)} series refitted ({time.time() - started:.0f} s)", file=sys.stderr)
-    work = tempfile.mkdtemp(prefix="rolling-reference-")
+    work = tempfile.TemporaryDirectory(prefix="rolling-reference-")
     origin = os.path.join(EVAL, "results", "forecast", f"{args.dataset}_all_autoets.csv")
     if not os.path.exists(origin):
         sys.exit(f"{origin} is missing: run anchors/forecast.py --dataset {args.dataset} --models snaive,autoets")
@@ -78,7 +78,7 @@ def main():
           "on hand (periods) | backlog (periods) |")
     print("|---|---:|---:|---:|---:|---:|")
     for csl in csls:
-        path = f"{args.out}_{csl}.csv" if args.out else os.path.join(work, f"levels_{csl}.csv")
+        path = f"{args.out}_{csl}.csv" if args.out else os.path.join(work.name, f"levels_{csl}.csv")
         pd.DataFrame(levels[csl], columns=["series_id", "review_t", "order_up_to"]).to_csv(path, index=False)
         result = json.loads(subprocess.run(
             [sys.executable, os.path.join(EVAL, "anchors", "inventory.py"), "--dataset", args.dataset, "--forecast",
