@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # POST /score-order speed at -c 16, with every decision's audit entry written and fsynced
-# (group-committed), next to GET /healthz in the same run.
+# (group-committed), next to GET /healthz in the same run, and where the CPU went per request.
 #
 # The risk model is trained on the creditcard train split (`cartwise import orders`), so every
 # request is scored by 100 trees with reasons. Each request is a new order id (a new audit entry)
@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib/steal.sh
+source benchmarks/lib/cpu.sh
 DURATION=10s; ROUNDS=3; SERVER_THREADS=; DURABILITY=fsync
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -58,6 +59,7 @@ $BIN import orders "$WORK/train.csv" --data-dir "$WORK/data" 2>/dev/null
 sync
 $BIN serve --port $PORT --threads "$SERVER_THREADS" --data-dir "$WORK/data" --log-level warning \
   --set storage.durability="$DURABILITY" 2> "$WORK/server.log" &
+SERVER_PID=$!
 for _ in $(seq 600); do curl -sf $URL/models/risk 2>/dev/null | grep -q '"model":"gbdt"' && break; sleep 0.2; done
 curl -sf $URL/models/risk | grep -q '"model":"gbdt"' || { echo "the risk model was not trained" >&2; cat "$WORK/server.log" >&2; exit 1; }
 sed 's/ORDER_ID/check-1/' "$WORK/order.json" | curl -sf -X POST -H 'Content-Type: application/json' --data-binary @- \
@@ -75,15 +77,26 @@ PY
 echo "| run (server threads $SERVER_THREADS, wrk -t1 -c16, durability $DURABILITY) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
 echo "|---|---:|---:|---:|---:|---:|"
 WRK_BODY_FILE=$WORK/order.json wrk -t1 -c16 -d3s -s benchmarks/lua/score-order.lua $URL >/dev/null
-P99S=""; RATIOS=""
+P99S=""; RATIOS=""; CPU_ROWS=""
 for round in $(seq "$ROUNDS"); do
+  BEFORE=$(cpu_snapshot $SERVER_PID http-loop audit-log)
   SCORE=$(WRK_BODY_FILE=$WORK/order.json with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/score-order.lua $URL | grep -E '^(RESULT|STEAL)')
+  AFTER=$(cpu_snapshot $SERVER_PID http-loop audit-log)
+  REQUESTS=$(python3 -c "import sys; print(float(sys.argv[1].split('rps=')[1].split()[0]) * float(sys.argv[2].rstrip('s')))" "$SCORE" "$DURATION")
+  CPU_ROWS="$CPU_ROWS| round $round | $(python3 -c "import sys; print(f'{float(sys.argv[1]):,.0f}')" "$(echo "$SCORE" | grep -o 'rps=[0-9.]*' | cut -d= -f2)") | $(cpu_per_request "$BEFORE" "$AFTER" "$REQUESTS") |
+"
   HEALTH=$(with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep -E '^(RESULT|STEAL)')
   row "round $round: POST /score-order" "$SCORE"
   row "round $round: GET /healthz" "$HEALTH"
   P99S="$P99S $(echo "$SCORE" | grep -o 'p99_us=[0-9]*' | cut -d= -f2)"
   RATIOS="$RATIOS $(python3 -c "import sys; a=float(sys.argv[1].split('rps=')[1].split()[0]); b=float(sys.argv[2].split('rps=')[1].split()[0]); print(a/b)" "$SCORE" "$HEALTH")"
 done
+echo
+echo "Where the CPU went during the /score-order rounds, µs per request (user + system time):"
+echo
+echo "| round | req/s | loop thread | audit writer | rest of the server | whole machine (wrk too) | machine idle % |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+printf '%s' "$CPU_ROWS"
 DECISIONS=$(curl -sf "$URL/score-order/thresholds" | python3 -c "import json,sys; print(json.load(sys.stdin)['orders'])")
 python3 -c "import statistics, sys; v=[int(x)/1000 for x in sys.argv[1].split()]; r=[float(x) for x in sys.argv[2].split()]; print(f'\nPOST /score-order p99 over {len(v)} rounds: median {statistics.median(v):.3f} ms, best {min(v):.3f}, worst {max(v):.3f}; req/s as a share of /healthz: {min(r):.2f}-{max(r):.2f}; {sys.argv[3]} decisions kept for the dry run')" "$P99S" "$RATIOS" "$DECISIONS"
 ls "$WORK/data/audit" | head -3 >&2
