@@ -82,14 +82,14 @@ for round in $(seq "$ROUNDS"); do
   BEFORE=$(cpu_snapshot $SERVER_PID http-loop audit-log)
   SCORE=$(WRK_BODY_FILE=$WORK/order.json with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/score-order.lua $URL | grep -E '^(RESULT|STEAL)')
   AFTER=$(cpu_snapshot $SERVER_PID http-loop audit-log)
-  REQUESTS=$(python3 -c "import sys; print(float(sys.argv[1].split('rps=')[1].split()[0]) * float(sys.argv[2].rstrip('s')))" "$SCORE" "$DURATION")
-  CPU_ROWS="$CPU_ROWS| round $round | $(python3 -c "import sys; print(f'{float(sys.argv[1]):,.0f}')" "$(echo "$SCORE" | grep -o 'rps=[0-9.]*' | cut -d= -f2)") | $(cpu_per_request "$BEFORE" "$AFTER" "$REQUESTS") |
+  SCORE_RPS=$(echo "$SCORE" | grep -o 'rps=[0-9.]*' | cut -d= -f2)
+  CPU_ROWS="$CPU_ROWS| round $round | $(cpu_per_request "$BEFORE" "$AFTER" "$SCORE_RPS" "${DURATION%s}") |
 "
   HEALTH=$(with_steal wrk -t1 -c16 -d"$DURATION" -s benchmarks/lua/report.lua $URL/healthz | grep -E '^(RESULT|STEAL)')
   row "round $round: POST /score-order" "$SCORE"
   row "round $round: GET /healthz" "$HEALTH"
   P99S="$P99S $(echo "$SCORE" | grep -o 'p99_us=[0-9]*' | cut -d= -f2)"
-  RATIOS="$RATIOS $(python3 -c "import sys; a=float(sys.argv[1].split('rps=')[1].split()[0]); b=float(sys.argv[2].split('rps=')[1].split()[0]); print(a/b)" "$SCORE" "$HEALTH")"
+  RATIOS="$RATIOS $(python3 -c "import sys; print(float(sys.argv[1]) / float(sys.argv[2].split('rps=')[1].split()[0]))" "$SCORE_RPS" "$HEALTH")"
 done
 echo
 echo "Where the CPU went during the /score-order rounds, µs per request (user + system time):"
