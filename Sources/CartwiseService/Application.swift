@@ -40,6 +40,11 @@ package final class Application: Sendable {
         readiness.expect("models")
         let metrics = ServiceMetrics()
         try DataDirectory.prepare(configuration.dataDirectory)
+        // Every log is checked before any is opened: a damaged one stops start-up before anything
+        // (a torn tail cut, a demo generated, a snapshot trained) has changed the directory.
+        for name in ServiceStorage.logNames {
+            _ = try RecordLog.verify(directory: configuration.dataDirectory + "/" + name)
+        }
         // What is up so far; a failing later step stops it in shutdown's order.
         let started = StartedParts()
         let ctr: CTRLearner

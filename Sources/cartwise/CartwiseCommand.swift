@@ -8,7 +8,7 @@ struct CartwiseCommand: ParsableCommand {
         abstract: "E-commerce models (recommendations, CTR, forecasting, inventory, fraud) served over HTTP.",
         subcommands: [
             ServeCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, ConfigCommand.self,
-            BenchCommand.self, KeysCommand.self,
+            BenchCommand.self, KeysCommand.self, RepairCommand.self,
             HealthcheckCommand.self,
         ],
         defaultSubcommand: ServeCommand.self

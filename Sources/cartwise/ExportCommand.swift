@@ -9,7 +9,8 @@ import Glibc
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Print every stored event or catalog item as NDJSON, in log order (the server must be stopped).",
+        abstract:
+            "Print every stored event or catalog item as NDJSON, in log order (read-only; the server must be stopped).",
         subcommands: [ExportEvents.self, ExportItems.self]
     )
 }
@@ -52,12 +53,13 @@ enum Export {
         guard FileSystem.exists(directory + "/" + name) else { return }
         let lock: DataDirectoryLock
         do {
-            lock = try DataDirectoryLock(directory: directory)
+            lock = try DataDirectoryLock(directory: directory, shared: true)
         } catch {
             throw CommandFailure("\(error)")
         }
         var output: [UInt8] = []
-        _ = try RecordLog.open(directory: directory + "/" + name, segmentBytes: settings.segmentBytes) { _, payload in
+        // Read-only: a torn tail is skipped, not cut, and damage stops the export before any output.
+        let report = try RecordLog.read(directory: directory + "/" + name) { _, payload in
             for line in try lines(payload) {
                 output.append(contentsOf: line.utf8)
                 output.append(10)
@@ -65,6 +67,10 @@ enum Export {
             }
         }
         flush(&output)
+        if report.truncatedBytes > 0 {
+            let note = "note: skipped an incomplete last record of \(report.truncatedBytes) bytes (a torn write)\n"
+            _ = note.withCString { write(2, $0, strlen($0)) }
+        }
         _ = lock
     }
 

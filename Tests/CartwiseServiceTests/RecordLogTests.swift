@@ -96,7 +96,9 @@ private func replayAll(
         }
     }
 
-    @Test func aCorruptedByteFailsItsCRC() throws {
+    /// A flipped byte in the last record leaves it complete with a bad CRC: that is corruption of
+    /// an acknowledged record, not a torn write, so the open refuses and changes nothing.
+    @Test func aCorruptedLastRecordIsRefusedNotCut() throws {
         let directory = temporaryDirectory()
         let (_, _, log) = try replayAll(directory)
         _ = try log.append([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
@@ -105,9 +107,43 @@ private func replayAll(
         var bytes = try FileSystem.readAll(segment)
         bytes[bytes.count - 2] ^= 0x40
         try FileSystem.writeNew(segment, bytes)
+        #expect(throws: StorageError.self) { try replayAll(directory) }
+        #expect(try FileSystem.readAll(segment) == bytes)
+        #expect(!FileSystem.exists(directory + "/damaged"))
+    }
+
+    /// A torn tail is cut, but its bytes are kept under `damaged/`.
+    @Test func aTornTailIsSavedAsideBeforeItIsCut() throws {
+        let directory = temporaryDirectory()
+        let (_, _, log) = try replayAll(directory)
+        _ = try log.append([[1, 2, 3], Array(repeating: 9, count: 100)])
+        try log.sync()
+        let segment = directory + "/000001.log"
+        let bytes = try FileSystem.readAll(segment)
+        try FileSystem.writeNew(segment, Array(bytes[0..<(bytes.count - 30)]))
         let (replayed, report, _) = try replayAll(directory)
-        #expect(replayed == [[1, 2, 3], [4, 5, 6]])
-        #expect(report.truncatedBytes == 11)
+        #expect(replayed == [[1, 2, 3]])
+        #expect(report.truncatedBytes == 78)
+        #expect(
+            try FileSystem.readAll(directory + "/damaged/000001.log@19.torn") == Array(bytes[19..<(bytes.count - 30)])
+        )
+    }
+
+    /// A damaged segment that is not the last is refused as well (it used to be read up to the damage).
+    @Test func damageInAnEarlierSegmentIsRefused() throws {
+        let directory = temporaryDirectory()
+        let (_, _, log) = try replayAll(directory, segmentBytes: 1 << 20)
+        for _ in 0..<25 { _ = try log.append([[UInt8](repeating: 7, count: 100_000)]) }
+        try log.sync()
+        let first = directory + "/000001.log"
+        var bytes = try FileSystem.readAll(first)
+        bytes[50_000] ^= 1
+        try FileSystem.writeNew(first, bytes)
+        #expect(throws: StorageError.self) { try replayAll(directory, segmentBytes: 1 << 20) }
+        let repairs = try LogRepair.repair(directory: directory)
+        #expect(repairs.map(\.recordsKept) == [Int(bytes.count / 100_008) - 1])
+        let (replayed, _, _) = try replayAll(directory, segmentBytes: 1 << 20)
+        #expect(replayed.count == 24)
     }
 
     @Test func groupCommitSharesSyncsAcrossConcurrentWriters() throws {

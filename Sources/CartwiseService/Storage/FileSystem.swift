@@ -99,12 +99,20 @@ package enum FileSystem {
 package final class DataDirectoryLock: Sendable {
     private let fd: Int32
 
+    /// - Parameters:
+    ///   - directory: the data directory.
+    ///   - shared: for a reader that changes nothing (export): a shared lock, taken on the lock
+    ///     file only if it exists, so that reading never creates a file in the directory.
     /// - Throws: ``StorageError/locked(path:)`` when another process holds it.
-    package init(directory: String) throws(StorageError) {
+    package init(directory: String, shared: Bool = false) throws(StorageError) {
         let path = directory + "/LOCK"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = shared ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 && shared && errno == ENOENT {
+            self.fd = -1
+            return
+        }
         guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        guard flock(fd, shared ? LOCK_SH | LOCK_NB : LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw .locked(path: directory)
         }
@@ -112,6 +120,7 @@ package final class DataDirectoryLock: Sendable {
     }
 
     deinit {
+        guard fd >= 0 else { return }
         flock(fd, LOCK_UN)
         close(fd)
     }

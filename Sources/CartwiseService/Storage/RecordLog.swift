@@ -9,9 +9,10 @@ import Glibc
 /// An append-only log of records in numbered segment files (`000001.log`, ...).
 ///
 /// Each segment starts with an 8-byte magic; each record is `length (u32 LE) | crc32 (u32 LE) |
-/// payload`, the CRC being zlib's over the payload. A crash can leave a torn or half-written
-/// record at the end of the last segment: ``open(directory:segmentBytes:replay:)`` detects it by its
-/// length or CRC, cuts it off, and keeps everything before it. Writes come from one thread (the
+/// payload`, the CRC being zlib's over the payload. A crash can leave an incomplete record at the
+/// end of the last segment: ``open(directory:segmentBytes:replay:)`` cuts it off (saving it aside)
+/// and keeps everything before it. Any other damage is corruption of acknowledged data and stops
+/// the open with nothing changed (``SegmentScan``); ``LogRepair`` salvages such a log. Writes come from one thread (the
 /// ``LogWriter``); the `Mutex` makes that safe to state to the compiler, and is never contended.
 package final class RecordLog: Sendable {
     /// Where a record starts.
@@ -30,14 +31,13 @@ package final class RecordLog: Sendable {
         package var segments = 0
         package var records = 0
         package var bytes = 0
-        /// Bytes cut from the end of the last segment (a torn write).
+        /// Bytes of an incomplete last record (a torn write): cut by ``open(directory:segmentBytes:replay:)``
+        /// after saving them under `damaged/`, skipped by ``read(directory:replay:)``.
         package var truncatedBytes = 0
-        /// Segments that are corrupt before their end (not the last one): read up to the damage.
-        package var damaged: [String] = []
     }
 
     package static let magic: [UInt8] = Array("CWLOG\u{0}\u{1}\u{0}".utf8)
-    static let headerBytes = 8
+    package static let headerBytes = 8
     /// Records larger than this are taken for garbage in the length field.
     package static let maxRecordBytes = 256 << 20
 
@@ -64,81 +64,48 @@ package final class RecordLog: Sendable {
         state.withLock { _ = close($0.fd) }
     }
 
-    /// Opens (or creates) the log, calling `replay` for every intact record in order.
-    /// - Throws: ``StorageError`` when the directory or a file cannot be read or written.
+    /// Opens (or creates) the log, calling `replay` for every record in order.
+    ///
+    /// Every segment is checked before anything is replayed or changed. A torn tail (an incomplete
+    /// last record with nothing intact after it) is saved under `damaged/` and cut off; any other
+    /// damage throws ``StorageError/damaged(_:)`` and leaves every file as it was.
+    /// - Throws: ``StorageError`` when the log is damaged or a file cannot be read or written.
     package static func open(
         directory: String,
         segmentBytes: Int,
         replay: (Location, UnsafeRawBufferPointer) throws -> Void
     ) throws -> (RecordLog, ReplayReport) {
         try FileSystem.makeDirectory(directory)
+        let segments = try verify(directory: directory)
         var report = ReplayReport()
-        let segments = try FileSystem.list(directory).compactMap { name -> UInt32? in
-            guard name.hasSuffix(".log"), name.count == 10 else { return nil }
-            return UInt32(name.prefix(6))
-        }.sorted()
         var lastSize = headerBytes
-        for (position, segment) in segments.enumerated() {
-            let path = self.path(directory, segment)
-            let isLast = position == segments.count - 1
-            let bytes = try FileSystem.readAll(path)
-            report.segments += 1
-            var offset = headerBytes
-            var damage: String?
-            if bytes.count < headerBytes || Array(bytes[0..<headerBytes]) != magic {
-                damage = bytes.count < headerBytes ? "shorter than its header" : "bad magic"
-                offset = 0
-            }
-            while damage == nil && offset < bytes.count {
-                guard offset + 8 <= bytes.count else {
-                    damage = "torn record header"
-                    break
-                }
-                let length = Int(
-                    bytes.withUnsafeBytes {
-                        UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                    }
+        for checked in segments {
+            let path = self.path(directory, checked.segment)
+            if case .tornTail(let offset) = checked.scan.ending {
+                let bytes = try FileSystem.readAll(path)
+                try FileSystem.makeDirectory(directory + "/damaged")
+                try FileSystem.writeNew(
+                    directory + "/damaged/" + segmentName(checked.segment) + "@\(offset).torn",
+                    Array(bytes[offset...])
                 )
-                let expected = bytes.withUnsafeBytes {
-                    UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                }
-                guard length <= maxRecordBytes, offset + 8 + length <= bytes.count else {
-                    damage = "torn record (length \(length))"
-                    break
-                }
-                let ok = try bytes.withUnsafeBytes { raw -> Bool in
-                    let payload = UnsafeRawBufferPointer(rebasing: raw[(offset + 8)..<(offset + 8 + length)])
-                    guard CRC32.checksum(payload) == expected else { return false }
-                    try replay(Location(segment: segment, offset: UInt32(offset)), payload)
-                    return true
-                }
-                guard ok else {
-                    damage = "CRC mismatch"
-                    break
-                }
-                report.records += 1
-                report.bytes += 8 + length
-                offset += 8 + length
-            }
-            if let damage {
-                if isLast {
-                    report.truncatedBytes = bytes.count - offset
-                    if offset < headerBytes {
-                        try FileSystem.writeNew(path, magic)
-                        offset = headerBytes
-                    } else {
-                        try FileSystem.truncate(path, to: offset)
-                    }
+                try FileSystem.syncDirectory(directory + "/damaged")
+                report.truncatedBytes = bytes.count - offset
+                if offset < headerBytes {
+                    try FileSystem.writeNew(path, magic)
                 } else {
-                    report.damaged.append("\(path): \(damage) at byte \(offset)")
+                    try FileSystem.truncate(path, to: offset)
                 }
             }
-            if isLast { lastSize = offset }
+            try replaySegment(checked, directory: directory, report: &report, replay: replay)
+            lastSize = checked.scan.spans.last?.end ?? headerBytes
         }
-        let segment = segments.last ?? 1
+        let segment = segments.last?.segment ?? 1
         if segments.isEmpty {
             try FileSystem.writeNew(path(directory, segment), magic)
             try FileSystem.syncDirectory(directory)
+        } else if lastSize == headerBytes, FileSystem.size(path(directory, segment)) == 0 {
+            // A crash between creating a segment and writing its header.
+            try FileSystem.writeNew(path(directory, segment), magic)
         }
         let fd = Glibc.open(path(directory, segment), O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StorageError.io(operation: "open", path: path(directory, segment), errno: errno) }
@@ -150,9 +117,84 @@ package final class RecordLog: Sendable {
         return (log, report)
     }
 
-    static func path(_ directory: String, _ segment: UInt32) -> String {
+    /// Reads the log without changing anything (export, audits): a missing log is empty, a torn
+    /// tail is skipped, and damage throws before any record is replayed.
+    /// - Throws: ``StorageError``.
+    @discardableResult
+    package static func read(
+        directory: String,
+        replay: (Location, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> ReplayReport {
+        var report = ReplayReport()
+        guard FileSystem.exists(directory) else { return report }
+        for checked in try verify(directory: directory) {
+            if case .tornTail(let offset) = checked.scan.ending {
+                report.truncatedBytes = FileSystem.size(path(directory, checked.segment)) - offset
+            }
+            try replaySegment(checked, directory: directory, report: &report, replay: replay)
+        }
+        return report
+    }
+
+    /// A segment and what its scan found.
+    package struct CheckedSegment: Sendable {
+        package var segment: UInt32
+        package var scan: SegmentScan
+    }
+
+    /// Scans every segment in order.
+    /// - Throws: ``StorageError/damaged(_:)`` for the first damage that is not a torn tail.
+    package static func verify(directory: String) throws -> [CheckedSegment] {
+        guard FileSystem.exists(directory) else { return [] }
+        let numbers = try segments(directory)
+        var checked: [CheckedSegment] = []
+        for (position, segment) in numbers.enumerated() {
+            let path = self.path(directory, segment)
+            let bytes = try FileSystem.readAll(path)
+            let scan = bytes.withUnsafeBytes {
+                SegmentScan.scan($0, path: path, isLast: position == numbers.count - 1)
+            }
+            if case .damaged(let damage) = scan.ending { throw StorageError.damaged(damage) }
+            checked.append(CheckedSegment(segment: segment, scan: scan))
+        }
+        return checked
+    }
+
+    /// The segment numbers in the directory, in order.
+    package static func segments(_ directory: String) throws(StorageError) -> [UInt32] {
+        try FileSystem.list(directory).compactMap { name -> UInt32? in
+            guard name.hasSuffix(".log"), name.count == 10 else { return nil }
+            return UInt32(name.prefix(6))
+        }.sorted()
+    }
+
+    private static func replaySegment(
+        _ checked: CheckedSegment,
+        directory: String,
+        report: inout ReplayReport,
+        replay: (Location, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let bytes = try FileSystem.readAll(path(directory, checked.segment))
+        report.segments += 1
+        try bytes.withUnsafeBytes { raw in
+            for span in checked.scan.spans where span.end <= raw.count {
+                try replay(
+                    Location(segment: checked.segment, offset: UInt32(span.offset)),
+                    UnsafeRawBufferPointer(rebasing: raw[span.payload])
+                )
+                report.records += 1
+                report.bytes += 8 + span.length
+            }
+        }
+    }
+
+    static func segmentName(_ segment: UInt32) -> String {
         let digits = String(segment)
-        return directory + "/" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".log"
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".log"
+    }
+
+    static func path(_ directory: String, _ segment: UInt32) -> String {
+        directory + "/" + segmentName(segment)
     }
 
     /// Appends `payloads` in one write (not yet durable: see ``sync()``).

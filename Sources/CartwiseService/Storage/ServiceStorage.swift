@@ -10,6 +10,9 @@ package final class ServiceStorage: Sendable {
     package let directory: String
     private let lock: DataDirectoryLock
 
+    /// Every record log in a data directory, in the order start-up replays them.
+    package static let logNames = ["catalog", "events", "orders", "audit", "labels", "series"]
+
     private init(store: EventStore, events: LogWriter, catalog: LogWriter, directory: String, lock: DataDirectoryLock) {
         self.store = store
         self.events = events
@@ -54,14 +57,8 @@ package final class ServiceStorage: Sendable {
         for (name, report) in [("events", eventReport), ("catalog", catalogReport)] {
             if report.truncatedBytes > 0 {
                 logger.warning(
-                    "cut a torn record from the end of the log (a crash during a write); everything before it is kept",
+                    "cut an incomplete record from the end of the log (a crash during a write), saved under damaged/; everything before it is kept",
                     metadata: ["log": "\(name)", "bytes_cut": "\(report.truncatedBytes)"]
-                )
-            }
-            for damage in report.damaged {
-                logger.error(
-                    "log segment damaged before its end; read up to the damage",
-                    metadata: ["segment": "\(damage)"]
                 )
             }
         }

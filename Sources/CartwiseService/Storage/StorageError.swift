@@ -8,6 +8,8 @@ package enum StorageError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, offset: Int, reason: String)
     case locked(path: String)
     case failed(reason: String)
+    /// Acknowledged records are damaged: nothing was changed, and only `cartwise repair` may.
+    case damaged(LogDamage)
 
     package var description: String {
         switch self {
@@ -19,6 +21,10 @@ package enum StorageError: Error, Equatable, CustomStringConvertible {
             return "\(path) is locked by another Cartwise process (is the server running?)"
         case .failed(let reason):
             return "storage is unavailable: \(reason)"
+        case .damaged(let damage):
+            return "\(damage). The file was left as it is. Stop every Cartwise process using this data directory, "
+                + "copy the directory somewhere safe, then run `cartwise repair` (docs/storage.md): it keeps every "
+                + "intact record and moves the damaged bytes aside, deleting nothing"
         }
     }
 }
