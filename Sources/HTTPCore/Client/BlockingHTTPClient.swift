@@ -86,6 +86,29 @@ package final class BlockingHTTPClient {
         }
     }
 
+    /// Sends raw bytes from another thread while this one reads the answers: a client that
+    /// pipelines more than the socket buffers hold must read while it writes. The thread only
+    /// touches the descriptor, which outlives it as long as the caller joins it before `deinit`.
+    /// - Throws: ``ClientError/socket(_:)`` when the thread cannot start.
+    package func sendInBackground(_ bytes: [UInt8]) throws(ClientError) -> NativeThread {
+        let fd = self.fd
+        do throws(SocketError) {
+            return try NativeThread.spawn(name: "client-send") {
+                var offset = 0
+                while offset < bytes.count {
+                    let count = bytes.withUnsafeBytes { raw in
+                        Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { return }
+                    offset += count
+                }
+            }
+        } catch {
+            throw .socket(error)
+        }
+    }
+
     /// Sends text as UTF-8.
     package func send(_ text: String) throws(ClientError) {
         try send(Array(text.utf8))

@@ -45,6 +45,10 @@ final class Connection {
     var tls: TLSSession?
     /// Answered in this epoll batch and waiting in ``EventLoop/pendingFlushes`` to be sent.
     var flushQueued = false
+    /// Processing stopped at the output high-water mark with requests possibly still buffered:
+    /// once the output drains they must be parsed without waiting for the socket, because
+    /// edge-triggered epoll reports nothing new for bytes already read.
+    var pausedForOutput = false
 
     init(fd: Int32, id: UInt64, peer: SocketAddress, limits: HTTPParserLimits, now: Int64, interest: UInt32) {
         self.fd = fd

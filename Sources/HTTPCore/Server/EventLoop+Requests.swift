@@ -11,7 +11,7 @@ extension EventLoop {
         if events & Poller.writable != 0 {
             flush(connection)
             guard connections[Int(connection.fd)] === connection else { return }
-            if connection.output.isEmpty { process(connection) }
+            if connection.output.readableBytes < Self.outputHighWater { process(connection) }
         }
         if events & (Poller.readable | Poller.peerClosed | Poller.hangUp | Poller.error) != 0 {
             readAvailable(connection, untilEnd: events & (Poller.peerClosed | Poller.hangUp | Poller.error) != 0)
@@ -122,6 +122,9 @@ extension EventLoop {
             }
             break
         }
+        connection.pausedForOutput =
+            connection.inFlight == nil && !connection.closeAfterFlush
+            && connection.output.readableBytes >= Self.outputHighWater
         if connection.readClosed && connection.inFlight == nil && !connection.parser.isAtRequestBoundary {
             // The client stopped sending in the middle of a request: nothing more can come.
             connection.closeAfterFlush = true
@@ -140,15 +143,17 @@ extension EventLoop {
         finish(connection)
     }
 
-    /// Sends what every connection answered in this batch.
+    /// Sends what every connection answered in this batch, and what the requests they had
+    /// buffered behind a full output buffer answer once it drained.
     func flushPending() {
-        guard !pendingFlushes.isEmpty else { return }
-        let batch = pendingFlushes
-        pendingFlushes.removeAll(keepingCapacity: true)
-        for connection in batch {
-            connection.flushQueued = false
-            guard connections[Int(connection.fd)] === connection else { continue }
-            finish(connection)
+        while !pendingFlushes.isEmpty {
+            let batch = pendingFlushes
+            pendingFlushes.removeAll(keepingCapacity: true)
+            for connection in batch {
+                connection.flushQueued = false
+                guard connections[Int(connection.fd)] === connection else { continue }
+                finish(connection)
+            }
         }
     }
 
@@ -156,6 +161,12 @@ extension EventLoop {
     func finish(_ connection: Connection) {
         flush(connection)
         guard connections[Int(connection.fd)] === connection else { return }
+        if connection.pausedForOutput && connection.output.readableBytes < Self.outputHighWater {
+            // The rest of the pipeline is already in memory: answer it now (process queues the
+            // connection for flushPending's next round, or finishes it itself).
+            process(connection)
+            return
+        }
         if connection.readClosed && connection.inFlight == nil && connection.output.isEmpty {
             closeConnection(connection)
             return
