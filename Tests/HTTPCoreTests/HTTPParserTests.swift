@@ -63,7 +63,7 @@ private func parse(
         let input =
             "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
             + "POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "4;ext=1\r\nwiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nTrailer: t\r\n\r\n"
+            + "4;ext=1\r\nwiki\r\n5 ; a ; b=\"q \\\" ;\"\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nTrailer: t\r\n\r\n"
             + "GET /c HTTP/1.1\r\nHost: x\r\n\r\n"
         let requests = try parse(input, step: step)
         #expect(requests.map(\.path) == ["/a", "/b", "/c"])
@@ -120,6 +120,46 @@ private func parse(
         (
             "TE then CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
             .contentLengthWithTransferEncoding
+        ),
+        (
+            "empty TE next to CL (a smuggling shape)",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding:\r\n\r\nabcGET /healthz HTTP/1.1\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
+        (
+            "blank TE next to CL",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:   \r\nContent-Length: 3\r\n\r\nabc",
+            .contentLengthWithTransferEncoding
+        ),
+        (
+            "repeated TE next to CL",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
+        (
+            "unknown TE next to CL",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: 3\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
+        ("empty TE alone", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\r\n", .invalidTransferEncoding("")),
+        (
+            "chunk extension without a name",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;\r\nabc\r\n0\r\n\r\n", .invalidChunkSize
+        ),
+        (
+            "chunk extension with only a value",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;=x\r\nabc\r\n0\r\n\r\n",
+            .invalidChunkSize
+        ),
+        (
+            "chunk extension with an empty value",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\r\nabc\r\n0\r\n\r\n",
+            .invalidChunkSize
+        ),
+        (
+            "chunk extension with an open quote",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\"x\r\nabc\r\n0\r\n\r\n",
+            .invalidChunkSize
         ),
         (
             "repeated CL", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",

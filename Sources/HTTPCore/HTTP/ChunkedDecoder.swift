@@ -102,12 +102,54 @@ package struct ChunkedDecoder: Sendable {
             index += 1
         }
         guard digits > 0 else { throw .invalidChunkSize }
-        var rest = line[index...].drop { $0 == 0x20 || $0 == 0x09 }
-        if !rest.isEmpty {
-            guard rest.first == UInt8(ascii: ";") else { throw .invalidChunkSize }
-            rest = rest.dropFirst()
-            guard rest.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .invalidChunkSize }
-        }
+        try validateExtensions(line[index...])
         return size
+    }
+
+    /// `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )` (RFC 9112 §7.1.1): the
+    /// extensions are skipped, but only well-formed ones, so a lone `;` or a nameless `;=x` is a 400.
+    private static func validateExtensions(_ rest: ArraySlice<UInt8>) throws(HTTPParseError) {
+        var index = rest.startIndex
+        func skipWhitespace() {
+            while index < rest.endIndex && (rest[index] == 0x20 || rest[index] == 0x09) { index += 1 }
+        }
+        func token() -> Bool {
+            let start = index
+            while index < rest.endIndex && HTTPToken.isTokenByte(rest[index]) { index += 1 }
+            return index > start
+        }
+        while true {
+            skipWhitespace()
+            guard index < rest.endIndex else { return }
+            guard rest[index] == UInt8(ascii: ";") else { throw .invalidChunkSize }
+            index += 1
+            skipWhitespace()
+            guard token() else { throw .invalidChunkSize }
+            skipWhitespace()
+            guard index < rest.endIndex, rest[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            skipWhitespace()
+            if index < rest.endIndex && rest[index] == UInt8(ascii: "\"") {
+                index += 1
+                var closed = false
+                while index < rest.endIndex {
+                    let byte = rest[index]
+                    index += 1
+                    if byte == UInt8(ascii: "\"") {
+                        closed = true
+                        break
+                    }
+                    if byte == UInt8(ascii: "\\") {
+                        guard index < rest.endIndex else { throw .invalidChunkSize }
+                        index += 1
+                    } else if byte < 0x20 && byte != 0x09 || byte == 0x7F {
+                        throw .invalidChunkSize
+                    }
+                }
+                guard closed else { throw .invalidChunkSize }
+            } else {
+                guard token() else { throw .invalidChunkSize }
+            }
+        }
     }
 }

@@ -63,7 +63,7 @@ package enum HTTPParseError: Error, Equatable, Sendable, CustomStringConvertible
             return "Transfer-Encoding '\(value.prefix(80))' is not supported (only 'chunked')"
         case .invalidTransferEncoding(let value):
             return "Transfer-Encoding '\(value.prefix(80))' must end with 'chunked'"
-        case .invalidChunkSize: return "invalid chunk size in the chunked body"
+        case .invalidChunkSize: return "invalid chunk-size line (size or extension) in the chunked body"
         case .malformedChunk: return "malformed chunk in the chunked body (data must end with CRLF)"
         case .missingHost: return "Host header is required in HTTP/1.1"
         case .repeatedHost: return "Host header is repeated"

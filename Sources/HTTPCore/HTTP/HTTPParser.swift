@@ -179,6 +179,7 @@ package struct HTTPParser: Sendable {
         var headers = HTTPHeaders()
         var contentLength: String?
         var transferEncodings: [String] = []
+        var transferEncodingFields = 0
         var hostCount = 0
         var connectionTokens: [String] = []
         var expectation: String?
@@ -188,6 +189,7 @@ package struct HTTPParser: Sendable {
                 guard contentLength == nil else { throw .repeatedContentLength }
                 contentLength = value
             } else if name.equalsIgnoringASCIICase("transfer-encoding") {
+                transferEncodingFields += 1
                 transferEncodings.append(contentsOf: value.headerTokens)
             } else if name.equalsIgnoringASCIICase("host") {
                 hostCount += 1
@@ -218,9 +220,12 @@ package struct HTTPParser: Sendable {
             request.expectsContinue = version.minor == 1
         }
 
-        if !transferEncodings.isEmpty {
+        // The field's presence in any form, even empty, conflicts with Content-Length: a proxy
+        // that frames by one and a server that frames by the other is how requests are smuggled.
+        if transferEncodingFields > 0 {
             let joined = transferEncodings.joined(separator: ", ")
             guard contentLength == nil else { throw .contentLengthWithTransferEncoding }
+            guard !transferEncodings.isEmpty else { throw .invalidTransferEncoding(joined) }
             guard version.minor == 1, transferEncodings.last == "chunked" else {
                 throw .invalidTransferEncoding(joined)
             }
