@@ -160,12 +160,19 @@ package final class Application: Sendable {
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
         let access: AccessControl
         do {
-            access = try AccessControl(store: APIKeyStore(path: configuration.keysFile), logger: logger)
+            access = try AccessControl(
+                store: APIKeyStore(path: configuration.keysFile),
+                mode: configuration.authMode,
+                markerPath: configuration.authMarkerFile,
+                logger: logger
+            )
         } catch {
             started.stopAll()
             throw ApplicationError.dataDirectory(path: configuration.keysFile, reason: "\(error)")
         }
-        if !access.isEnabled {
+        if configuration.authMode == .off {
+            logger.warning("AUTHENTICATION IS OFF (auth.mode=off): every endpoint is open to anyone who can connect.")
+        } else if !access.isEnabled {
             logger.warning(
                 "AUTHENTICATION IS OFF: no API keys in \(configuration.keysFile); every endpoint is open to anyone who can connect. Add one with `cartwise keys add NAME --scopes storefront,risk,ops,admin`."
             )

@@ -54,6 +54,7 @@ struct KeysAdd: ParsableCommand {
             burst: burst ?? max(1, rate),
             now: Timestamp.format(Clock.nowMilliseconds())
         )
+        AccessControl.writeMarker(settings.authMarkerFile)
         print(
             "added key '\(name)' with scopes \(parsed.map(\.rawValue).joined(separator: ",")) to \(settings.keysFile)"
         )

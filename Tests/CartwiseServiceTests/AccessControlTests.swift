@@ -8,12 +8,12 @@ import Glibc
 #endif
 
 @Suite(.serialized) struct AccessControlTests {
-    private func start(_ directory: String) throws -> Application {
+    private func start(_ directory: String, _ flags: [(key: String, value: String)] = []) throws -> Application {
         let configuration = try ConfigurationLoader(
             flags: [
                 ("server.port", "0"), ("server.threads", "1"), ("data_dir", directory),
                 ("trainer.min_new_events", "1000000"),
-            ]
+            ] + flags
         ).load()
         var logger = Logger(label: "test")
         logger.logLevel = .error
@@ -67,6 +67,93 @@ import Glibc
             status = try get("/models/risk", admin).status
         }
         #expect(status == 200)
+    }
+
+    /// Removing the last key, or the keys file, on a running server: every protected route
+    /// answers 503 within a second (never 200), health checks stay open, and a restart stays
+    /// closed; a new key opens it again. Only `auth.mode=off` serves without keys.
+    @Test func losingTheKeysFailsClosed() throws {
+        let directory = temporaryDirectory()
+        try FileSystem.makeDirectory(directory)
+        let store = APIKeyStore(path: directory + "/keys.json")
+        var key = ""
+        let protected = [
+            ("POST", "/models/rollback"), ("GET", "/metrics"), ("GET", "/models"), ("POST", "/events"),
+            ("GET", "/recommend?user=u"), ("POST", "/score-order"), ("GET", "/forecast?item=x"),
+        ]
+        func statuses(_ client: BlockingHTTPClient, _ key: String?) throws -> [Int] {
+            try protected.map { method, path in
+                try client.request(method, path, headers: key.map { [("Authorization", "Bearer " + $0)] } ?? []).status
+            }
+        }
+        for removal in ["last key", "keys file"] {
+            key = try store.add(name: "ops", scopes: [.admin], ratePerSecond: 0, burst: 1, now: "t")
+            let application = try start(directory)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+            let lower = try client.request("GET", "/metrics", headers: [("Authorization", "bearer " + key)])
+            #expect(lower.status == 200, "\(lower.status) \(lower.text)")
+            #expect(try client.request("GET", "/metrics", headers: [("Authorization", "BEARER  " + key)]).status == 200)
+            let twice = try client.request(
+                "GET",
+                "/metrics",
+                headers: [("Authorization", "Bearer " + key), ("Authorization", "Bearer " + key)]
+            )
+            #expect(twice.status == 400 && twice.text.contains("Authorization"))
+            if removal == "last key" {
+                try store.remove(name: "ops")
+            } else {
+                try FileSystem.remove(directory + "/keys.json")
+            }
+            let removed = MonotonicClock.nanoseconds()
+            var closed = false
+            // The file is re-read at most once a second: until then the removed key still works.
+            while !closed && MonotonicClock.nanoseconds() - removed < 3_000_000_000 {
+                closed = try (statuses(client, nil) + statuses(client, key)).allSatisfy { $0 == 503 }
+                if !closed { usleep(20_000) }
+            }
+            let seconds = Double(MonotonicClock.nanoseconds() - removed) / 1e9
+            #expect(closed && seconds < 1.2, "\(removal): closed \(closed) after \(seconds) s")
+            for _ in 0..<3 {
+                let seen = try statuses(client, nil) + statuses(client, key)
+                #expect(seen.allSatisfy { $0 == 503 }, "\(removal): \(seen)")
+            }
+            let problem = try client.request("GET", "/metrics")
+            #expect(problem.text.contains("no API keys are loaded") && problem.text.contains("auth.mode=off"))
+            #expect(try client.request("GET", "/healthz").status == 200)
+        }
+        // After a restart with no keys file the directory remembers that keys were in use.
+        do {
+            let application = try start(directory)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+            #expect(try statuses(client, nil).allSatisfy { $0 == 503 })
+            let fresh = try store.add(name: "again", scopes: [.admin], ratePerSecond: 0, burst: 1, now: "t")
+            var status = 0
+            for _ in 0..<30 where status != 200 {
+                usleep(100_000)
+                status = try client.request("GET", "/metrics", headers: [("Authorization", "Bearer " + fresh)]).status
+            }
+            #expect(status == 200)
+            #expect(try client.request("GET", "/metrics").status == 401)
+        }
+        try FileSystem.remove(directory + "/keys.json")
+        let open = try start(directory, [("auth.mode", "off")])
+        defer { open.shutdown() }
+        let client = try BlockingHTTPClient(port: open.server.port, timeout: 30)
+        #expect(try client.request("GET", "/metrics").status == 200)
+    }
+
+    @Test func aFreshDirectoryIsOpenUntilItHasAKeyAndRequiredModeIsNot() throws {
+        let directory = temporaryDirectory()
+        let open = try start(directory)
+        let openClient = try BlockingHTTPClient(port: open.server.port, timeout: 30)
+        #expect(try openClient.request("GET", "/metrics").status == 200)
+        open.shutdown()
+        let required = try start(temporaryDirectory(), [("auth.mode", "required")])
+        defer { required.shutdown() }
+        let client = try BlockingHTTPClient(port: required.server.port, timeout: 30)
+        #expect(try client.request("GET", "/metrics").status == 503)
     }
 
     @Test func everyRouteHasAScopeAndNewOnesNeedAdmin() {

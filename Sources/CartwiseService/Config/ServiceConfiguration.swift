@@ -91,6 +91,12 @@ package struct ServiceConfiguration: Sendable {
         return path.isEmpty ? dataDirectory + "/keys.json" : path
     }
 
+    package var authMode: AccessControl.Mode { AccessControl.Mode(rawValue: text("auth.mode")) ?? .auto }
+
+    /// Written once this data directory has had an API key: from then on `auto` requires keys, so
+    /// deleting the keys file (or its last key) closes the service instead of opening it.
+    package var authMarkerFile: String { dataDirectory + "/auth-required" }
+
     package var forecast: ForecastSettings {
         var settings = ForecastSettings()
         settings.refreshInterval = Int64(number("forecast.refresh_interval_s") * 1000)

@@ -342,7 +342,14 @@ package enum SettingsCatalog {
             kind: .text(choices: nil),
             defaultValue: .text(""),
             description:
-                "API keys file written by `cartwise keys add` (SHA-256 digests, scopes, rate limits); empty means keys.json in the data directory. With no keys, authentication is off."
+                "API keys file written by `cartwise keys add` (SHA-256 digests, scopes, rate limits); empty means keys.json in the data directory."
+        ),
+        Setting(
+            key: "auth.mode",
+            kind: .text(choices: ["auto", "required", "off"]),
+            defaultValue: .text("auto"),
+            description:
+                "auto: open while this data directory has never had an API key (the demo), then keys are required for good; required: keys always required; off: no authentication. Required with no keys loaded answers 503 on every protected route."
         ),
         Setting(
             key: "forecast.refresh_interval_s",

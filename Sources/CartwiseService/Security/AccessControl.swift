@@ -14,13 +14,22 @@ import Glibc
 /// - A presented key is hashed and compared digest to digest in constant time; keys are never
 ///   logged, and a key's name is all that reaches the logs.
 /// - The file is re-read when it changes (checked at most once a second), so `cartwise keys add`
-///   takes effect on a running server.
-/// - With no keys at all, authentication is off (the demo): the server says so at start.
+///   and `remove` take effect on a running server within a second.
+/// - It fails closed. Authentication is off only by `auth.mode=off`, or in `auto` mode while the
+///   data directory has never had a key (the demo; the server says so at start). Once a key has
+///   been seen, a marker file keeps keys required, so losing the keys file or its last key turns
+///   every protected route into a 503 that says why, and a critical log line, never into an open door.
 package final class AccessControl: Sendable {
+    package enum Mode: String, Sendable {
+        case auto, required, off
+    }
+
     private struct Loaded {
         var keys: [(key: APIKeyStore.Key, digest: [UInt8])] = []
         var modified: Int64 = -1
         var checkedAt: Int64 = .min
+        /// Keys are required (mode `required`, or `auto` after a key was seen).
+        var required: Bool
     }
 
     private struct Bucket {
@@ -29,17 +38,32 @@ package final class AccessControl: Sendable {
     }
 
     private let store: APIKeyStore
+    private let mode: Mode
+    private let markerPath: String
     private let logger: Logger
-    private let loaded = Mutex(Loaded())
+    private let loaded: Mutex<Loaded>
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    package init(store: APIKeyStore, logger: Logger) throws {
+    /// - Parameters:
+    ///   - store: the keys file.
+    ///   - mode: `auth.mode`.
+    ///   - markerPath: the file that records that this data directory has had a key.
+    ///   - logger: for key changes and the fail-closed alarm.
+    /// - Throws: when the keys file exists but cannot be read.
+    package init(store: APIKeyStore, mode: Mode, markerPath: String, logger: Logger) throws {
         self.store = store
+        self.mode = mode
+        self.markerPath = markerPath
         self.logger = logger
+        loaded = Mutex(Loaded(required: mode == .required || (mode == .auto && FileSystem.exists(markerPath))))
         try reload(force: true)
     }
 
-    package var isEnabled: Bool { loaded.withLock { !$0.keys.isEmpty } }
+    /// Whether protected routes need a key now.
+    package var isEnabled: Bool { loaded.withLock { $0.required || !$0.keys.isEmpty } }
+
+    /// Keys are required and none is loaded: every protected route answers 503.
+    package var isLockedOut: Bool { loaded.withLock { $0.required && $0.keys.isEmpty } }
 
     /// The gate for ``RouterBuilder/build(gate:onError:)``.
     package var gate: Router.Gate {
@@ -49,13 +73,30 @@ package final class AccessControl: Sendable {
     func check(_ request: HTTPRequest, route: String) -> HTTPResponse? {
         let required = Scope.required(method: request.method.rawValue, route: route)
         if required.isEmpty { return nil }
-        try? reload(force: false)
-        let keys = loaded.withLock { $0.keys }
-        if keys.isEmpty { return nil }
-        guard let header = request.headers["Authorization"], header.hasPrefix("Bearer ") else {
+        if mode == .off { return nil }
+        reloadLogged()
+        let (keys, keysRequired) = loaded.withLock { ($0.keys, $0.required) }
+        if keys.isEmpty {
+            guard keysRequired else { return nil }
+            return ProblemDetails(
+                .serviceUnavailable,
+                detail: "authentication is required, but no API keys are loaded: \(store.path) is missing or holds "
+                    + "no key. Add one with `cartwise keys add NAME --scopes ...`; to serve without authentication, "
+                    + "set auth.mode=off"
+            ).makeResponse()
+        }
+        let headers = request.headers.values(for: "Authorization")
+        guard headers.count <= 1 else {
+            return ProblemDetails(
+                .badRequest,
+                detail: "header 'Authorization' appears \(headers.count) times; send one"
+            )
+            .makeResponse()
+        }
+        guard let token = headers.first.flatMap(Self.bearerToken) else {
             return Self.refuse(.unauthorized, "send an API key as 'Authorization: Bearer <key>'")
         }
-        let digest = Crypto.sha256(Array(header.utf8.dropFirst("Bearer ".utf8.count)))
+        let digest = Crypto.sha256(Array(token.utf8))
         var match: APIKeyStore.Key?
         for candidate in keys where Crypto.constantTimeEqual(candidate.digest, digest) { match = candidate.key }
         guard let key = match else { return Self.refuse(.unauthorized, "the API key is not valid") }
@@ -93,8 +134,29 @@ package final class AccessControl: Sendable {
         }
     }
 
+    /// The credentials of a `Bearer` header; the scheme is case-insensitive (RFC 9110 §11.1).
+    static func bearerToken(_ header: String) -> Substring? {
+        let scheme = header.prefix { $0 != " " }
+        guard scheme.count == 6, String(scheme).equalsIgnoringASCIICase("bearer") else { return nil }
+        let token = header.dropFirst(6).drop { $0 == " " }
+        guard !token.isEmpty, !token.contains(" ") else { return nil }
+        return token
+    }
+
     private static func refuse(_ status: HTTPStatus, _ detail: String) -> HTTPResponse {
         ProblemDetails(status, detail: detail, headers: ["WWW-Authenticate": "Bearer"]).makeResponse()
+    }
+
+    /// A keys file that cannot be read on a running server keeps the keys it had, and says so.
+    private func reloadLogged() {
+        do {
+            try reload(force: false)
+        } catch {
+            logger.error(
+                "the API keys file cannot be read; the keys loaded before stay in force",
+                metadata: ["path": "\(store.path)", "error": "\(error)"]
+            )
+        }
     }
 
     /// Re-reads the keys file when its modification time changed (at most once a second).
@@ -114,14 +176,39 @@ package final class AccessControl: Sendable {
             guard let digest = Self.bytes(hex: key.sha256), digest.count == 32 else { return nil }
             return (key, digest)
         }
-        loaded.withLock {
-            $0.keys = keys
-            $0.modified = modified
+        let (required, wasLockedOut) = loaded.withLock { state in
+            let wasLockedOut = state.required && state.keys.isEmpty && state.modified != -1
+            state.keys = keys
+            state.modified = modified
+            if !keys.isEmpty && mode == .auto { state.required = true }
+            return (state.required, wasLockedOut)
         }
-        logger.notice(
-            "API keys loaded",
-            metadata: ["keys": "\(keys.count)", "names": "\(keys.map(\.key.name).joined(separator: ","))"]
-        )
+        if !keys.isEmpty && mode == .auto && !FileSystem.exists(markerPath) {
+            Self.writeMarker(markerPath, logger: logger)
+        }
+        if keys.isEmpty && required {
+            logger.critical(
+                "AUTHENTICATION REQUIRED BUT NO API KEYS ARE LOADED: every protected route answers 503 until a key is added (`cartwise keys add`). Set auth.mode=off only to serve without authentication on purpose.",
+                metadata: ["path": "\(store.path)"]
+            )
+        } else {
+            logger.notice(
+                wasLockedOut ? "API keys loaded; protected routes answer again" : "API keys loaded",
+                metadata: ["keys": "\(keys.count)", "names": "\(keys.map(\.key.name).joined(separator: ","))"]
+            )
+        }
+    }
+
+    /// Records that this data directory has had a key (also written by `cartwise keys add`).
+    package static func writeMarker(_ path: String, logger: Logger? = nil) {
+        let text =
+            "This data directory has had API keys, so auth.mode=auto requires them: without keys.json "
+            + "(or with no key in it) protected routes answer 503. Set auth.mode=off to serve without authentication.\n"
+        do {
+            try FileSystem.writeNew(path, Array(text.utf8))
+        } catch {
+            logger?.error("cannot record that API keys are in use", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
     }
 
     private static func bytes(hex: String) -> [UInt8]? {
