@@ -196,4 +196,37 @@ private func contents(_ directory: String, prefix: String = "") throws -> [Strin
         let application = try Application.start(configuration: configuration, logger: logger)
         application.shutdown()
     }
+
+    /// The salt of the audit trail's email and IP hashes is data too: losing or damaging it
+    /// must stop start-up rather than silently start a new, unlinked hash space.
+    @Test func aMissingOrDamagedSaltStopsStartUpOnceTheAuditTrailUsesIt() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configuration = try ConfigurationLoader(
+            flags: [("server.port", "0"), ("server.threads", "1"), ("data_dir", directory)]
+        ).load()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        do {
+            let application = try Application.start(configuration: configuration, logger: logger)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port)
+            let order = Array(#"{"order_id":"o-1","amount":10,"email":"a@b.example"}"#.utf8)
+            let scored = try client.request(
+                "POST",
+                "/score-order",
+                headers: [("Content-Type", "application/json")],
+                body: order
+            )
+            #expect(scored.status == 200)
+        }
+        let salt = try FileSystem.readAll(directory + "/risk.salt")
+        try FileSystem.remove(directory + "/risk.salt")
+        #expect(throws: (any Error).self) { try Application.start(configuration: configuration, logger: logger) }
+        #expect(!FileSystem.exists(directory + "/risk.salt"))
+        try FileSystem.writeNew(directory + "/risk.salt", Array(salt[0..<5]))
+        #expect(throws: (any Error).self) { try Application.start(configuration: configuration, logger: logger) }
+        try FileSystem.writeNew(directory + "/risk.salt", salt)
+        try Application.start(configuration: configuration, logger: logger).shutdown()
+    }
 }

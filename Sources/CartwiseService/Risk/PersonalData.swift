@@ -15,5 +15,7 @@ package struct PersonalData: Sendable {
     }
 
     /// 32 random bytes, for a new data directory.
-    package static func newSalt() -> [UInt8] { Crypto.randomBytes(32) }
+    package static let saltBytes = 32
+
+    package static func newSalt() -> [UInt8] { Crypto.randomBytes(saltBytes) }
 }

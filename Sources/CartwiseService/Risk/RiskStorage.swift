@@ -17,7 +17,32 @@ package final class RiskStorage: Sendable {
     /// - Throws: ``StorageError``.
     package static func salt(directory: String) throws(StorageError) -> [UInt8] {
         let path = directory + "/risk.salt"
-        if FileSystem.exists(path) { return try FileSystem.readAll(path) }
+        if FileSystem.exists(path) {
+            let salt = try FileSystem.readAll(path)
+            guard salt.count == PersonalData.saltBytes else {
+                throw .corrupt(
+                    path: path,
+                    offset: 0,
+                    reason: "a salt is \(PersonalData.saltBytes) bytes and this file holds \(salt.count); restore it "
+                        + "from a backup of this data directory"
+                )
+            }
+            return salt
+        }
+        // A new salt would silently cut every stored email and IP hash off from new orders: the
+        // velocity windows and the audit trail would no longer link a returning card or address.
+        let audit = directory + "/audit"
+        if FileSystem.exists(audit),
+            try RecordLog.segments(audit).contains(where: {
+                FileSystem.size(audit + "/" + RecordLog.segmentName($0)) > RecordLog.headerBytes
+            })
+        {
+            throw .failed(
+                reason:
+                    "\(path) is missing, but the audit trail in \(audit) was hashed with it: restore risk.salt from "
+                    + "a backup of this data directory (a new salt would unlink every stored email and IP hash)"
+            )
+        }
         let salt = PersonalData.newSalt()
         try FileSystem.writeNew(path, salt)
         try FileSystem.syncDirectory(directory)

@@ -188,7 +188,7 @@ package final class RecordLog: Sendable {
         }
     }
 
-    static func segmentName(_ segment: UInt32) -> String {
+    package static func segmentName(_ segment: UInt32) -> String {
         let digits = String(segment)
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".log"
     }
