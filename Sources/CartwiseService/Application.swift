@@ -154,7 +154,8 @@ package final class Application: Sendable {
             models: models,
             trainer: trainer,
             directory: configuration.dataDirectory + "/snapshots",
-            store: store
+            store: store,
+            maxWait: configuration.server.responseTimeout - 1
         )
         .register(on: &routes)
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }

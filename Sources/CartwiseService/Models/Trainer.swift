@@ -60,6 +60,7 @@ package final class Trainer: Sendable {
     /// The store's sequence at the last training that found nothing to train on.
     private let emptySequence = Atomic<Int>(0)
     private let training = Mutex<Void>(())
+    private let progress = Mutex(TrainingStatus())
     /// The alpha chosen by the last tuning, and when (monotonic milliseconds).
     private let tuned = Mutex<(alpha: Float, at: Int64)?>(nil)
     private let onFirstModel: @Sendable () -> Void
@@ -112,8 +113,12 @@ package final class Trainer: Sendable {
     /// Asks for a training now; `completion` runs once the new snapshot is published (or failed).
     package func trainNow(_ completion: @escaping Completion) {
         requests.withLock { $0.append(completion) }
+        progress.withLock { $0.requested += 1 }
         worker.signal()
     }
+
+    /// Whether a training runs or is queued, and how the last one ended.
+    package var status: TrainingStatus { progress.withLock { $0 } }
 
     /// Publishes the newest snapshot on disk older than the one in service.
     /// - Returns: the snapshot now in service.
@@ -146,16 +151,29 @@ package final class Trainer: Sendable {
                 !pending.isEmpty || (fresh > 0 && models.snapshot == nil) || fresh >= settings.minNewEvents
                 || (fresh > 0 && elapsed >= settings.interval)
             if due {
+                let started = MonotonicClock.nanoseconds()
+                progress.withLock { $0.startedAt = Self.wallClockMilliseconds() }
+                defer {
+                    progress.withLock {
+                        $0.startedAt = nil
+                        $0.requested = max(0, $0.requested - pending.count)
+                        $0.lastFinishedAt = Self.wallClockMilliseconds()
+                        $0.lastSeconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
+                    }
+                }
                 do {
                     let snapshot = try trainAndPublish()
+                    progress.withLock { $0.finish(.published, version: snapshot.version) }
                     for completion in pending { completion(.success(snapshot)) }
                 } catch TrainerError.noData {
+                    progress.withLock { $0.finish(.noData) }
                     // Nothing to train on (e.g. only CTR impressions, which weigh 0): wait for
                     // new events instead of retrying on every wake-up.
                     emptySequence.store(store.sequence, ordering: .relaxed)
                     logger.notice("no events with a positive weight to train on yet")
                     for completion in pending { completion(.failure(TrainerError.noData)) }
                 } catch {
+                    progress.withLock { $0.finish(.failed, error: "\(error)") }
                     logger.error("training failed", metadata: ["error": "\(error)"])
                     for completion in pending { completion(.failure(error)) }
                 }
