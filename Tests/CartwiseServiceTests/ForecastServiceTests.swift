@@ -89,7 +89,7 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
         // A series keeps its frequency.
         let other = #"{"id":"s1","frequency":"week","points":[{"t":"2026-01-05","value":3}]}"#
         let refused = try client.request("POST", "/series", headers: json, body: Array(other.utf8))
-        #expect(refused.status == 400 && refused.text.contains("frequency"), "\(refused.text)")
+        #expect(refused.status == 409 && refused.text.contains("frequency"), "\(refused.text)")
         _ = try #require(try waitFor(client, "/forecast?item=s1"))
         for query in ["horizon=0", "horizon=37", "levels=0", "levels=80,100", "levels=a", "levels=99.99999999999999"] {
             let response = try client.request("GET", "/forecast?item=s1&" + query)

@@ -87,7 +87,8 @@ package struct InventoryPolicy: Sendable {
             fillRate = lotSize > 0 ? 1 - protectionDemand.sd * loss / lotSize : 1
         } else {
             safetyStock = z * leadTimeDemand.sd
-            lotSize = max(eoq ?? leadTimeDemand.mean, 1e-9)
+            // With no lead time the lead-time demand is 0; a period's mean demand is the lot.
+            lotSize = max(eoq ?? (lead > 0 ? leadTimeDemand.mean : perPeriod), 1e-9)
             orderUpTo = reorderPoint + lotSize
             if inventoryPosition <= reorderPoint {
                 let lots = ((reorderPoint - inventoryPosition) / lotSize).rounded(.down) + 1

@@ -191,9 +191,6 @@ package struct ForecastRoutes: Sendable {
             default: 0,
             range: 0...(maxHorizon - policyRequest.leadTime)
         )!
-        if policyRequest.leadTime + policyRequest.reviewPeriod == 0 {
-            throw APIError.invalidField(field: "lead_time", reason: "and review_period cannot both be 0")
-        }
         policyRequest.serviceLevel = try request.queryDouble("service_level", default: 0.95, range: 0.5...0.9999)!
         policyRequest.onHand = try request.queryDouble("on_hand", default: 0, range: -1e12...1e12)!
         policyRequest.onOrder = try request.queryDouble("on_order", default: 0, range: 0...1e12)!

@@ -20,7 +20,7 @@ enum InventoryAnswer {
         let formula =
             policy.periodic
             ? "every review_period periods order up to S = mu(L+R) + z sd(L+R); order = max(0, S - (on_hand + on_order - backorders))"
-            : "when on_hand + on_order - backorders <= s = mu(L) + z sd(L), order lots of Q (EOQ when costs are given, else mu(L))"
+            : "when on_hand + on_order - backorders <= s = mu(L) + z sd(L), order lots of Q (EOQ when costs are given, else mu(L); mean demand per period when L = 0)"
         out += #","method":"\#(method)","formula":"\#(formula)""#.utf8
         out += #","lead_time":\#(request.leadTime),"review_period":\#(request.reviewPeriod)"#.utf8
         out += #","service_level":"#.utf8

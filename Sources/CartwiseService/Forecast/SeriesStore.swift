@@ -56,14 +56,14 @@ package final class SeriesStore: Sendable {
                 let stored = seen[upload.id] ?? state.uploaded[upload.id].map { ($0.frequency, $0.indexed) }
                 if let (frequency, indexed) = stored {
                     if frequency != upload.frequency {
-                        throw .invalidField(
+                        throw .conflict(
                             field: field,
                             reason:
                                 "is \(upload.frequency.rawValue), but series '\(upload.id)' is \(frequency.rawValue)"
                         )
                     }
                     if indexed != upload.indexed {
-                        throw .invalidField(
+                        throw .conflict(
                             field: uploads.count > 1 ? "series[\(index)].points" : "points",
                             reason: "use \(indexed ? "period indexes" : "dates") for series '\(upload.id)', as before"
                         )

@@ -57,10 +57,12 @@ package struct LabelRequest: Sendable, Equatable {
             case "received_at":
                 let number = try EventDecoder.number(&reader, key) { problems.append(($0, $1)) }
                 if let number {
-                    if (0...4_102_444_800_000).contains(number) || (replaying && abs(number) < 9e18) {
+                    if number == number.rounded(),
+                        (0...4_102_444_800_000).contains(number) || (replaying && abs(number) < 9e18)
+                    {
                         receivedAt = Int64(number)
                     } else {
-                        problems.append((key, "must be milliseconds between 1970 and 2100"))
+                        problems.append((key, "must be whole milliseconds between 1970 and 2100"))
                     }
                 }
             default:

@@ -85,19 +85,21 @@ package struct RecommendRoutes: Sendable {
         router.post("/recommend") { request, _ in
             let body = try JSONBody.decode(SessionRequest.self, from: request)
             var filters = RecommendFilters()
-            filters.k = body.k ?? 10
-            filters.offset = body.offset ?? 0
+            // Read as numbers and checked here: an integer past Int64 would otherwise fail the
+            // whole body as "not valid JSON" instead of naming the field.
+            guard let k = Self.integer(body.k, default: 10, in: 1...100) else {
+                throw APIError.invalidField(field: "k", reason: "must be an integer from 1 to 100")
+            }
+            guard let offset = Self.integer(body.offset, default: 0, in: 0...1000) else {
+                throw APIError.invalidField(field: "offset", reason: "must be an integer from 0 to 1000")
+            }
+            filters.k = k
+            filters.offset = offset
             filters.exclude = Set(body.exclude ?? [])
             filters.category = body.category
             filters.availableOnly = body.available_only ?? false
             filters.includeSeen = body.include_seen ?? false
             filters.exactExplanations = body.explain == "exact"
-            guard (1...100).contains(filters.k) else {
-                throw APIError.invalidField(field: "k", reason: "must be from 1 to 100")
-            }
-            guard (0...1000).contains(filters.offset) else {
-                throw APIError.invalidField(field: "offset", reason: "must be from 0 to 1000")
-            }
             guard body.explain == nil || ["similarity", "exact"].contains(body.explain!) else {
                 throw APIError.invalidField(field: "explain", reason: "must be similarity or exact")
             }
@@ -194,10 +196,18 @@ package struct RecommendRoutes: Sendable {
         )
     }
 
+    static func integer(_ value: Double?, default fallback: Int, in range: ClosedRange<Int>) -> Int? {
+        guard let value else { return fallback }
+        guard value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+            return nil
+        }
+        return Int(value)
+    }
+
     struct SessionRequest: Decodable {
         var items: [String]
-        var k: Int?
-        var offset: Int?
+        var k: Double?
+        var offset: Double?
         var exclude: [String]?
         var category: String?
         var available_only: Bool?
