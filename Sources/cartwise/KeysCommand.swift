@@ -91,7 +91,14 @@ struct KeysRemove: ParsableCommand {
 
     func run() throws {
         let settings = try options.load()
-        try APIKeyStore(path: settings.keysFile).remove(name: name)
+        let store = APIKeyStore(path: settings.keysFile)
+        try store.remove(name: name)
         print("removed key '\(name)'")
+        if try store.load().isEmpty && settings.authMode != .off {
+            print(
+                "that was the last key: a running server now answers 503 on every protected route until a key is "
+                    + "added (authentication fails closed; auth.mode=off turns it off on purpose)"
+            )
+        }
     }
 }

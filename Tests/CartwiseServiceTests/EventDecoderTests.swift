@@ -31,6 +31,27 @@ private func problems(_ body: String, contentType: String = "application/json") 
 }
 
 @Suite struct EventDecoderTests {
+    /// Limits count characters, as `maxLength` in openapi.yaml does: 256 four-byte characters
+    /// (1,024 bytes) are a valid id, 257 are not; 64-character context names likewise.
+    @Test func lengthLimitsCountCharactersNotBytes() throws {
+        let wide = "\u{1F600}"
+        let id = String(repeating: wide, count: 256)
+        let name = String(repeating: "\u{4E2D}", count: 64)
+        let value = String(repeating: wide, count: 256)
+        let accepted = try decodeEvents(
+            #"{"events":[{"user":"\#(id)","item":"i","type":"view","context":{"\#(name)":"\#(value)"}}]}"#
+        )
+        #expect(accepted.first?.user == id && accepted.first?.context.count == 1)
+        let tooLong = problems(#"{"events":[{"user":"\#(id + wide)","item":"i","type":"view"}]}"#)
+        #expect(tooLong.map(\.field) == ["user"] && tooLong.first?.reason.contains("characters") == true)
+        let longName = problems(
+            #"{"events":[{"user":"u","item":"i","type":"view","context":{"\#(name + "x")":1}}]}"#
+        )
+        #expect(longName.count == 1 && longName.first?.field.hasPrefix("context.") == true)
+        let escaped = String(repeating: #"\ud83d\ude00"#, count: 256)
+        #expect(try decodeEvents(#"{"events":[{"user":"\#(escaped)","item":"i","type":"view"}]}"#).count == 1)
+    }
+
     @Test func decodesEveryField() throws {
         let events = try decodeEvents(
             #"{"events":[{"user":"u1","item":"sku-1","type":"purchase","value":2,"price":19.5,"#

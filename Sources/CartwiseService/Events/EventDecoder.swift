@@ -137,7 +137,7 @@ package struct EventDecoder: Sendable {
         return true
     }
 
-    /// A string of 1 to 256 bytes.
+    /// A string of 1 to 256 characters.
     static func identifier(
         _ reader: inout JSONReader,
         _ field: String,
@@ -151,9 +151,8 @@ package struct EventDecoder: Sendable {
             return nil
         }
         let text = try reader.readString()
-        let length = text.utf8.count
-        guard length >= 1 && length <= maxIDBytes else {
-            problem(field, "must be 1 to \(maxIDBytes) bytes long (is \(length))")
+        guard !text.isEmpty && TextLength.fits(text, atMost: maxIDBytes) else {
+            problem(field, "must be 1 to \(maxIDBytes) characters long (is \(TextLength.characters(text)))")
             return nil
         }
         return text

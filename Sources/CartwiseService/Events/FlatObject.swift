@@ -34,16 +34,16 @@ enum FlatObject {
             try reader.expect(UInt8(ascii: ":"))
             // Built only for a problem: a /rank request otherwise concatenates one per member.
             var path: String { field + "." + name.string(reader) }
-            guard name.count >= 1, name.count <= EventDecoder.maxContextNameBytes else {
-                problem(path, "name must be 1 to \(EventDecoder.maxContextNameBytes) bytes long")
+            guard name.count >= 1, name.fits(EventDecoder.maxContextNameBytes, reader) else {
+                problem(path, "name must be 1 to \(EventDecoder.maxContextNameBytes) characters long")
                 try reader.skipValue()
                 continue
             }
             switch try reader.peekKind() {
             case .string:
                 let value = try Text(&reader)
-                if value.count > EventDecoder.maxContextStringBytes {
-                    problem(path, "must be at most \(EventDecoder.maxContextStringBytes) bytes long")
+                if !value.fits(EventDecoder.maxContextStringBytes, reader) {
+                    problem(path, "must be at most \(EventDecoder.maxContextStringBytes) characters long")
                 } else {
                     name.withBytes(reader) { name in value.withBytes(reader) { member(name, .string($0)) } }
                     members += 1
@@ -79,6 +79,11 @@ enum FlatObject {
 
         /// UTF-8 bytes.
         var count: Int { plain?.count ?? decoded.utf8.count }
+
+        /// Within `limit` characters (``TextLength``).
+        func fits(_ limit: Int, _ reader: JSONReader) -> Bool {
+            count <= limit || withBytes(reader) { TextLength.fits($0, atMost: limit) }
+        }
 
         func string(_ reader: JSONReader) -> String { withBytes(reader) { String(decoding: $0, as: UTF8.self) } }
 

@@ -42,8 +42,8 @@ package struct ItemDecoder: Sendable {
                         break
                     }
                     let title = try reader.readString()
-                    if title.utf8.count > Self.maxTitleBytes {
-                        problem("title", "must be at most \(Self.maxTitleBytes) bytes long")
+                    if !TextLength.fits(title, atMost: Self.maxTitleBytes) {
+                        problem("title", "must be at most \(Self.maxTitleBytes) characters long")
                     } else {
                         item.title = title
                     }
@@ -61,8 +61,8 @@ package struct ItemDecoder: Sendable {
                             let path = "categories[\(position)]"
                             if try reader.peekKind() == .string {
                                 let category = try reader.readString()
-                                if category.isEmpty || category.utf8.count > Self.maxCategoryBytes {
-                                    problem(path, "must be 1 to \(Self.maxCategoryBytes) bytes long")
+                                if category.isEmpty || !TextLength.fits(category, atMost: Self.maxCategoryBytes) {
+                                    problem(path, "must be 1 to \(Self.maxCategoryBytes) characters long")
                                 } else if !item.categories.contains(category) {
                                     item.categories.append(category)
                                 }

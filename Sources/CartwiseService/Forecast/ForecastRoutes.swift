@@ -95,8 +95,8 @@ package struct ForecastRoutes: Sendable {
         guard let id = request.queryValue("item"), !id.isEmpty else {
             throw .invalidField(field: "item", reason: "is required (the item or series id)")
         }
-        guard id.utf8.count <= 256 else {
-            throw .invalidField(field: "item", reason: "must be at most 256 bytes")
+        guard TextLength.fits(id, atMost: 256) else {
+            throw .invalidField(field: "item", reason: "must be at most 256 characters")
         }
         return id
     }

@@ -138,11 +138,11 @@ struct CSVColumns {
             guard let index else { return nil }
             return fields.text(index)
         }
-        guard let user = field(user), user.utf8.count <= EventDecoder.maxIDBytes else {
-            return .failure(RowError(reason: "user_id must be 1 to 256 bytes long"))
+        guard let user = field(user), TextLength.fits(user, atMost: EventDecoder.maxIDBytes) else {
+            return .failure(RowError(reason: "user_id must be 1 to 256 characters long"))
         }
-        guard let item = field(item), item.utf8.count <= EventDecoder.maxIDBytes else {
-            return .failure(RowError(reason: "item_id must be 1 to 256 bytes long"))
+        guard let item = field(item), TextLength.fits(item, atMost: EventDecoder.maxIDBytes) else {
+            return .failure(RowError(reason: "item_id must be 1 to 256 characters long"))
         }
         var eventType = defaultType
         if let name = field(type) {

@@ -41,9 +41,9 @@ package struct SeriesImporter {
                 return true
             }
             let fields = CSVRow.fields(bytes)
-            guard let id = fields.text(found.id), !id.isEmpty, id.utf8.count <= 256 else {
+            guard let id = fields.text(found.id), !id.isEmpty, TextLength.fits(id, atMost: 256) else {
                 problemCount += 1
-                if problems.count < 20 { problems.append("line \(line): series_id must be 1 to 256 bytes") }
+                if problems.count < 20 { problems.append("line \(line): series_id must be 1 to 256 characters") }
                 return true
             }
             guard let time = fields.text(found.time), !time.isEmpty else {

@@ -190,8 +190,11 @@ package enum OrderDecoder {
             repeat {
                 let name = try reader.readString()
                 try reader.expect(UInt8(ascii: ":"))
-                guard !name.isEmpty, name.utf8.count <= EventDecoder.maxContextNameBytes else {
-                    problem("signals." + name, "name must be 1 to \(EventDecoder.maxContextNameBytes) bytes long")
+                guard !name.isEmpty, TextLength.fits(name, atMost: EventDecoder.maxContextNameBytes) else {
+                    problem(
+                        "signals." + name,
+                        "name must be 1 to \(EventDecoder.maxContextNameBytes) characters long"
+                    )
                     try reader.skipValue()
                     clean = false
                     continue

@@ -26,10 +26,10 @@ package struct RecommendRoutes: Sendable {
         guard let value = request.queryValue(name), !value.isEmpty else {
             throw ProblemDetails(.badRequest, detail: "query parameter '\(name)' is required")
         }
-        guard value.utf8.count <= EventDecoder.maxIDBytes else {
+        guard TextLength.fits(value, atMost: EventDecoder.maxIDBytes) else {
             throw ProblemDetails(
                 .badRequest,
-                detail: "query parameter '\(name)' must be at most \(EventDecoder.maxIDBytes) bytes long"
+                detail: "query parameter '\(name)' must be at most \(EventDecoder.maxIDBytes) characters long"
             )
         }
         return value
