@@ -167,6 +167,7 @@ private func contents(_ directory: String, prefix: String = "") throws -> [Strin
         #expect(records >= (log == "orders" ? 1 : 3), "\(log) holds \(records) records")
         var bytes = try FileSystem.readAll(path)
         let spans = bytes.withUnsafeBytes { SegmentScan.scan($0, path: path, isLast: true).spans }
+        try everyFlipIsRefusedThenRepaired(log: directory + "/" + log, path: path, original: bytes, spans: spans)
         // A byte in the middle of the first record's payload: everything after it was acknowledged.
         let target = spans[0].payload.lowerBound + spans[0].length / 2
         bytes[target] ^= 0x5A
@@ -228,5 +229,36 @@ private func contents(_ directory: String, prefix: String = "") throws -> [Strin
         #expect(throws: (any Error).self) { try Application.start(configuration: configuration, logger: logger) }
         try FileSystem.writeNew(directory + "/risk.salt", salt)
         try Application.start(configuration: configuration, logger: logger).shutdown()
+    }
+
+    /// This log's real segment, one byte flipped at each record boundary, in the header, and at 20
+    /// random offsets: opening refuses and leaves the file as it was, and a repair keeps every
+    /// record the flip did not touch. The segment is put back afterwards.
+    private func everyFlipIsRefusedThenRepaired(
+        log: String,
+        path: String,
+        original: [UInt8],
+        spans: [SegmentScan.Span]
+    ) throws {
+        var mix = Mix(state: UInt64(original.count))
+        let offsets = spans.map(\.offset) + [0, 7] + (0..<20).map { _ in mix.below(original.count) }
+        for offset in offsets {
+            var bytes = original
+            bytes[offset] ^= UInt8(1 + mix.below(255))
+            try FileSystem.writeNew(path, bytes)
+            #expect(throws: StorageError.self, "\(path) flipped at \(offset)") {
+                try RecordLog.open(directory: log, segmentBytes: 1 << 26) { _, _ in }
+            }
+            #expect(try FileSystem.readAll(path) == bytes, "\(path) flipped at \(offset) was changed")
+            let hit = spans.lastIndex { $0.offset <= offset }
+            let repairs = try LogRepair.repair(directory: log)
+            #expect(repairs.first?.recordsKept == spans.count - (hit == nil ? 0 : 1), "\(path) at \(offset)")
+            var kept: [[UInt8]] = []
+            try RecordLog.read(directory: log) { _, payload in kept.append(Array(payload)) }
+            let expected = spans.indices.filter { $0 != hit }.map { Array(original[spans[$0].payload]) }
+            #expect(kept == expected, "\(path) flipped at \(offset)")
+            try? FileManager.default.removeItem(atPath: log + "/damaged")
+        }
+        try FileSystem.writeNew(path, original)
     }
 }
