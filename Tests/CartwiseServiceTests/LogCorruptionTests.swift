@@ -51,6 +51,16 @@ private func contents(_ directory: String, prefix: String = "") throws -> [Strin
     return files
 }
 
+/// A one-loop service on `directory` whose logger only reports what stops it.
+private func quietService(_ directory: String) throws -> (ServiceConfiguration, Logger) {
+    let configuration = try ConfigurationLoader(
+        flags: [("server.port", "0"), ("server.threads", "1"), ("data_dir", directory)]
+    ).load()
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return (configuration, logger)
+}
+
 @Suite struct LogCorruptionTests {
     /// 10,000 records; one byte flipped at every record boundary (the first byte of each length
     /// field), in every byte of the segment header, at the CRC and last byte of the last record, and
@@ -129,11 +139,7 @@ private func contents(_ directory: String, prefix: String = "") throws -> [Strin
     func startUpRefusesADamagedLogAndRepairSalvagesIt(log: String) throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let configuration = try ConfigurationLoader(
-            flags: [("server.port", "0"), ("server.threads", "1"), ("data_dir", directory)]
-        ).load()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let (configuration, logger) = try quietService(directory)
         var demo = DemoStore.Options()
         demo.users = 40
         demo.items = 30
@@ -203,11 +209,7 @@ private func contents(_ directory: String, prefix: String = "") throws -> [Strin
     @Test func aMissingOrDamagedSaltStopsStartUpOnceTheAuditTrailUsesIt() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let configuration = try ConfigurationLoader(
-            flags: [("server.port", "0"), ("server.threads", "1"), ("data_dir", directory)]
-        ).load()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let (configuration, logger) = try quietService(directory)
         do {
             let application = try Application.start(configuration: configuration, logger: logger)
             defer { application.shutdown() }
