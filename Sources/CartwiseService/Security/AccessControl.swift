@@ -62,9 +62,6 @@ package final class AccessControl: Sendable {
     /// Whether protected routes need a key now.
     package var isEnabled: Bool { loaded.withLock { $0.required || !$0.keys.isEmpty } }
 
-    /// Keys are required and none is loaded: every protected route answers 503.
-    package var isLockedOut: Bool { loaded.withLock { $0.required && $0.keys.isEmpty } }
-
     /// The gate for ``RouterBuilder/build(gate:onError:)``.
     package var gate: Router.Gate {
         { [self] request, route in check(request, route: route) }
@@ -176,16 +173,16 @@ package final class AccessControl: Sendable {
             guard let digest = Self.bytes(hex: key.sha256), digest.count == 32 else { return nil }
             return (key, digest)
         }
-        let (required, wasLockedOut) = loaded.withLock { state in
+        let (required, wasLockedOut, firstKey) = loaded.withLock { state in
             let wasLockedOut = state.required && state.keys.isEmpty && state.modified != -1
+            // In auto mode the first key makes keys required: the marker keeps that on disk.
+            let firstKey = !keys.isEmpty && mode == .auto && !state.required
             state.keys = keys
             state.modified = modified
-            if !keys.isEmpty && mode == .auto { state.required = true }
-            return (state.required, wasLockedOut)
+            if firstKey { state.required = true }
+            return (state.required, wasLockedOut, firstKey)
         }
-        if !keys.isEmpty && mode == .auto && !FileSystem.exists(markerPath) {
-            Self.writeMarker(markerPath, logger: logger)
-        }
+        if firstKey { Self.writeMarker(markerPath, logger: logger) }
         if keys.isEmpty && required {
             logger.critical(
                 "AUTHENTICATION REQUIRED BUT NO API KEYS ARE LOADED: every protected route answers 503 until a key is added (`cartwise keys add`). Set auth.mode=off only to serve without authentication on purpose.",

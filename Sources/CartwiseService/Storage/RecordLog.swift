@@ -66,9 +66,11 @@ package final class RecordLog: Sendable {
 
     /// Opens (or creates) the log, calling `replay` for every record in order.
     ///
-    /// Every segment is checked before anything is replayed or changed. A torn tail (an incomplete
-    /// last record with nothing intact after it) is saved under `damaged/` and cut off; any other
-    /// damage throws ``StorageError/damaged(_:)`` and leaves every file as it was.
+    /// Each segment is read once: scanned, then replayed from the same bytes. A torn tail (an
+    /// incomplete last record with nothing intact after it) is saved under `damaged/` and cut off;
+    /// any other damage throws ``StorageError/damaged(_:)``. Only the last segment can be cut, and
+    /// it is scanned last, so a damaged log throws with every file as it was (records replayed
+    /// before the damage only reached memory, which the failed start discards).
     /// - Throws: ``StorageError`` when the log is damaged or a file cannot be read or written.
     package static func open(
         directory: String,
@@ -76,16 +78,20 @@ package final class RecordLog: Sendable {
         replay: (Location, UnsafeRawBufferPointer) throws -> Void
     ) throws -> (RecordLog, ReplayReport) {
         try FileSystem.makeDirectory(directory)
-        let segments = try verify(directory: directory)
+        let numbers = try segments(directory)
         var report = ReplayReport()
         var lastSize = headerBytes
-        for checked in segments {
-            let path = self.path(directory, checked.segment)
-            if case .tornTail(let offset) = checked.scan.ending {
-                let bytes = try FileSystem.readAll(path)
+        for (position, segment) in numbers.enumerated() {
+            let path = self.path(directory, segment)
+            let bytes = try FileSystem.readAll(path)
+            let scan = bytes.withUnsafeBytes { SegmentScan.scan($0, path: path, isLast: position == numbers.count - 1) }
+            switch scan.ending {
+            case .damaged(let damage):
+                throw StorageError.damaged(damage)
+            case .tornTail(let offset):
                 try FileSystem.makeDirectory(directory + "/damaged")
                 try FileSystem.writeNew(
-                    directory + "/damaged/" + segmentName(checked.segment) + "@\(offset).torn",
+                    directory + "/damaged/" + segmentName(segment) + "@\(offset).torn",
                     Array(bytes[offset...])
                 )
                 try FileSystem.syncDirectory(directory + "/damaged")
@@ -95,12 +101,14 @@ package final class RecordLog: Sendable {
                 } else {
                     try FileSystem.truncate(path, to: offset)
                 }
+            case .clean:
+                break
             }
-            try replaySegment(checked, directory: directory, report: &report, replay: replay)
-            lastSize = checked.scan.spans.last?.end ?? headerBytes
+            try replaySpans(scan.spans, of: segment, in: bytes, report: &report, replay: replay)
+            lastSize = scan.spans.last?.end ?? headerBytes
         }
-        let segment = segments.last?.segment ?? 1
-        if segments.isEmpty {
+        let segment = numbers.last ?? 1
+        if numbers.isEmpty {
             try FileSystem.writeNew(path(directory, segment), magic)
             try FileSystem.syncDirectory(directory)
         } else if lastSize == headerBytes, FileSystem.size(path(directory, segment)) == 0 {
@@ -128,10 +136,9 @@ package final class RecordLog: Sendable {
         var report = ReplayReport()
         guard FileSystem.exists(directory) else { return report }
         for checked in try verify(directory: directory) {
-            if case .tornTail(let offset) = checked.scan.ending {
-                report.truncatedBytes = FileSystem.size(path(directory, checked.segment)) - offset
-            }
-            try replaySegment(checked, directory: directory, report: &report, replay: replay)
+            let bytes = try FileSystem.readAll(path(directory, checked.segment))
+            if case .tornTail(let offset) = checked.scan.ending { report.truncatedBytes = bytes.count - offset }
+            try replaySpans(checked.scan.spans, of: checked.segment, in: bytes, report: &report, replay: replay)
         }
         return report
     }
@@ -168,18 +175,18 @@ package final class RecordLog: Sendable {
         }.sorted()
     }
 
-    private static func replaySegment(
-        _ checked: CheckedSegment,
-        directory: String,
+    private static func replaySpans(
+        _ spans: [SegmentScan.Span],
+        of segment: UInt32,
+        in bytes: [UInt8],
         report: inout ReplayReport,
         replay: (Location, UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let bytes = try FileSystem.readAll(path(directory, checked.segment))
         report.segments += 1
         try bytes.withUnsafeBytes { raw in
-            for span in checked.scan.spans where span.end <= raw.count {
+            for span in spans {
                 try replay(
-                    Location(segment: checked.segment, offset: UInt32(span.offset)),
+                    Location(segment: segment, offset: UInt32(span.offset)),
                     UnsafeRawBufferPointer(rebasing: raw[span.payload])
                 )
                 report.records += 1

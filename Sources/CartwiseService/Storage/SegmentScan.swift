@@ -31,7 +31,7 @@ package struct SegmentScan: Sendable {
     package static func scan(_ bytes: UnsafeRawBufferPointer, path: String, isLast: Bool) -> SegmentScan {
         let magic = RecordLog.magic
         let headerBytes = RecordLog.headerBytes
-        if bytes.count < headerBytes || !bytes.prefix(headerBytes).elementsEqual(magic) {
+        if !hasHeader(bytes) {
             // Rotation writes the header in one write before anything else: a crash during it
             // leaves a prefix of the magic and nothing more.
             if isLast && bytes.count < headerBytes && bytes.elementsEqual(magic.prefix(bytes.count)) {
@@ -43,24 +43,21 @@ package struct SegmentScan: Sendable {
         var spans: [Span] = []
         var offset = headerBytes
         while offset < bytes.count {
+            let reason: String
             switch record(bytes, at: offset) {
             case .intact(let length):
                 spans.append(Span(offset: offset, length: length))
                 offset += 8 + length
-            case .incomplete(let reason):
+                continue
+            case .incomplete(let why):
                 if isLast && nextIntactRecord(bytes, after: offset) == nil && !lengthByteRepairs(bytes, at: offset) {
                     return SegmentScan(spans: spans, ending: .tornTail(offset: offset))
                 }
-                return SegmentScan(
-                    spans: spans,
-                    ending: .damaged(damage(bytes, path: path, at: offset, reason: reason))
-                )
-            case .bad(let reason):
-                return SegmentScan(
-                    spans: spans,
-                    ending: .damaged(damage(bytes, path: path, at: offset, reason: reason))
-                )
+                reason = why
+            case .bad(let why):
+                reason = why
             }
+            return SegmentScan(spans: spans, ending: .damaged(damage(bytes, path: path, at: offset, reason: reason)))
         }
         return SegmentScan(spans: spans, ending: .clean)
     }
@@ -68,15 +65,22 @@ package struct SegmentScan: Sendable {
     /// Every intact record of a damaged segment, found by resynchronising on the record framing
     /// after each bad stretch, and the bad stretches themselves (a bad header included).
     package static func salvage(_ bytes: UnsafeRawBufferPointer) -> (spans: [Span], damaged: [Range<Int>]) {
-        let headerBytes = RecordLog.headerBytes
+        guard !hasHeader(bytes) else { return walk(bytes, from: RecordLog.headerBytes) }
+        let next = nextIntactRecord(bytes, after: 0) ?? bytes.count
+        let rest = walk(bytes, from: next)
+        return (rest.spans, (next > 0 ? [0..<next] : []) + rest.damaged)
+    }
+
+    private static func hasHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= RecordLog.headerBytes && bytes.prefix(RecordLog.headerBytes).elementsEqual(RecordLog.magic)
+    }
+
+    /// The records from `start` on, resynchronising on the framing after each bad stretch.
+    private static func walk(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (spans: [Span], damaged: [Range<Int>])
+    {
         var spans: [Span] = []
         var damaged: [Range<Int>] = []
-        var offset = headerBytes
-        if bytes.count < headerBytes || !bytes.prefix(headerBytes).elementsEqual(RecordLog.magic) {
-            let next = nextIntactRecord(bytes, after: 0) ?? bytes.count
-            if next > 0 { damaged.append(0..<next) }
-            offset = next
-        }
+        var offset = start
         while offset < bytes.count {
             if case .intact(let length) = record(bytes, at: offset) {
                 spans.append(Span(offset: offset, length: length))
@@ -149,31 +153,15 @@ package struct SegmentScan: Sendable {
         at offset: Int,
         reason: String
     ) -> LogDamage {
-        let tail = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-        let after = intactRecords(tail)
+        let after = walk(bytes, from: offset).spans
         return LogDamage(
             path: path,
             offset: offset,
             reason: reason,
             fileBytes: bytes.count,
-            resumesAt: after.first.map { offset + $0.offset },
+            resumesAt: after.first?.offset,
             intactRecordsAfter: after.count,
             intactBytesAfter: after.reduce(0) { $0 + 8 + $1.length }
         )
-    }
-
-    /// The intact records in `bytes`, which start at a damaged record rather than at a header.
-    private static func intactRecords(_ bytes: UnsafeRawBufferPointer) -> [Span] {
-        var spans: [Span] = []
-        var offset = nextIntactRecord(bytes, after: 0) ?? bytes.count
-        while offset < bytes.count {
-            if case .intact(let length) = record(bytes, at: offset) {
-                spans.append(Span(offset: offset, length: length))
-                offset += 8 + length
-            } else {
-                offset = nextIntactRecord(bytes, after: offset) ?? bytes.count
-            }
-        }
-        return spans
     }
 }
