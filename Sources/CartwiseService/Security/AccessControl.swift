@@ -82,15 +82,13 @@ package final class AccessControl: Sendable {
                     + "set auth.mode=off"
             ).makeResponse()
         }
-        let headers = request.headers.values(for: "Authorization")
-        guard headers.count <= 1 else {
-            return ProblemDetails(
-                .badRequest,
-                detail: "header 'Authorization' appears \(headers.count) times; send one"
-            )
-            .makeResponse()
+        // Counted, not collected: this runs on every authenticated request.
+        let copies = request.headers.occurrences(of: "Authorization")
+        guard copies <= 1 else {
+            return ProblemDetails(.badRequest, detail: "header 'Authorization' appears \(copies) times; send one")
+                .makeResponse()
         }
-        guard let token = headers.first.flatMap(Self.bearerToken) else {
+        guard let token = request.headers["Authorization"].flatMap(Self.bearerToken) else {
             return Self.refuse(.unauthorized, "send an API key as 'Authorization: Bearer <key>'")
         }
         let digest = Crypto.sha256(Array(token.utf8))

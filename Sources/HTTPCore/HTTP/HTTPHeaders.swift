@@ -24,6 +24,13 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         return nil
     }
 
+    /// How many fields are called `name` (a repeated singleton field is a client error).
+    package func occurrences(of name: String) -> Int {
+        var count = 0
+        for field in fields where field.name.equalsIgnoringASCIICase(name) { count += 1 }
+        return count
+    }
+
     /// Every value of `name`, in order.
     package func values(for name: String) -> [String] {
         fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
