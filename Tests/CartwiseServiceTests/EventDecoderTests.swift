@@ -52,6 +52,18 @@ private func problems(_ body: String, contentType: String = "application/json") 
         #expect(try decodeEvents(#"{"events":[{"user":"\#(escaped)","item":"i","type":"view"}]}"#).count == 1)
     }
 
+    /// Two purchases of 1e308 on one day summed to infinity and made the item's forecast NaN;
+    /// quantities and prices are bounded so that every sum the models form stays finite.
+    @Test func quantitiesAndPricesAreBounded() throws {
+        let ok = try decodeEvents(#"{"events":[{"user":"u","item":"i","type":"purchase","value":1e9,"price":1e12}]}"#)
+        #expect(ok.first?.value == 1e9 && ok.first?.price == 1e12)
+        let huge = problems(#"{"events":[{"user":"u","item":"i","type":"purchase","value":1e308}]}"#)
+        #expect(huge.map(\.field) == ["value"] && huge.first?.reason.contains("1e9") == true)
+        #expect(problems(#"{"events":[{"user":"u","item":"i","type":"view","value":-2e9}]}"#).map(\.field) == ["value"])
+        let price = problems(#"{"events":[{"user":"u","item":"i","type":"purchase","price":1.5e12}]}"#)
+        #expect(price.map(\.field) == ["price"] && price.first?.reason.contains("1e12") == true)
+    }
+
     @Test func decodesEveryField() throws {
         let events = try decodeEvents(
             #"{"events":[{"user":"u1","item":"sku-1","type":"purchase","value":2,"price":19.5,"#

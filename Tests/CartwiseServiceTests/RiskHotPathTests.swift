@@ -190,6 +190,23 @@ struct RiskHotPathTests {
         #expect(array.count == size * 3 + 1 && array[size * 3] == -1)
     }
 
+    /// Amounts, line prices and quantities are bounded, each refused by its own path.
+    @Test func amountsPricesAndQuantitiesAreBounded() throws {
+        func refusal(_ body: String) -> String? {
+            do {
+                _ = try OrderDecoder.decode(Array(body.utf8), now: 1_000)
+                return nil
+            } catch {
+                if case .invalidField(let field, _) = error { return field }
+                return "\(error)"
+            }
+        }
+        #expect(refusal(#"{"order_id":"o","amount":1e12,"items":[{"item":"a","quantity":1e9,"price":1e12}]}"#) == nil)
+        #expect(refusal(#"{"order_id":"o","amount":1e13}"#) == "amount")
+        #expect(refusal(#"{"order_id":"o","amount":1,"items":[{"item":"a","quantity":2e9}]}"#) == "items[0].quantity")
+        #expect(refusal(#"{"order_id":"o","amount":1,"items":[{"item":"a","price":1e300}]}"#) == "items[0].price")
+    }
+
     /// The trail keeps the signals object as sent; replaying it gives back the same numbers.
     @Test func theTrailKeepsTheSignalsAsSentAndReplaysThem() throws {
         let body = Array(

@@ -70,7 +70,13 @@ package struct EventDecoder: Sendable {
                 case "price":
                     if reader.readNull() { break }
                     if let number = try Self.number(&reader, "price", problem) {
-                        if number < 0 { problem("price", "must not be negative") } else { price = number }
+                        if number < 0 {
+                            problem("price", "must not be negative")
+                        } else if number > Magnitude.maxMoney {
+                            problem("price", Magnitude.moneyProblem)
+                        } else {
+                            price = number
+                        }
                     }
                 case "timestamp": timestamp = try Self.timestamp(&reader, problem)
                 case "clicked":
@@ -104,6 +110,9 @@ package struct EventDecoder: Sendable {
             case .rating where value < 0 || value > 1000: problem("value", "must be a rating from 0 to 1000")
             default: break
             }
+        }
+        if abs(value) > Magnitude.maxQuantity && !problems[before...].contains(where: { $0.field == "value" }) {
+            problem("value", "must be from -1e9 to 1e9")
         }
         guard problems.count == before, let user, let item, let type else { return nil }
         return Event(

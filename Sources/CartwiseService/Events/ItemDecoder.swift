@@ -80,7 +80,13 @@ package struct ItemDecoder: Sendable {
                 case "price":
                     if reader.readNull() { break }
                     if let price = try EventDecoder.number(&reader, "price", problem) {
-                        if price < 0 { problem("price", "must not be negative") } else { item.price = price }
+                        if price < 0 {
+                            problem("price", "must not be negative")
+                        } else if price > Magnitude.maxMoney {
+                            problem("price", Magnitude.moneyProblem)
+                        } else {
+                            item.price = price
+                        }
                     }
                 case "available":
                     if try reader.peekKind() == .bool {

@@ -153,8 +153,10 @@ struct CSVColumns {
         }
         var value = 1.0
         if let index = self.value, fields.isPresent(index) {
-            guard let number = fields.number(index), number.isFinite else {
-                return .failure(RowError(reason: "weight '\(fields.text(index) ?? "")' is not a number"))
+            guard let number = fields.number(index), number.isFinite, abs(number) <= Magnitude.maxQuantity else {
+                return .failure(
+                    RowError(reason: "weight '\(fields.text(index) ?? "")' is not a number from -1e9 to 1e9")
+                )
             }
             value = number
         }
@@ -186,8 +188,8 @@ struct CSVColumns {
         }
         var price: Double?
         if let text = field(self.price) {
-            guard let number = Double(text), number.isFinite, number >= 0 else {
-                return .failure(RowError(reason: "price '\(text)' is not a non-negative number"))
+            guard let number = Double(text), number.isFinite, number >= 0, number <= Magnitude.maxMoney else {
+                return .failure(RowError(reason: "price '\(text)' is not a number from 0 to 1e12"))
             }
             price = number
         }

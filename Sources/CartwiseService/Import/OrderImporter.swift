@@ -78,8 +78,10 @@ package struct OrderImporter {
                 fail("label '\(other)' is not 1 (fraud), 0 (legit) or empty")
                 return true
             }
-            guard let value = fields.number(amount), value.isFinite, value >= 0 else {
-                fail("\(header[amount]) '\(fields.text(amount) ?? "")' is not an amount of at least 0")
+            guard let value = fields.number(amount), value.isFinite, value >= 0,
+                value <= Magnitude.maxMoney
+            else {
+                fail("\(header[amount]) '\(fields.text(amount) ?? "")' is not an amount from 0 to 1e12")
                 return true
             }
             var createdAt = now

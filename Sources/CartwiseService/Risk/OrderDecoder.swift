@@ -36,7 +36,13 @@ package enum OrderDecoder {
         case "user": order.user = try EventDecoder.identifier(&reader, key, problem, nullable: true)
         case "amount":
             if let amount = try EventDecoder.number(&reader, key, problem) {
-                if amount >= 0 { order.amount = amount } else { problem(key, "must be at least 0") }
+                if amount < 0 {
+                    problem(key, "must be at least 0")
+                } else if amount > Magnitude.maxMoney {
+                    problem(key, Magnitude.moneyProblem)
+                } else {
+                    order.amount = amount
+                }
             }
         case "currency": order.currency = try text(&reader, key, problem)
         case "email": order.email = try text(&reader, key, problem)?.lowercased()
@@ -113,11 +119,23 @@ package enum OrderDecoder {
                         }
                     case "quantity":
                         if let quantity = try EventDecoder.number(&reader, key, lineProblem) {
-                            if quantity > 0 { line.quantity = quantity } else { lineProblem(key, "must be above 0") }
+                            if quantity <= 0 {
+                                lineProblem(key, "must be above 0")
+                            } else if quantity > Magnitude.maxQuantity {
+                                lineProblem(key, Magnitude.quantityProblem)
+                            } else {
+                                line.quantity = quantity
+                            }
                         }
                     case "price":
                         if let price = try EventDecoder.number(&reader, key, lineProblem) {
-                            if price >= 0 { line.price = price } else { lineProblem(key, "must be at least 0") }
+                            if price < 0 {
+                                lineProblem(key, "must be at least 0")
+                            } else if price > Magnitude.maxMoney {
+                                lineProblem(key, Magnitude.moneyProblem)
+                            } else {
+                                line.price = price
+                            }
                         }
                     default:
                         lineProblem(key, "is not a known field")
