@@ -30,6 +30,7 @@ struct ServeCommand: ParsableCommand {
         if let tlsKey { extra.append(("server.tls.key", tlsKey)) }
         let settings = try options.load(extra: extra)
         let logger = LogSetup.make(settings)
+        for warning in settings.warnings { logger.warning("\(warning)") }
         // Blocked before any thread starts, so every thread inherits the mask and only
         // the sigwait below ever sees these signals.
         TerminationSignals.block()

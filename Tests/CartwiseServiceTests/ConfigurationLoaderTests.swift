@@ -61,9 +61,11 @@ import Foundation
             #expect(error.description.contains("CARTWISE_SERVER_PORT"))
             #expect(error.description.contains("0 to 65535"))
         }
-        #expect(throws: ConfigurationError.unknownKey(key: "CARTWISE_SERVR_PORT", source: "the environment")) {
-            try ConfigurationLoader(environment: ["CARTWISE_SERVR_PORT": "1"]).load()
-        }
+        // An orchestrator's own CARTWISE_ variable is a warning, not a refusal to start.
+        let foreign = try ConfigurationLoader(environment: ["CARTWISE_ENV": "prod", "CARTWISE_SERVER_PORT": "81"])
+            .load()
+        #expect(foreign.server.port == 81)
+        #expect(foreign.warnings == ["environment variable CARTWISE_ENV names no setting and is ignored"])
         #expect(throws: ConfigurationError.self) {
             try ConfigurationLoader(flags: [("log.format", "xml")]).load()
         }

@@ -38,12 +38,15 @@ package struct ConfigurationLoader {
                 values[key] = try setting.validate(value, source: filePath)
             }
         }
+        // An orchestrator may set its own CARTWISE_ENV or CARTWISE_RELEASE: a variable that names
+        // no setting is a warning, where a config file's unknown key (ours alone) is an error.
+        var warnings: [String] = []
         let known = Set(SettingsCatalog.all.map(\.environmentName))
-        for (name, _) in environment
+        for name in environment.keys.sorted()
         where name.hasPrefix("CARTWISE_") && !known.contains(name)
             && !Self.nonSettingVariables.contains(name)
         {
-            throw .unknownKey(key: name, source: "the environment")
+            warnings.append("environment variable \(name) names no setting and is ignored")
         }
         for setting in SettingsCatalog.all {
             if let text = environment[setting.environmentName] {
@@ -56,7 +59,9 @@ package struct ConfigurationLoader {
             }
             values[key] = try setting.parse(text, source: "the command line")
         }
-        return ServiceConfiguration(values: values)
+        var configuration = ServiceConfiguration(values: values)
+        configuration.warnings = warnings
+        return configuration
     }
 
     /// `CARTWISE_*` variables that are not settings.

@@ -10,6 +10,9 @@ import Glibc
 package struct ServiceConfiguration: Sendable {
     /// Every setting's value by key, for `cartwise config` and the docs.
     package let values: [String: SettingValue]
+    /// What loading noticed but did not refuse (a `CARTWISE_` variable that names no setting),
+    /// for the log once it exists.
+    package var warnings: [String] = []
 
     package init(values: [String: SettingValue]) {
         var complete = values
