@@ -5,22 +5,39 @@ package import Logging
 import Glibc
 #endif
 
-/// The composition root: builds the routes, metrics and readiness from a configuration and
-/// starts the HTTP server. `cartwise serve` and the service tests both start it this way.
+/// The composition root: the service is an ordered list of features (``Feature``) around the
+/// shared parts (the event log and store, the fan-out, the blocking pool, metrics, readiness and
+/// the HTTP server). Features start in list order and stop in reverse. `cartwise serve` and the
+/// service tests both start it this way.
 package final class Application: Sendable {
     package let configuration: ServiceConfiguration
     package let readiness: Readiness
     package let metrics: ServiceMetrics
     package let server: HTTPServer
+    /// Every route with the access it declared.
+    package let routes: [Router.RouteInfo]
     package let storage: ServiceStorage
-    package let models: ModelStore
-    package let trainer: Trainer
-    package let ctr: CTRLearner
-    package let risk: OrderRisk
-    package let riskStorage: RiskStorage
-    package let forecaster: Forecaster
-    package let forecastStorage: ForecastStorage
+    /// In start order.
+    package let features: [any Feature]
+    private let pool: BlockingPool
     private let logger: Logger
+
+    /// The model features, in the order they start. A new family is one line here.
+    /// - Throws: when a feature cannot be built (a salt file of the wrong size, no thread).
+    static func features(_ context: FeatureContext) throws -> [any Feature] {
+        let ctr = try CTRFeature(context)
+        return [
+            ctr,
+            try ForecastFeature(context),
+            try RiskFeature(context),
+            try RecommendFeature(context, ctr: ctr.learner),
+        ]
+    }
+
+    /// The feature of type `type`, if the service has one.
+    package func feature<F: Feature>(_ type: F.Type) -> F? {
+        features.lazy.compactMap { $0 as? F }.first
+    }
 
     /// Opens the data directory (replaying the logs), starts serving and marks the service ready.
     /// - Parameters:
@@ -37,7 +54,6 @@ package final class Application: Sendable {
         let readiness = Readiness()
         readiness.expect("http")
         readiness.expect("storage")
-        readiness.expect("models")
         let metrics = ServiceMetrics()
         try DataDirectory.prepare(configuration.dataDirectory)
         // Every log is checked before any is opened: a damaged one stops start-up before anything
@@ -45,119 +61,72 @@ package final class Application: Sendable {
         for name in ServiceStorage.logNames {
             _ = try RecordLog.verify(directory: configuration.dataDirectory + "/" + name)
         }
-        // What is up so far; a failing later step stops it in shutdown's order.
-        let started = StartedParts()
-        let ctr: CTRLearner
+        func failed(_ error: any Error) -> ApplicationError {
+            if let error = error as? ApplicationError { return error }
+            return .dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+        }
+        let pool: BlockingPool
+        do {
+            pool = try BlockingPool(threads: 2)
+        } catch {
+            throw failed(error)
+        }
+        let events = EventFanOut()
+        let store = EventStore(configuration: configuration, observer: events.observer)
+        let context = FeatureContext(
+            configuration: configuration,
+            logger: logger,
+            readiness: readiness,
+            metrics: metrics,
+            pool: pool,
+            events: events,
+            store: store,
+            demo: demo
+        )
+        // What is up so far, stopped in reverse if a later step fails.
+        var started: [() -> Void] = [{ pool.stop() }]
+        func stopStarted() {
+            for stop in started.reversed() { stop() }
+            started.removeAll()
+        }
+        let features: [any Feature]
         let storage: ServiceStorage
-        let series = SeriesStore(maxHistory: configuration.forecast.maxHistory)
         do {
-            // The click model learns while the logs replay, so it starts before the storage opens.
-            ctr = try CTRLearner(settings: configuration.ctr, logger: logger)
-            try ctr.start()
-            started.add(.ctr) { ctr.stop() }
+            features = try Self.features(context)
+            for feature in features {
+                try feature.prepare()
+                started.append { feature.stop() }
+            }
+            storage = try ServiceStorage.open(configuration: configuration, logger: logger, demo: demo, store: store)
+            started.insert({ storage.stop() }, at: 1)
+            for feature in features { try feature.start(storage: storage) }
         } catch {
-            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
-        }
-        do {
-            storage = try ServiceStorage.open(
-                configuration: configuration,
-                logger: logger,
-                demo: demo,
-                observer: EventObserver(
-                    events: { [ctr = ctr.observer, series = series.observer] events in
-                        ctr.events(events)
-                        series.events(events)
-                    },
-                    items: ctr.observer.items
-                )
-            )
-            started.add(.storage) { storage.stop() }
-        } catch {
-            started.stopAll()
-            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
-        }
-        ctr.markLive()
-        let risk: OrderRisk
-        let riskStorage: RiskStorage
-        do {
-            let salt = try RiskStorage.salt(directory: configuration.dataDirectory)
-            risk = try OrderRisk(settings: configuration.risk, personal: PersonalData(salt: salt), logger: logger)
-            riskStorage = try RiskStorage.open(
-                directory: configuration.dataDirectory,
-                risk: risk,
-                configuration: configuration,
-                logger: logger,
-                demoOrders: demo == nil ? nil : configuration.dataDirectory + "/demo/orders.csv"
-            )
-            started.add(.riskStorage) { riskStorage.stop() }
-            try risk.start()
-            started.add(.risk) { risk.stop() }
-        } catch {
-            started.stopAll()
-            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
-        }
-        let forecaster: Forecaster
-        let forecastStorage: ForecastStorage
-        do {
-            forecaster = try Forecaster(settings: configuration.forecast, store: series, logger: logger)
-            forecastStorage = try ForecastStorage.open(
-                directory: configuration.dataDirectory,
-                store: series,
-                configuration: configuration,
-                logger: logger
-            )
-            started.add(.forecastStorage) { forecastStorage.stop() }
-            try forecaster.start()
-            started.add(.forecaster) { forecaster.stop() }
-        } catch {
-            started.stopAll()
-            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
+            stopStarted()
+            throw failed(error)
         }
         readiness.markReady("storage")
-        let store = storage.store
         metrics.observe { store.stats }
 
-        let models = ModelStore()
-        let trainer: Trainer
-        do {
-            trainer = try Trainer(
-                store: store,
-                models: models,
-                settings: configuration.trainer,
-                directory: configuration.dataDirectory + "/snapshots",
-                logger: logger,
-                onFirstModel: { readiness.markReady("models") }
-            )
-            // The newest intact snapshot serves at once; the trainer catches up in the background.
-            if trainer.loadNewest() { readiness.markReady("models") }
-            try trainer.start()
-            started.add(.trainer) { trainer.stop() }
-        } catch {
-            started.stopAll()
-            throw ApplicationError.dataDirectory(path: configuration.dataDirectory, reason: "\(error)")
-        }
-
-        var routes = RouterBuilder()
+        var routes = ServiceRoutes()
         HealthRoutes.register(on: &routes, readiness: readiness, metrics: metrics)
         IngestRoutes(
-            store: storage.store,
+            store: store,
             events: storage.events,
             catalog: storage.catalog,
             maxBatch: configuration.maxBatch,
-            metrics: metrics
+            metrics: metrics,
+            pool: pool
         ).register(on: &routes)
-        RecommendRoutes(models: models, store: store, ctr: ctr).register(on: &routes)
-        CTRRoutes(learner: ctr, store: store).register(on: &routes)
-        RiskRoutes(risk: risk, storage: riskStorage, store: store).register(on: &routes)
-        ForecastRoutes(forecaster: forecaster, storage: forecastStorage).register(on: &routes)
-        ModelRoutes(
-            models: models,
-            trainer: trainer,
-            directory: configuration.dataDirectory + "/snapshots",
-            store: store,
-            maxWait: configuration.server.responseTimeout - 1
-        )
-        .register(on: &routes)
+        for feature in features { feature.register(on: &routes) }
+        if let recommend = features.lazy.compactMap({ $0 as? RecommendFeature }).first {
+            ModelRoutes(
+                families: features.flatMap(\.families),
+                recommend: recommend.trainer,
+                store: store,
+                pool: pool,
+                maxWait: configuration.server.responseTimeout - 1
+            ).register(on: &routes)
+        }
         if configuration.benchmarkRoutes { BenchmarkRoutes.register(on: &routes) }
         let access: AccessControl
         do {
@@ -168,7 +137,7 @@ package final class Application: Sendable {
                 logger: logger
             )
         } catch {
-            started.stopAll()
+            stopStarted()
             throw ApplicationError.dataDirectory(path: configuration.keysFile, reason: "\(error)")
         }
         if configuration.authMode == .off {
@@ -193,7 +162,7 @@ package final class Application: Sendable {
                 }
                 serverConfiguration.tls = try TLSProvider(certificatePath: files.certificate, keyPath: files.key)
             } catch {
-                started.stopAll()
+                stopStarted()
                 throw ApplicationError.cannotListen(
                     address: "\(configuration.server.host):\(configuration.server.port)",
                     reason: "\(error)"
@@ -209,7 +178,7 @@ package final class Application: Sendable {
                 logger: logger
             )
         } catch {
-            started.stopAll()
+            stopStarted()
             throw ApplicationError.cannotListen(
                 address: "\(configuration.server.host):\(configuration.server.port)",
                 reason: "\(error)"
@@ -222,6 +191,7 @@ package final class Application: Sendable {
                 "address": "\(server.address)", "threads": "\(configuration.server.threads)",
                 "tls": "\(serverConfiguration.tls != nil)",
                 "data_dir": "\(configuration.dataDirectory)",
+                "features": "\(features.map(\.name).joined(separator: ","))",
             ]
         )
         return Application(
@@ -229,14 +199,10 @@ package final class Application: Sendable {
             readiness: readiness,
             metrics: metrics,
             server: server,
+            routes: router.routes,
             storage: storage,
-            models: models,
-            trainer: trainer,
-            ctr: ctr,
-            risk: risk,
-            riskStorage: riskStorage,
-            forecaster: forecaster,
-            forecastStorage: forecastStorage,
+            features: features,
+            pool: pool,
             logger: logger
         )
     }
@@ -246,28 +212,20 @@ package final class Application: Sendable {
         readiness: Readiness,
         metrics: ServiceMetrics,
         server: HTTPServer,
+        routes: [Router.RouteInfo],
         storage: ServiceStorage,
-        models: ModelStore,
-        trainer: Trainer,
-        ctr: CTRLearner,
-        risk: OrderRisk,
-        riskStorage: RiskStorage,
-        forecaster: Forecaster,
-        forecastStorage: ForecastStorage,
+        features: [any Feature],
+        pool: BlockingPool,
         logger: Logger
     ) {
-        self.forecaster = forecaster
-        self.forecastStorage = forecastStorage
-        self.ctr = ctr
-        self.risk = risk
-        self.riskStorage = riskStorage
-        self.storage = storage
-        self.models = models
-        self.trainer = trainer
         self.configuration = configuration
         self.readiness = readiness
         self.metrics = metrics
         self.server = server
+        self.routes = routes
+        self.storage = storage
+        self.features = features
+        self.pool = pool
         self.logger = logger
     }
 
@@ -280,17 +238,14 @@ package final class Application: Sendable {
         logger.notice("reloaded the TLS certificate", metadata: ["certificate": "\(tls.context.certificatePath)"])
     }
 
-    /// Stops accepting, finishes in-flight requests, and returns when the server has stopped.
+    /// Stops accepting, finishes in-flight requests, stops the features in reverse order, and
+    /// returns when everything has stopped.
     package func shutdown() {
         logger.info("shutting down", metadata: ["drain_s": "\(configuration.server.drainTimeout)"])
         server.shutdown()
         server.wait()
-        trainer.stop()
-        ctr.stop()
-        risk.stop()
-        riskStorage.stop()
-        forecaster.stop()
-        forecastStorage.stop()
+        pool.stop()
+        for feature in features.reversed() { feature.stop() }
         // After the last request: what was acknowledged is already durable; this flushes the rest.
         storage.stop()
         logger.info("stopped")
@@ -326,24 +281,5 @@ package enum DataDirectory {
         guard access(path, W_OK | X_OK) == 0 else {
             throw .dataDirectory(path: path, reason: String(cString: strerror(errno)))
         }
-    }
-}
-
-/// The parts start-up has brought up, each with how to stop it. If a later step fails they stop
-/// in ``Application/shutdown()``'s order (the trainer first, the event storage last).
-private final class StartedParts {
-    enum Part: Int {
-        case trainer, ctr, risk, riskStorage, forecaster, forecastStorage, storage
-    }
-
-    private var parts: [(part: Part, stop: () -> Void)] = []
-
-    func add(_ part: Part, stop: @escaping () -> Void) {
-        parts.append((part, stop))
-    }
-
-    func stopAll() {
-        for entry in parts.sorted(by: { $0.part.rawValue < $1.part.rawValue }) { entry.stop() }
-        parts.removeAll()
     }
 }

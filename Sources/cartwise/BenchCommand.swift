@@ -58,7 +58,7 @@ struct BenchALS: ParsableCommand {
         var times: [Double] = []
         for _ in 0..<repeats {
             let start = MonotonicClock.nanoseconds()
-            _ = als.fit(matrix, parallel: Trainer.threaded(threads))
+            _ = als.fit(matrix, parallel: RecommendTrainer.threaded(threads))
             times.append(Double(MonotonicClock.nanoseconds() - start) / 1e9)
         }
         let median = times.sorted()[times.count / 2]
@@ -107,7 +107,7 @@ struct BenchCTR: ParsableCommand {
         try CTRImporter(
             path: file,
             numericColumns: Set(numeric.split(separator: ",").map(String.init)),
-            now: Clock.nowMilliseconds()
+            now: WallClock.milliseconds()
         ).run { batch, _ in events += batch }
         guard let pairs = Setting.crossList(crosses) else { throw ValidationError("--crosses must be field*field,...") }
         let features = CTRFeatures(
@@ -204,7 +204,7 @@ struct BenchRisk: ParsableCommand {
 
     func run() throws {
         var dataset = RiskDataset()
-        try OrderImporter(path: file, now: Clock.nowMilliseconds()).run(history: OrderHistory()) { batch, _ in
+        try OrderImporter(path: file, now: WallClock.milliseconds()).run(history: OrderHistory()) { batch, _ in
             for record in batch { dataset.add(record) }
         }
         let (_, columns, labels) = dataset.trainingSet()

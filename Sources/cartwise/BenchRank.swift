@@ -33,7 +33,7 @@ struct BenchRank: ParsableCommand {
 
     func run() throws {
         var events: [Event] = []
-        try CTRImporter(path: file, now: Clock.nowMilliseconds()).run { batch, _ in events += batch }
+        try CTRImporter(path: file, now: WallClock.milliseconds()).run { batch, _ in events += batch }
         var catalog = CTRCatalog()
         for event in events where catalog[event.item] == nil {
             let categories = event.context.first { $0.name == categoryColumn }.flatMap { field -> [String]? in
@@ -68,7 +68,7 @@ struct BenchRank: ParsableCommand {
         let model = CTRModel(info: info, features: features, weights: learner.weights())
 
         let template = try FileSystem.readAll(body)
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.milliseconds()
         let names = [
             "decode the body", "score every item (log-odds)", "pick the best k (and their probabilities)", "the answer",
         ]

@@ -31,7 +31,7 @@ struct BenchScoreOrder: ParsableCommand {
             personal: PersonalData(salt: PersonalData.newSalt()),
             logger: Logger(label: "bench")
         )
-        try OrderImporter(path: file, now: Clock.nowMilliseconds()).run(history: OrderHistory()) { batch, _ in
+        try OrderImporter(path: file, now: WallClock.milliseconds()).run(history: OrderHistory()) { batch, _ in
             for record in batch { risk.restore(record) }
         }
         try risk.start()
@@ -47,7 +47,7 @@ struct BenchScoreOrder: ParsableCommand {
             Array(template[..<marker.lowerBound]) + Array("bench-\(index)".utf8)
                 + Array(template[marker.upperBound...])
         }
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.milliseconds()
         let names = ["decode the body", "features, trees and reasons", "the answer", "the audit entry", "accept"]
         var timer = StageTimer(stages: names, requests: requests)
         var bytes = 0

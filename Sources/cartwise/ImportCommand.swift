@@ -46,7 +46,7 @@ struct ImportEvents: ParsableCommand {
                 "--type must be one of " + EventType.allCases.map(\.description).joined(separator: ", ")
             )
         }
-        let importer = EventImporter(path: file, defaultType: eventType, now: Clock.nowMilliseconds())
+        let importer = EventImporter(path: file, defaultType: eventType, now: WallClock.milliseconds())
         let size = FileSystem.size(file)
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: size, unit: "events")
@@ -156,7 +156,7 @@ struct ImportCTR: ParsableCommand {
         let importer = CTRImporter(
             path: file,
             numericColumns: Set(numeric.split(separator: ",").map { String($0) }),
-            now: Clock.nowMilliseconds()
+            now: WallClock.milliseconds()
         )
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "impressions")
@@ -190,7 +190,7 @@ struct ImportOrders: ParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() throws {
-        let importer = OrderImporter(path: file, now: Clock.nowMilliseconds())
+        let importer = OrderImporter(path: file, now: WallClock.milliseconds())
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "orders")
         let settings = try options.load()
@@ -394,14 +394,6 @@ struct HTTPTarget {
         guard response.status == 200 else {
             throw ImportError.rejectedByServer(status: response.status, detail: response.text)
         }
-    }
-}
-
-enum Clock {
-    static func nowMilliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 }
 

@@ -52,7 +52,7 @@ struct KeysAdd: ParsableCommand {
             scopes: parsed,
             ratePerSecond: rate,
             burst: burst ?? max(1, rate),
-            now: Timestamp.format(Clock.nowMilliseconds())
+            now: Timestamp.format(WallClock.milliseconds())
         )
         AccessControl.writeMarker(settings.authMarkerFile)
         print(

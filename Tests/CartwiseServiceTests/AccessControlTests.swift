@@ -156,13 +156,28 @@ import Glibc
         #expect(try client.request("GET", "/metrics").status == 503)
     }
 
-    @Test func everyRouteHasAScopeAndNewOnesNeedAdmin() {
-        #expect(Scope.required(method: "GET", route: "/healthz").isEmpty)
-        #expect(Scope.required(method: "POST", route: "/score-order") == [.risk, .admin])
-        #expect(Scope.required(method: "GET", route: "/models") == [.ops, .admin])
-        #expect(Scope.required(method: "POST", route: "/models") == [.admin])
-        #expect(Scope.required(method: "GET", route: "/some-future-route") == [.admin])
-        #expect(Scope.required(method: "GET", route: "/models/risk").description == "admin or ops or risk")
+    /// Every route the service registers declares who may call it, next to its handler; a route
+    /// added to the router without one would be admin-only, and this test names it.
+    @Test func everyRegisteredRouteDeclaresItsAccess() throws {
+        try withApplication([("server.benchmark_routes", "true")]) { app in
+            let undeclared = app.routes.filter { RouteAccess(word: $0.access) == nil }
+            #expect(
+                undeclared.isEmpty,
+                "routes without a declared access: \(undeclared.map { "\($0.method) \($0.template)" })"
+            )
+            func access(_ method: HTTPMethod, _ template: String) -> RouteAccess? {
+                app.routes.first { $0.method == method && $0.template == template }.flatMap {
+                    RouteAccess(word: $0.access)
+                }
+            }
+            #expect(access(.get, "/healthz") == .open)
+            #expect(access(.post, "/score-order") == .risk)
+            #expect(access(.get, "/models") == .ops)
+            #expect(access(.post, "/models/train") == .admin)
+            #expect(access(.get, "/models/risk")?.description == "admin or ops or risk")
+            #expect(app.routes.count >= 27)
+        }
+        #expect(RouteAccess(word: 0) == nil)
         #expect(Scopes(.ops).contains(.ops) && !Scopes(.ops).contains(.risk))
         #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
         #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))

@@ -207,7 +207,7 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
             if !current { usleep(10_000) }
         }
         #expect(current)
-        #expect(application.forecaster.entry("lamp-2") != nil)
+        #expect(application.feature(ForecastFeature.self)!.forecaster.entry("lamp-2") != nil)
     }
 
     /// Daily demand per item comes from purchase events (quantity = value).

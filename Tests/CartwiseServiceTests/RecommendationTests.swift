@@ -99,7 +99,7 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
     /// all items would, under every filter, and step aside when the filters exhaust them.
     @Test func cachedCandidatesAnswerLikeAFullPass() throws {
         try withTrainedService { _, application in
-            let snapshot = try #require(application.models.snapshot)
+            let snapshot = try #require(application.feature(RecommendFeature.self)!.trainer.models.model)
             let store = application.storage.store
             #expect(snapshot.candidates.width == 12)
             var variants: [RecommendFilters] = []
@@ -191,9 +191,9 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
 
     @Test func modelsAreVersionedPersistedAndRolledBack() throws {
         try withTrainedService { client, application in
-            let first = application.models.snapshot!.version
+            let first = application.feature(RecommendFeature.self)!.trainer.models.model!.version
             #expect(try client.request("POST", "/models/train").status == 200)
-            #expect(application.models.snapshot!.version == first + 1)
+            #expect(application.feature(RecommendFeature.self)!.trainer.models.model!.version == first + 1)
             let info = try client.request("GET", "/models")
             #expect(info.text.contains(#""version":\#(first + 1)"#))
             #expect(info.text.contains(#""precision_at_10""#))
@@ -203,7 +203,7 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             #expect(onDisk.suffix(2) == [first, first + 1])
             let rolled = try client.request("POST", "/models/rollback")
             #expect(rolled.status == 200)
-            #expect(application.models.snapshot!.version == first)
+            #expect(application.feature(RecommendFeature.self)!.trainer.models.model!.version == first)
         }
     }
 
@@ -213,7 +213,7 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             users: DenseMatrix(rows: 2, columns: 2, values: [1, 2, 3, 4]),
             items: DenseMatrix(rows: 3, columns: 2, values: [0.5, -1, 2, 0, 1, 1])
         )
-        let info = ModelSnapshot.Info(
+        let info = RecommendSnapshot.Info(
             version: 7,
             trainedAt: 1_700_000_000_000,
             trainingSeconds: 1.5,
@@ -228,7 +228,7 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             alpha: 5,
             iterations: 3
         )
-        let snapshot = ModelSnapshot(
+        let snapshot = RecommendSnapshot(
             info: info,
             userNames: ["u", "v"],
             itemNames: ["a", "b", "c"],
@@ -263,36 +263,37 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
         #expect(skipped.count == 1)
     }
 
-    @Test func theStorePublishesOnlyNewerSnapshots() {
-        let store = ModelStore()
-        func snapshot(_ version: UInt64) -> ModelSnapshot {
-            ModelSnapshot(
-                info: ModelSnapshot.Info(
-                    version: version,
-                    trainedAt: 0,
-                    trainingSeconds: 0,
-                    users: 0,
-                    items: 1,
-                    interactions: 0,
-                    sequence: 0,
-                    precisionAt10: 0,
-                    usersEvaluated: 0,
-                    factors: 1,
-                    regularization: 0.1,
-                    alpha: 1,
-                    iterations: 1
-                ),
-                userNames: [],
-                itemNames: ["i"],
-                factors: ALSFactors(users: DenseMatrix(rows: 0, columns: 1), items: DenseMatrix(rows: 1, columns: 1)),
-                popular: [0],
-                categoryItems: [:]
+    /// The registry every family publishes through: newer versions only, a rollback to the
+    /// version before, held against automatic publications until one is asked for.
+    @Test func theRegistryPublishesNewerVersionsAndARollbackHolds() {
+        let registry = ModelRegistry<String>(family: "test", keep: 3)
+        func card(_ version: UInt64) -> ModelCard {
+            ModelCard(
+                family: "test",
+                version: version,
+                trainedAt: 0,
+                trainingSeconds: 0,
+                data: [],
+                quality: [],
+                method: ""
             )
         }
-        #expect(store.publish(snapshot(2)))
-        #expect(!store.publish(snapshot(1)))
-        #expect(store.snapshot?.version == 2)
-        store.replace(with: snapshot(1))
-        #expect(store.snapshot?.version == 1)
+        #expect(registry.publish("v1", card: card(1)))
+        #expect(registry.publish("v2", card: card(2)))
+        #expect(!registry.publish("old", card: card(1)))
+        #expect(registry.model == "v2" && registry.versions == [1, 2])
+        #expect(registry.rollback()?.model == "v1")
+        #expect(registry.isHeld && registry.model == "v1")
+        #expect(!registry.publish("v3", card: card(3)), "an automatic publication waits while a rollback holds")
+        #expect(registry.publish("v3", card: card(3), requested: true))
+        #expect(!registry.isHeld && registry.model == "v3")
+        #expect(registry.publish("v4", card: card(4)) && registry.publish("v5", card: card(5)))
+        #expect(registry.versions == [3, 4, 5], "keep bounds the history")
+        // An update built from an older state is retried on the newer one.
+        let updated = registry.update { current in
+            .init(model: (current?.model ?? "") + "+", card: current!.card)
+        }
+        #expect(updated?.model == "v5+" && registry.versions == [3, 4, 5])
+        #expect(registry.rollback()?.model == "v4" && registry.rollback()?.model == "v3" && registry.rollback() == nil)
     }
 }

@@ -78,8 +78,8 @@ struct RiskHotPathTests {
         ]
         for value in values {
             var out: [UInt8] = []
-            EventJSON.append(value, to: &out)
-            #expect(String(decoding: out, as: UTF8.self) == EventJSON.number(value), "\(value)")
+            JSONWriter.append(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == JSONWriter.number(value), "\(value)")
         }
     }
 

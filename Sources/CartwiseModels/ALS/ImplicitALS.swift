@@ -46,11 +46,13 @@ package struct ImplicitALS: Sendable {
     ///   - userItems: the interaction weights.
     ///   - initial: factors to start from (warm start); rows for new users or items are random.
     ///   - parallel: how to run the row chunks of each half-step.
+    ///   - isCancelled: checked between iterations; true ends the fit early.
     /// - Returns: the trained factors.
     package func fit(
         _ userItems: CSRMatrix,
         initial: ALSFactors? = nil,
-        parallel: Executor = ImplicitALS.serial
+        parallel: Executor = ImplicitALS.serial,
+        isCancelled: () -> Bool = { false }
     )
         -> ALSFactors
     {
@@ -64,7 +66,8 @@ package struct ImplicitALS: Sendable {
         }
         let itemUsers = userItems.transposed()
         let confidence = Confidence(alpha: alpha)
-        for _ in 0..<iterations {
+        // Checked between iterations: a cancelled fit returns the factors so far, unconverged.
+        for _ in 0..<iterations where !isCancelled() {
             users = halfStep(userItems, fixed: items, solving: users, confidence: confidence, parallel: parallel)
             items = halfStep(itemUsers, fixed: users, solving: items, confidence: confidence, parallel: parallel)
         }

@@ -46,7 +46,10 @@ package final class CTRLearner: Sendable {
     private let catalog = Mutex(CTRCatalog())
     private let queue = Mutex<[Input]>([])
     private let state: Mutex<State>
-    private let published = Mutex<CTRModel?>(nil)
+    /// The published generations; the learner thread is the only publisher.
+    package let models = ModelRegistry<CTRModel>(family: "ctr")
+    private let requests = Mutex<[@Sendable (Result<ModelCard, any Error>) -> Void]>([])
+    private let progress = Mutex(TrainingStatus())
     private let worker: WorkerThread
     /// Set once the logs are replayed: only then may wall time expire pending impressions
     /// (during a replay their clicks may still be further on in the log).
@@ -67,7 +70,7 @@ package final class CTRLearner: Sendable {
     }
 
     /// The model in service, or nil before the first labelled impression.
-    package var model: CTRModel? { published.withLock { $0 } }
+    package var model: CTRModel? { models.model }
 
     /// Inputs hashed but not yet learned (for `GET /models/ctr` and tests that wait for quiet).
     package var backlog: Int { queue.withLock { $0.count } }
@@ -142,12 +145,24 @@ package final class CTRLearner: Sendable {
                 defer { waiting.removeAll(keepingCapacity: true) }
                 return waiting
             }
-            let now = Trainer.wallClockMilliseconds()
+            let asked = requests.withLock { waiting in
+                defer { waiting.removeAll() }
+                return waiting
+            }
+            let now = WallClock.milliseconds()
             let isLive = live.load(ordering: .acquiring)
             // Publish at most every publish interval, and always within one after the last update.
             let wait = state.withLock { state -> Int32 in
                 for input in batch { learn(input, &state) }
                 if isLive { expire(until: max(state.streamTime, now), &state) }
+                if !asked.isEmpty {
+                    // Asked for: publish what has been learned now, even unchanged, and lift a hold.
+                    let card = publish(&state, at: now, requested: true)
+                    for completion in asked {
+                        completion(card.map { .success($0) } ?? .failure(TrainerError.nothingLearned))
+                    }
+                    return 1000
+                }
                 guard state.dirty else { return 1000 }
                 let since = state.lastPublish.map { now - $0 } ?? .max
                 if since >= settings.publishInterval {
@@ -213,8 +228,16 @@ package final class CTRLearner: Sendable {
         }
     }
 
-    private func publish(_ state: inout State, at now: Int64) {
-        state.version += 1
+    /// - Returns: the published card, or nil when nothing has been learned yet (or a rollback
+    ///   holds and this publication was not asked for).
+    @discardableResult
+    private func publish(_ state: inout State, at now: Int64, requested: Bool = false) -> ModelCard? {
+        state.dirty = false
+        state.lastPublish = now
+        guard state.report.examples > 0 else { return nil }
+        if models.isHeld && !requested { return nil }
+        let started = MonotonicClock.nanoseconds()
+        state.version = max(state.version, models.highestVersion) + 1
         let model = CTRModel(
             info: CTRModel.Info(
                 version: state.version,
@@ -231,12 +254,43 @@ package final class CTRLearner: Sendable {
             features: features,
             weights: state.model.weights()
         )
-        published.withLock { $0 = model }
-        state.dirty = false
-        state.lastPublish = now
+        let card = model.card(trainingSeconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
+        models.publish(model, card: card, requested: requested)
+        progress.withLock {
+            $0.lastFinishedAt = now
+            $0.finish(.published, version: model.version)
+            $0.lastSeconds = card.trainingSeconds
+        }
         logger.debug(
             "published click model",
             metadata: ["version": "\(model.version)", "examples": "\(model.info.examples)"]
         )
+        return card
+    }
+}
+
+extension CTRLearner: ModelFamily {
+    package var family: String { models.family }
+    package var card: ModelCard? { models.current?.card }
+    package var versions: [UInt64] { models.versions }
+    package var isHeld: Bool { models.isHeld }
+    package var status: TrainingStatus {
+        var status = progress.withLock { $0 }
+        status.requested = requests.withLock { $0.count }
+        return status
+    }
+
+    /// The click model learns online; a training asked for publishes what it has learned now.
+    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
+        requests.withLock { $0.append(completion) }
+        worker.signal()
+    }
+
+    /// The previous generation, from memory (the model is a function of the event log and keeps
+    /// no files); it holds until a training is asked for.
+    package func rollback() throws -> ModelCard {
+        guard let previous = models.rollback() else { throw TrainerError.noPreviousVersion }
+        logger.notice("rolled back the click model", metadata: ["to": "\(previous.card.version)"])
+        return previous.card
     }
 }

@@ -131,4 +131,20 @@ package final class CTRModel: Sendable {
         }
         return margin
     }
+
+    /// The card `GET /models` shows for it.
+    func card(trainingSeconds: Double) -> ModelCard {
+        ModelCard(
+            family: "ctr",
+            version: info.version,
+            trainedAt: info.publishedAt,
+            trainingSeconds: trainingSeconds,
+            data: [
+                .init("examples", Double(info.examples)), .init("positives", Double(info.positives)),
+                .init("non_zero_weights", Double(info.nonZeroWeights)),
+            ],
+            quality: [.init("log_loss", info.examples > 0 ? info.logLoss : nil)],
+            method: "progressive validation: each impression scored before it was learned from"
+        )
+    }
 }

@@ -11,10 +11,10 @@ package struct CTRRoutes: Sendable {
         self.store = store
     }
 
-    package func register(on router: inout RouterBuilder) {
-        router.post("/rank") { request, _ in
+    package func register(on router: inout ServiceRoutes) {
+        router.post("/rank", access: .storefront) { request, _ in
             try JSONBody.requireJSON(request)
-            let body = try RankRequest(body: request.body, now: Trainer.wallClockMilliseconds())
+            let body = try RankRequest(body: request.body, now: WallClock.milliseconds())
             guard let model = learner.model else {
                 throw APIError.notReady("the click model has not seen a labelled impression yet")
             }
@@ -22,7 +22,7 @@ package struct CTRRoutes: Sendable {
             return HTTPResponse.json(Self.answer(body, ranked: ranked, version: model.version))
         }
 
-        router.get("/models/ctr") { _, _ in
+        router.get("/models/ctr", access: .ops) { _, _ in
             guard let model = learner.model else {
                 throw APIError.notFound("the click model has not seen a labelled impression yet")
             }

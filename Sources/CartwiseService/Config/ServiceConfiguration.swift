@@ -68,8 +68,8 @@ package struct ServiceConfiguration: Sendable {
         return weights
     }
     package var popularityHalfLifeDays: Double { number("recommend.popular_half_life_days") }
-    package var trainer: TrainerSettings {
-        var settings = TrainerSettings()
+    package var trainer: RecommendSettings {
+        var settings = RecommendSettings()
         settings.als = ImplicitALS(
             factors: integer("als.factors"),
             regularization: Float(number("als.regularization")),

@@ -305,7 +305,7 @@ package struct DemoStore {
     package var ordersCSV: String {
         "order_id,user,amount,created_at,label\n"
             + orders.map {
-                "\($0.id),\($0.user),\(EventJSON.number($0.amount)),\(Timestamp.format($0.timestamp)),\($0.fraud ? 1 : 0)"
+                "\($0.id),\($0.user),\(JSONWriter.number($0.amount)),\(Timestamp.format($0.timestamp)),\($0.fraud ? 1 : 0)"
             }
             .joined(separator: "\n") + "\n"
     }

@@ -72,6 +72,16 @@ package final class EventStore: Sendable {
         popularityTimescale = popularityHalfLifeDays * 86_400_000 / 0.693_147_180_559_945_3
     }
 
+    /// A store with the configured limits and weights.
+    package convenience init(configuration: ServiceConfiguration, observer: EventObserver? = nil) {
+        self.init(
+            recentPerUser: configuration.recentPerUser,
+            weights: configuration.eventWeights,
+            popularityHalfLifeDays: configuration.popularityHalfLifeDays,
+            observer: observer
+        )
+    }
+
     /// Adds a durable batch of events stored at `location`.
     package func apply(events: [Event], at location: RecordLog.Location) {
         defer { observer?.events(events) }

@@ -1,5 +1,5 @@
 import CartwiseModels
-package import HTTPCore
+import HTTPCore
 
 /// `POST /series`, `GET /forecast`, `POST /forecast/batch`, `GET /inventory/policy` and
 /// `GET /models/forecast`.
@@ -18,8 +18,8 @@ package struct ForecastRoutes: Sendable {
         self.storage = storage
     }
 
-    package func register(on router: inout RouterBuilder) {
-        router.onDeferred(.post, "/series") { request, _, promise in
+    package func register(on router: inout ServiceRoutes) {
+        router.onDeferred(.post, "/series", access: .ops) { request, _, promise in
             try JSONBody.requireJSON(request)
             let uploads = try SeriesUpload.decode(request.body)
             let store = forecaster.store
@@ -39,13 +39,13 @@ package struct ForecastRoutes: Sendable {
             }
         }
 
-        router.onEither(.get, "/forecast") { request, _ in
+        router.onEither(.get, "/forecast", access: .ops) { request, _ in
             let id = try Self.seriesID(request)
             if let entry = forecaster.entry(id) { return .response(try forecast(request, id, entry)) }
             return try afterFirstFit(id) { entry in try forecast(request, id, entry) }
         }
 
-        router.onEither(.post, "/forecast/batch") { request, _ in
+        router.onEither(.post, "/forecast/batch", access: .ops) { request, _ in
             try JSONBody.requireJSON(request)
             let batch = try ForecastBatchRequest.decode(request.body)
             var unfitted: Set<String> = []
@@ -63,13 +63,13 @@ package struct ForecastRoutes: Sendable {
             return .deferred(promise)
         }
 
-        router.onEither(.get, "/inventory/policy") { request, _ in
+        router.onEither(.get, "/inventory/policy", access: .ops) { request, _ in
             let id = try Self.seriesID(request)
             if let entry = forecaster.entry(id) { return .response(try policy(request, id, entry)) }
             return try afterFirstFit(id) { entry in try policy(request, id, entry) }
         }
 
-        router.get("/models/forecast") { _, _ in
+        router.get("/models/forecast", access: .ops) { _, _ in
             let snapshot = forecaster.snapshot
             let counts = forecaster.store.counts
             var models: [String: Int] = [:]
@@ -164,7 +164,7 @@ package struct ForecastRoutes: Sendable {
             Self.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
             return (Self.etag(entry, horizon: horizon, levels: levels), out)
         }
-        let maxAge = max(0, (forecaster.nextRefreshAt - Trainer.wallClockMilliseconds()) / 1000)
+        let maxAge = max(0, (forecaster.nextRefreshAt - WallClock.milliseconds()) / 1000)
         if let match = request.headers["If-None-Match"], Self.matches(match, rendered.tag) {
             var headers = HTTPHeaders()
             headers.set("ETag", rendered.tag)
@@ -275,7 +275,7 @@ package struct ForecastRoutes: Sendable {
         return result
     }
 
-    static func levelName(_ level: Double) -> String { EventJSON.number(level) }
+    static func levelName(_ level: Double) -> String { JSONWriter.number(level) }
 
     static func etag(_ entry: ForecastSnapshot.Entry, horizon: Int, levels: [Double]) -> String {
         "\"f\(entry.version)-\(entry.fittedAt)-h\(horizon)-" + levels.map(levelName).joined(separator: "_") + "\""

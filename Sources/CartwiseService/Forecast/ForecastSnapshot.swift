@@ -137,4 +137,25 @@ package struct ForecastSnapshot: Sendable {
         }
         applyCalibration(to: Array(entries.keys))
     }
+
+    /// The card `GET /models` shows for it: the series it covers and their median backtest MASE.
+    func card(trainedAt: Int64) -> ModelCard {
+        var mases: [Double] = []
+        var uploaded = 0
+        for entry in entries.values {
+            if !entry.fromEvents { uploaded += 1 }
+            if let mase = entry.forecast.backtest?.mase, mase.isFinite { mases.append(mase) }
+        }
+        mases.sort()
+        let median = mases.isEmpty ? nil : mases[mases.count / 2]
+        return ModelCard(
+            family: "forecast",
+            version: UInt64(max(0, version)),
+            trainedAt: trainedAt,
+            trainingSeconds: lastFitSeconds,
+            data: [.init("series", Double(entries.count)), .init("uploaded_series", Double(uploaded))],
+            quality: [.init("median_backtest_mase", median), .init("series_backtested", Double(mases.count))],
+            method: "each series refitted without its last periods and scored on them (MASE)"
+        )
+    }
 }

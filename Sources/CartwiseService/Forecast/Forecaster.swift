@@ -13,7 +13,11 @@ import Synchronization
 package final class Forecaster: Sendable {
     package let settings: ForecastSettings
     package let store: SeriesStore
-    private let published = Mutex(ForecastSnapshot())
+    /// The published forecasts. A new snapshot is built outside the lock (a copy of every entry
+    /// and the calibration, O(n)) and swapped in; a `GET /forecast` never waits for that.
+    package let models = ModelRegistry<ForecastSnapshot>(family: "forecast")
+    private let requests = Mutex<[@Sendable (Result<ModelCard, any Error>) -> Void]>([])
+    private let status_ = Mutex(TrainingStatus())
     private let nextRefresh = Atomic<Int64>(0)
     private let worker: WorkerThread
     private let onDemand: WorkerThread
@@ -45,12 +49,12 @@ package final class Forecaster: Sendable {
     /// Wakes the trainer after an upload.
     package func refitSoon() { worker.signal() }
 
-    package var snapshot: ForecastSnapshot { published.withLock { $0 } }
+    package var snapshot: ForecastSnapshot { models.model ?? ForecastSnapshot() }
 
     /// When the next full refit is planned (milliseconds since the epoch).
     package var nextRefreshAt: Int64 { nextRefresh.load(ordering: .relaxed) }
 
-    package func entry(_ id: String) -> ForecastSnapshot.Entry? { published.withLock { $0.entries[id] } }
+    package func entry(_ id: String) -> ForecastSnapshot.Entry? { models.model?.entries[id] }
 
     /// Fits a series the snapshot lacks on the on-demand thread, publishes it, and hands its
     /// entry to `then` (on that thread; nil when the id is unknown or the forecaster stops).
@@ -68,13 +72,23 @@ package final class Forecaster: Sendable {
 
     private func run() {
         while !worker.isStopping {
-            let now = Trainer.wallClockMilliseconds()
+            let now = WallClock.milliseconds()
             let (revision, fullAt) = progress.withLock { $0 }
-            if fullAt == .min || now - fullAt >= settings.refreshInterval {
+            let asked = requests.withLock { waiting in
+                defer { waiting.removeAll() }
+                return waiting
+            }
+            if !asked.isEmpty {
+                let card = refit(full: true, after: nil, requested: true)
+                for completion in asked { completion(.success(card)) }
+                continue
+            }
+            if fullAt == .min || (now - fullAt >= settings.refreshInterval && !models.isHeld) {
                 refit(full: true, after: nil)
                 continue
             }
-            if store.counts.revision > revision {
+            // While a rollback holds, new series still get fitted (on demand) but nothing is refitted.
+            if store.counts.revision > revision && !models.isHeld {
                 // Let a burst of uploads (an import, a dashboard's bulk call) land first.
                 _ = worker.wait(timeoutMilliseconds: 200)
                 refit(full: false, after: revision)
@@ -93,20 +107,16 @@ package final class Forecaster: Sendable {
             var fitted = entry(id)
             if fitted == nil, let input = store.input(id) {
                 let forecast = Self.fit(input, backtest: settings.backtest)
-                let now = Trainer.wallClockMilliseconds()
-                fitted = published.withLock { snapshot in
+                let now = WallClock.milliseconds()
+                let published = models.update { current in
                     // The trainer may have published it meanwhile; its entry stands.
-                    if snapshot.entries[id] == nil {
-                        snapshot.entries[id] = ForecastSnapshot.Entry(
-                            input,
-                            forecast,
-                            version: snapshot.version,
-                            fittedAt: now
-                        )
-                        snapshot.applyCalibration(to: [id])
-                    }
-                    return snapshot.entries[id]
+                    guard current?.model.entries[id] == nil else { return nil }
+                    var next = current?.model ?? ForecastSnapshot()
+                    next.entries[id] = ForecastSnapshot.Entry(input, forecast, version: next.version, fittedAt: now)
+                    next.applyCalibration(to: [id])
+                    return .init(model: next, card: current?.card ?? next.card(trainedAt: now))
                 }
+                fitted = published?.model.entries[id]
             }
             for waiter in pending.finish(id) { waiter(fitted) }
         }
@@ -117,16 +127,20 @@ package final class Forecaster: Sendable {
     ///   - full: every series (uploaded and event-derived), else only the series uploaded and
     ///     the items first purchased after `after`.
     ///   - after: the store revision already fitted.
-    package func refit(full: Bool, after: Int?) {
+    ///   - requested: asked for with `POST /models/forecast/train`; lifts a rollback's hold.
+    /// - Returns: the card of the snapshot in service afterwards.
+    @discardableResult
+    package func refit(full: Bool, after: Int?, requested: Bool = false) -> ModelCard {
         let started = MonotonicClock.nanoseconds()
+        status_.withLock { $0.startedAt = WallClock.milliseconds() }
         let (inputs, revision) = store.inputs(changedAfter: full ? nil : after)
-        let version = published.withLock { $0.version } + 1
+        let version = Int(models.highestVersion) + 1
         let backtest = settings.backtest
         let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") { index in
             let input = inputs[index]
             return Self.fit(input, backtest: backtest)
         }
-        let now = Trainer.wallClockMilliseconds()
+        let now = WallClock.milliseconds()
         var entries: [String: ForecastSnapshot.Entry] = [:]
         entries.reserveCapacity(inputs.count)
         for (input, forecast) in zip(inputs, fitted) {
@@ -135,21 +149,30 @@ package final class Forecaster: Sendable {
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         let fullAt = full ? now : progress.withLock { $0.fullAt }
         nextRefresh.store(fullAt + settings.refreshInterval, ordering: .relaxed)
-        published.withLock { snapshot in
+        let calibrate = settings.calibrateIntervals
+        let refresh = settings.refreshInterval
+        let published = models.update { current in
+            var snapshot = current?.model ?? ForecastSnapshot()
             if full {
                 snapshot.entries = entries
+                snapshot.calibrate(enabled: calibrate)
             } else {
                 for (id, entry) in entries { snapshot.entries[id] = entry }
-            }
-            if full {
-                snapshot.calibrate(enabled: settings.calibrateIntervals)
-            } else {
                 snapshot.applyCalibration(to: entries.keys)
             }
-            snapshot.version = version
-            snapshot.nextRefreshAt = fullAt + settings.refreshInterval
+            snapshot.version = max(version, Int(models.highestVersion) + 1)
+            snapshot.nextRefreshAt = fullAt + refresh
             snapshot.lastFitSeconds = seconds
             snapshot.lastFitSeries = inputs.count
+            return .init(model: snapshot, card: snapshot.card(trainedAt: now))
+        }
+        let card = published?.card ?? ForecastSnapshot().card(trainedAt: now)
+        if requested { models.release() }
+        status_.withLock {
+            $0.startedAt = nil
+            $0.lastFinishedAt = now
+            $0.lastSeconds = seconds
+            $0.finish(.published, version: card.version)
         }
         progress.withLock { $0 = (max($0.revision, revision), fullAt) }
         logger.info(
@@ -159,6 +182,7 @@ package final class Forecaster: Sendable {
                 "seconds": "\((seconds * 1000).rounded() / 1000)",
             ]
         )
+        return card
     }
 
     /// One series' forecast for the frequency's longest horizon, with a backtest over the last
@@ -193,5 +217,31 @@ package final class Forecaster: Sendable {
             hash &*= 0x100_0000_01b3
         }
         return hash | 1
+    }
+}
+
+extension Forecaster: ModelFamily {
+    package var family: String { models.family }
+    package var card: ModelCard? { models.current?.card }
+    package var versions: [UInt64] { models.versions }
+    package var isHeld: Bool { models.isHeld }
+    package var status: TrainingStatus {
+        var status = status_.withLock { $0 }
+        status.requested = requests.withLock { $0.count }
+        return status
+    }
+
+    /// Refits every series now.
+    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
+        requests.withLock { $0.append(completion) }
+        worker.signal()
+    }
+
+    /// The previous snapshot of every forecast, from memory; it holds (no scheduled refits; new
+    /// series are still fitted when asked for) until a training is asked for.
+    package func rollback() throws -> ModelCard {
+        guard let previous = models.rollback() else { throw TrainerError.noPreviousVersion }
+        logger.notice("rolled back the forecasts", metadata: ["to": "\(previous.card.version)"])
+        return previous.card
     }
 }

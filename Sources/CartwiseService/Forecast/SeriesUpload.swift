@@ -298,7 +298,7 @@ extension SeriesUpload {
                 } else {
                     out += "\"\(upload.frequency.format(point.period))\"".utf8
                 }
-                out += #","value":\#(EventJSON.number(point.value))}"#.utf8
+                out += #","value":\#(JSONWriter.number(point.value))}"#.utf8
             }
             out += "]}".utf8
         }

@@ -110,9 +110,9 @@ package enum AuditEntry {
         JSONString.append(value, to: &out)
     }
 
-    /// A finite number (as ``EventJSON/number(_:)`` spells it), or null.
+    /// A finite number (as ``JSONWriter/number(_:)`` spells it), or null.
     package static func number(_ value: Double, _ out: inout [UInt8]) {
-        if value.isFinite { EventJSON.append(value, to: &out) } else { out += "null".utf8 }
+        JSONWriter.append(value, to: &out)
     }
 
     /// The order a trail entry scored, for replay.

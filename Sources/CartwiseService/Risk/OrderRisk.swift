@@ -17,7 +17,10 @@ package final class OrderRisk: Sendable {
     package let history = OrderHistory()
     package let personal: PersonalData
     private let dataset: Mutex<RiskDataset>
-    private let published = Mutex<RiskModel?>(nil)
+    /// The published trees; the risk-trainer thread is the only publisher.
+    package let models = ModelRegistry<RiskModel>(family: "risk")
+    private let requests = Mutex<[@Sendable (Result<ModelCard, any Error>) -> Void]>([])
+    private let progress = Mutex(TrainingStatus())
     private let recent = Mutex<(entries: [Recent], next: Int)>(([], 0))
     private let worker: WorkerThread
     private let logger: Logger
@@ -38,7 +41,7 @@ package final class OrderRisk: Sendable {
     package func stop() { worker.stop() }
 
     /// The trees in service, nil while the rule score decides.
-    package var model: RiskModel? { published.withLock { $0 } }
+    package var model: RiskModel? { models.model }
 
     package var counts: (orders: Int, labelled: Int, frauds: Int) {
         dataset.withLock { ($0.count, $0.labelled, $0.frauds) }
@@ -219,13 +222,35 @@ package final class OrderRisk: Sendable {
 
     private func run() {
         while !worker.isStopping {
-            let now = Trainer.wallClockMilliseconds()
+            let now = WallClock.milliseconds()
             let (generation, labelled, frauds) = dataset.withLock { ($0.generation, $0.labelled, $0.frauds) }
             let last = lastTrained.withLock { $0 }
             let enough = labelled >= settings.minLabels && frauds >= settings.minFraudLabels
-            let due = last.at == .min || now - last.at >= settings.retrainInterval
+            let asked = requests.withLock { waiting in
+                defer { waiting.removeAll() }
+                return waiting
+            }
+            if !asked.isEmpty {
+                guard enough else {
+                    models.release()
+                    progress.withLock { $0.finish(.noData) }
+                    let error = TrainerError.tooFewLabels(
+                        labelled: labelled,
+                        frauds: frauds,
+                        neededLabels: settings.minLabels,
+                        neededFrauds: settings.minFraudLabels
+                    )
+                    for completion in asked { completion(.failure(error)) }
+                    continue
+                }
+                let card = train(generation: generation, requested: true)
+                for completion in asked { completion(.success(card)) }
+                continue
+            }
+            // While a rollback holds, only a requested training runs.
+            let due = !models.isHeld && (last.at == .min || now - last.at >= settings.retrainInterval)
             if enough && generation != last.generation && due {
-                train(generation: generation)
+                train(generation: generation, requested: false)
                 continue
             }
             let wait =
@@ -234,21 +259,30 @@ package final class OrderRisk: Sendable {
         }
     }
 
-    private func train(generation: Int) {
+    @discardableResult
+    private func train(generation: Int, requested: Bool) -> ModelCard {
         let started = MonotonicClock.nanoseconds()
+        progress.withLock { $0.startedAt = WallClock.milliseconds() }
         let (names, columns, labels) = dataset.withLock { $0.trainingSet() }
         let trees = GradientBoostedTrees.train(columns: columns, labels: labels, parameters: settings.parameters)
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
-        let version = (model?.info.version ?? 0) + 1
+        let version = models.highestVersion + 1
         let info = RiskModel.Info(
             version: version,
-            trainedAt: Trainer.wallClockMilliseconds(),
+            trainedAt: WallClock.milliseconds(),
             orders: labels.count,
             frauds: labels.reduce(0) { $0 + ($1 ? 1 : 0) },
             seconds: seconds
         )
-        published.withLock { $0 = RiskModel(info: info, names: names, trees: trees) }
+        let trained = RiskModel(info: info, names: names, trees: trees)
+        models.publish(trained, card: trained.card, requested: requested)
         lastTrained.withLock { $0 = (generation, info.trainedAt) }
+        progress.withLock {
+            $0.startedAt = nil
+            $0.lastFinishedAt = info.trainedAt
+            $0.lastSeconds = seconds
+            $0.finish(.published, version: version)
+        }
         logger.info(
             "trained the risk model",
             metadata: [
@@ -256,5 +290,31 @@ package final class OrderRisk: Sendable {
                 "trees": "\(trees.trees.count)", "seconds": "\((seconds * 1000).rounded() / 1000)",
             ]
         )
+        return trained.card
+    }
+}
+
+extension OrderRisk: ModelFamily {
+    package var family: String { models.family }
+    package var card: ModelCard? { models.current?.card }
+    package var versions: [UInt64] { models.versions }
+    package var isHeld: Bool { models.isHeld }
+    package var status: TrainingStatus {
+        var status = progress.withLock { $0 }
+        status.requested = requests.withLock { $0.count }
+        return status
+    }
+
+    /// Retrains now on the labelled orders (409 when there are too few labels).
+    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
+        requests.withLock { $0.append(completion) }
+        worker.signal()
+    }
+
+    /// The previous trees, from memory; they hold until a training is asked for.
+    package func rollback() throws -> ModelCard {
+        guard let previous = models.rollback() else { throw TrainerError.noPreviousVersion }
+        logger.notice("rolled back the risk model", metadata: ["to": "\(previous.card.version)"])
+        return previous.card
     }
 }

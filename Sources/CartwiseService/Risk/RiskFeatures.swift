@@ -70,9 +70,5 @@ package enum RiskFeatures {
         }
     }
 
-    static func format(_ value: Double) -> String {
-        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-        let rounded = (value * 100).rounded() / 100
-        return rounded == 0 ? String(value) : String(rounded)
-    }
+    static func format(_ value: Double) -> String { JSONWriter.number(value, places: 2) }
 }

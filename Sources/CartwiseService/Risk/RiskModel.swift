@@ -80,4 +80,17 @@ package final class RiskModel: Sendable {
         }
         return (GradientBoostedTrees.sigmoid(margin), reasons)
     }
+
+    /// The card `GET /models` shows for it.
+    var card: ModelCard {
+        ModelCard(
+            family: "risk",
+            version: info.version,
+            trainedAt: info.trainedAt,
+            trainingSeconds: info.seconds,
+            data: [.init("labelled_orders", Double(info.orders)), .init("fraud_orders", Double(info.frauds))],
+            quality: [],
+            method: "not measured at training: docs/risk.md gives PR-AUC on the creditcard split"
+        )
+    }
 }

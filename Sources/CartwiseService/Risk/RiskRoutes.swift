@@ -9,17 +9,20 @@ package struct RiskRoutes: Sendable {
     package let risk: OrderRisk
     package let storage: RiskStorage
     package let store: EventStore
+    /// Runs the thresholds dry run: it re-scores up to `risk.max_orders` orders.
+    package let pool: BlockingPool
 
-    package init(risk: OrderRisk, storage: RiskStorage, store: EventStore) {
+    package init(risk: OrderRisk, storage: RiskStorage, store: EventStore, pool: BlockingPool) {
         self.risk = risk
         self.storage = storage
         self.store = store
+        self.pool = pool
     }
 
-    package func register(on router: inout RouterBuilder) {
-        router.onDeferred(.post, "/score-order") { request, _, promise in
+    package func register(on router: inout ServiceRoutes) {
+        router.onDeferred(.post, "/score-order", access: .risk) { request, _, promise in
             try JSONBody.requireJSON(request)
-            let now = Trainer.wallClockMilliseconds()
+            let now = WallClock.milliseconds()
             let order = try OrderDecoder.decode(request.body, now: now)
             let decided = risk.score(order, catalog: { store.item($0)?.categories }, now: now)
             let answer = Self.answer(decided)
@@ -34,9 +37,9 @@ package struct RiskRoutes: Sendable {
             }
         }
 
-        router.onDeferred(.post, "/labels") { request, _, promise in
+        router.onDeferred(.post, "/labels", access: .risk) { request, _, promise in
             try JSONBody.requireJSON(request)
-            let label = try LabelRequest.decode(request.body, now: Trainer.wallClockMilliseconds())
+            let label = try LabelRequest.decode(request.body, now: WallClock.milliseconds())
             guard risk.knows(label.orderID) else {
                 throw APIError.notFound(
                     "order '\(label.orderID)' is not known: never scored or imported, or older than the "
@@ -59,7 +62,7 @@ package struct RiskRoutes: Sendable {
             }
         }
 
-        router.get("/score-order/thresholds") { request, _ in
+        router.onBlocking(.get, "/score-order/thresholds", access: .risk, pool: pool) { request, _ in
             let review = try request.queryDouble("review", default: risk.settings.reviewThreshold, range: 0...1)!
             let decline = try request.queryDouble("decline", default: risk.settings.declineThreshold, range: 0...1)!
             // review above decline is allowed: the review band is then empty, every flagged order declined.
@@ -73,7 +76,7 @@ package struct RiskRoutes: Sendable {
             return HTTPResponse.json(Self.describe(run, review, decline, rescored: rescore))
         }
 
-        router.get("/models/risk") { _, _ in
+        router.get("/models/risk", access: .any([.risk, .ops])) { _, _ in
             let counts = risk.counts
             var out: [UInt8] = []
             out +=

@@ -16,9 +16,9 @@ package enum BenchmarkRoutes {
 
     private static let healthy = Array(#"{"status":"ok"}"#.utf8)
 
-    package static func register(on router: inout RouterBuilder) {
-        router.get("/health") { _, _ in HTTPResponse.json(healthy) }
-        router.post("/echo") { request, _ in
+    package static func register(on router: inout ServiceRoutes) {
+        router.get("/health", access: .open) { _, _ in HTTPResponse.json(healthy) }
+        router.post("/echo", access: .open) { request, _ in
             let input = try JSONBody.decode(EchoInput.self, from: request)
             return JSONResponse(EchoOutput(sum: input.ints.reduce(0, &+), n: input.ints.count))
         }

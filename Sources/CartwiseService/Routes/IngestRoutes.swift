@@ -15,8 +15,18 @@ package struct IngestRoutes: Sendable {
     package let catalog: LogWriter
     package let maxBatch: Int
     package let metrics: ServiceMetrics
+    /// Reads a user's events back from the log files.
+    package let pool: BlockingPool
 
-    package init(store: EventStore, events: LogWriter, catalog: LogWriter, maxBatch: Int, metrics: ServiceMetrics) {
+    package init(
+        store: EventStore,
+        events: LogWriter,
+        catalog: LogWriter,
+        maxBatch: Int,
+        metrics: ServiceMetrics,
+        pool: BlockingPool
+    ) {
+        self.pool = pool
         self.store = store
         self.events = events
         self.catalog = catalog
@@ -24,9 +34,9 @@ package struct IngestRoutes: Sendable {
         self.metrics = metrics
     }
 
-    package func register(on router: inout RouterBuilder) {
-        router.onDeferred(.post, "/events") { request, _, promise in
-            let decoder = EventDecoder(now: Self.now())
+    package func register(on router: inout ServiceRoutes) {
+        router.onDeferred(.post, "/events", access: .storefront) { request, _, promise in
+            let decoder = EventDecoder(now: WallClock.milliseconds())
             let batch = try BatchDecoder(kind: "events", maxEntries: maxBatch).decode(
                 request.body,
                 contentType: request.headers["Content-Type"]
@@ -46,7 +56,7 @@ package struct IngestRoutes: Sendable {
             }
         }
 
-        router.onDeferred(.post, "/items") { request, _, promise in
+        router.onDeferred(.post, "/items", access: .storefront) { request, _, promise in
             let decoder = ItemDecoder()
             let batch = try BatchDecoder(kind: "items", maxEntries: maxBatch).decode(
                 request.body,
@@ -65,13 +75,13 @@ package struct IngestRoutes: Sendable {
             }
         }
 
-        router.get("/items/{id}") { _, parameters in
+        router.get("/items/{id}", access: .storefront) { _, parameters in
             let id = try parameters.require("id")
             guard let item = store.item(id) else { throw APIError.notFound("item '\(id)' is not in the catalog") }
             return HTTPResponse.json(Array(EventJSON.encode(item).utf8))
         }
 
-        router.get("/users/{id}/events") { request, parameters in
+        router.onBlocking(.get, "/users/{id}/events", access: .storefront, pool: pool) { request, parameters in
             let user = try parameters.require("id")
             let limit = try request.queryInt("limit", default: 20, range: 1...store.recentPerUser)!
             guard let (recent, total) = store.recentEvents(user: user, limit: limit) else {
@@ -101,10 +111,4 @@ package struct IngestRoutes: Sendable {
         ProblemDetails(.serviceUnavailable, detail: "the batch was not stored: \(error)").makeResponse()
     }
 
-    /// Wall-clock milliseconds, for events sent without a timestamp.
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-    }
 }

@@ -64,11 +64,17 @@ package final class AccessControl: Sendable {
 
     /// The gate for ``RouterBuilder/build(gate:onError:)``.
     package var gate: Router.Gate {
-        { [self] request, route in check(request, route: route) }
+        { [self] request, route, access in check(request, route: route, access: RouteAccess(word: access)) }
     }
 
-    func check(_ request: HTTPRequest, route: String) -> HTTPResponse? {
-        let required = Scope.required(method: request.method.rawValue, route: route)
+    /// - Parameters:
+    ///   - request: the request.
+    ///   - route: its route template.
+    ///   - access: what the route declared; nil (a route that declared nothing) is admin-only,
+    ///     so an undeclared route is closed, not open.
+    /// - Returns: nil to let it through, else the refusal.
+    func check(_ request: HTTPRequest, route: String, access: RouteAccess?) -> HTTPResponse? {
+        let required = (access ?? .admin).scopes
         if required.isEmpty { return nil }
         if mode == .off { return nil }
         reloadLogged()

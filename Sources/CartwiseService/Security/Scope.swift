@@ -1,4 +1,5 @@
-/// What an API key may reach. Each route belongs to one scope; `admin` reaches every route.
+/// What an API key may reach. Each route declares the scopes that may call it where it is
+/// registered (``RouteAccess``); `admin` reaches every route.
 package enum Scope: String, Sendable, CaseIterable, Codable {
     /// `/recommend`, `/similar-items`, `/rank`, `/events`, `/items`, `/users/{id}/events`.
     case storefront
@@ -9,23 +10,6 @@ package enum Scope: String, Sendable, CaseIterable, Codable {
     case ops
     /// Training and rollback, and everything else.
     case admin
-
-    /// The scopes that may call `method route` (empty: open to everyone). A route not listed
-    /// here needs `admin`: a new route is closed until someone decides otherwise.
-    package static func required(method: String, route: String) -> Scopes {
-        switch route {
-        case "/healthz", "/readyz", "/health", "/echo": return []
-        case "/recommend", "/similar-items", "/rank", "/events", "/items", "/items/{id}", "/users/{id}/events":
-            return [.storefront, .admin]
-        case "/score-order", "/labels", "/score-order/thresholds": return [.risk, .admin]
-        case "/models/risk": return [.risk, .ops, .admin]
-        case "/metrics", "/models/ctr", "/forecast", "/forecast/batch", "/inventory/policy", "/models/forecast":
-            return [.ops, .admin]
-        case "/series": return [.ops, .admin]
-        case "/models": return method == "GET" || method == "HEAD" ? [.ops, .admin] : [.admin]
-        default: return [.admin]
-        }
-    }
 }
 
 /// A set of scopes as bits: every request asks which scopes its route needs, and a `Set<Scope>`

@@ -23,23 +23,25 @@ package final class ServiceStorage: Sendable {
 
     /// Locks the data directory, replays both logs into memory (cutting a torn tail), and, when
     /// `demo` is given and the store is empty, generates the demo store into it first.
+    /// - Parameters:
+    ///   - configuration: the data directory, segment size and durability.
+    ///   - logger: for the replay's report.
+    ///   - demo: generate the demo store into an empty directory.
+    ///   - store: the store to replay into (its observer hears every batch); a new one without
+    ///     an observer when nil.
+    /// - Returns: the opened storage.
     /// - Throws: ``StorageError`` (including ``StorageError/locked(path:)``), or a decode error
     ///   for a record that passed its CRC but is not in a format this version reads.
     package static func open(
         configuration: ServiceConfiguration,
         logger: Logger,
         demo: DemoStore.Options? = nil,
-        observer: EventObserver? = nil
+        store: EventStore? = nil
     ) throws -> ServiceStorage {
         let directory = configuration.dataDirectory
         try FileSystem.makeDirectory(directory)
         let lock = try DataDirectoryLock(directory: directory)
-        let store = EventStore(
-            recentPerUser: configuration.recentPerUser,
-            weights: configuration.eventWeights,
-            popularityHalfLifeDays: configuration.popularityHalfLifeDays,
-            observer: observer
-        )
+        let store = store ?? EventStore(configuration: configuration)
         let started = MonotonicClock.nanoseconds()
         // The catalog first: the click model hashes an impression's item categories as it learns.
         let (catalogLog, catalogReport) = try RecordLog.open(

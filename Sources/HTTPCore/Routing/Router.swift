@@ -6,27 +6,44 @@
 package final class Router: HTTPResponder {
     private struct Entry: Sendable {
         let template: RouteTemplate
-        var handlers: [HTTPMethod: RouteHandler]
+        var handlers: [HTTPMethod: Registered]
+    }
+
+    private struct Registered: Sendable {
+        let handler: RouteHandler
+        let access: UInt32
     }
 
     /// Decides whether a matched request may run: nil lets it through, a response (401, 403,
-    /// 429, ...) answers instead. It sees the route's template, so policies are per route.
-    package typealias Gate = @Sendable (HTTPRequest, _ route: String) -> HTTPResponse?
+    /// 429, ...) answers instead. It sees the route's template and the access word the route was
+    /// registered with (opaque here: the application gives it meaning; 0 when none was given).
+    package typealias Gate = @Sendable (HTTPRequest, _ route: String, _ access: UInt32) -> HTTPResponse?
+
+    /// One registered route, for listings and checks.
+    package struct RouteInfo: Sendable, Equatable {
+        package let method: HTTPMethod
+        package let template: String
+        package let access: UInt32
+    }
 
     private let staticRoutes: [String: Entry]
     private let templatedRoutes: [Entry]
     private let onError: @Sendable (any Error, HTTPRequest) -> Void
     private let gate: Gate?
+    /// Every route in registration order.
+    package let routes: [RouteInfo]
 
     init(
-        entries: [(RouteTemplate, HTTPMethod, RouteHandler)],
+        entries: [(RouteTemplate, HTTPMethod, RouteHandler, UInt32)],
         gate: Gate?,
         onError: @escaping @Sendable (any Error, HTTPRequest) -> Void
     ) {
         self.gate = gate
         var statics: [String: Entry] = [:]
         var templated: [Entry] = []
-        for (template, method, handler) in entries {
+        routes = entries.map { RouteInfo(method: $0.1, template: $0.0.text, access: $0.3) }
+        for (template, method, handler, access) in entries {
+            let handler = Registered(handler: handler, access: access)
             if template.isStatic {
                 let key = "/" + RouteTemplate.split(template.text).joined(separator: "/")
                 statics[key, default: Entry(template: template, handlers: [:])].handlers[method] = handler
@@ -48,8 +65,8 @@ package final class Router: HTTPResponder {
             )
         }
         let method = request.method
-        let handler = entry.handlers[method] ?? (method == .head ? entry.handlers[.get] : nil)
-        guard let handler else {
+        let registered = entry.handlers[method] ?? (method == .head ? entry.handlers[.get] : nil)
+        guard let registered else {
             let allow = Self.allowHeader(entry.handlers.keys)
             var response: HTTPResponse
             if method == .options {
@@ -65,11 +82,11 @@ package final class Router: HTTPResponder {
             return .response(response)
         }
         let route = entry.template.text
-        if let gate, var refused = gate(request, route) {
+        if let gate, var refused = gate(request, route, registered.access) {
             refused.route = route
             return .response(refused)
         }
-        switch handler {
+        switch registered.handler {
         case .immediate(let body):
             var response: HTTPResponse
             do {
@@ -133,7 +150,7 @@ package final class Router: HTTPResponder {
         return nil
     }
 
-    private static func allowHeader(_ methods: Dictionary<HTTPMethod, RouteHandler>.Keys) -> String {
+    private static func allowHeader(_ methods: Dictionary<HTTPMethod, Registered>.Keys) -> String {
         var names = Set(methods.map(\.rawValue))
         if names.contains("GET") { names.insert("HEAD") }
         names.insert("OPTIONS")
@@ -143,35 +160,39 @@ package final class Router: HTTPResponder {
 
 /// Collects routes, then builds an immutable ``Router``.
 package struct RouterBuilder {
-    private var entries: [(RouteTemplate, HTTPMethod, RouteHandler)] = []
+    private var entries: [(RouteTemplate, HTTPMethod, RouteHandler, UInt32)] = []
 
     package init() {}
 
-    /// Adds a handler answered on the loop thread; its result renders itself.
+    /// Adds a handler answered on the loop thread; its result renders itself. `access` is handed
+    /// to the gate with every request for this route.
     package mutating func on<Result: HTTPResponseConvertible>(
         _ method: HTTPMethod,
         _ template: String,
+        access: UInt32 = 0,
         _ handler: @escaping @Sendable (HTTPRequest, RouteParameters) throws -> Result
     ) {
-        entries.append((RouteTemplate(template), method, .immediate({ try handler($0, $1).makeResponse() })))
+        entries.append((RouteTemplate(template), method, .immediate({ try handler($0, $1).makeResponse() }), access))
     }
 
     /// Adds a handler that completes its promise from another thread.
     package mutating func onDeferred(
         _ method: HTTPMethod,
         _ template: String,
+        access: UInt32 = 0,
         _ handler: @escaping @Sendable (HTTPRequest, RouteParameters, HTTPResponsePromise) throws -> Void
     ) {
-        entries.append((RouteTemplate(template), method, .deferred(handler)))
+        entries.append((RouteTemplate(template), method, .deferred(handler), access))
     }
 
     /// Adds a handler that answers on the loop thread or returns a promise another thread keeps.
     package mutating func onEither(
         _ method: HTTPMethod,
         _ template: String,
+        access: UInt32 = 0,
         _ handler: @escaping @Sendable (HTTPRequest, RouteParameters) throws -> HTTPOutcome
     ) {
-        entries.append((RouteTemplate(template), method, .either(handler)))
+        entries.append((RouteTemplate(template), method, .either(handler), access))
     }
 
     package mutating func get<Result: HTTPResponseConvertible>(

@@ -16,7 +16,7 @@ package enum SnapshotFile {
 
     /// Writes `snapshot` durably and keeps only the newest `keep` files.
     /// - Throws: ``StorageError``.
-    package static func write(_ snapshot: ModelSnapshot, to directory: String, keep: Int) throws(StorageError) {
+    package static func write(_ snapshot: RecommendSnapshot, to directory: String, keep: Int) throws(StorageError) {
         try FileSystem.makeDirectory(directory)
         let payload: [UInt8]
         do {
@@ -51,7 +51,7 @@ package enum SnapshotFile {
 
     /// Reads and verifies one snapshot file.
     /// - Throws: ``StorageError`` when it is missing, truncated, fails its CRC or cannot be decoded.
-    package static func read(_ directory: String, version: UInt64) throws(StorageError) -> ModelSnapshot {
+    package static func read(_ directory: String, version: UInt64) throws(StorageError) -> RecommendSnapshot {
         let file = path(directory, version: version)
         let bytes = try FileSystem.readAll(file)
         guard bytes.count >= 24, Array(bytes[0..<8]) == magic else {
@@ -80,7 +80,7 @@ package enum SnapshotFile {
     }
 
     /// The newest snapshot that reads back intact; damaged newer files are skipped.
-    package static func newest(in directory: String) -> (ModelSnapshot?, skipped: [String]) {
+    package static func newest(in directory: String) -> (RecommendSnapshot?, skipped: [String]) {
         var skipped: [String] = []
         for version in versions(in: directory).reversed() {
             do {
@@ -97,7 +97,7 @@ package enum SnapshotFile {
     /// 2 added the per-user candidate table; version 1 files still load (without one).
     static let formatVersion: UInt8 = 2
 
-    static func encode(_ snapshot: ModelSnapshot) -> [UInt8] {
+    static func encode(_ snapshot: RecommendSnapshot) -> [UInt8] {
         let info = snapshot.info
         var writer = BinaryWriter(
             capacity: (snapshot.factors.users.values.count + snapshot.factors.items.values.count) * 4 + 4096
@@ -144,11 +144,11 @@ package enum SnapshotFile {
         return writer.bytes
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(BinaryReader.Truncated) -> ModelSnapshot {
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws(BinaryReader.Truncated) -> RecommendSnapshot {
         var reader = BinaryReader(bytes)
         let format = try reader.readUInt8()
         guard format == 1 || format == formatVersion else { throw BinaryReader.Truncated(offset: 0) }
-        var info = ModelSnapshot.Info(
+        var info = RecommendSnapshot.Info(
             version: UInt64(bitPattern: try reader.readInt64()),
             trainedAt: try reader.readInt64(),
             trainingSeconds: try reader.readDouble(),
@@ -218,7 +218,7 @@ package enum SnapshotFile {
                 history: history
             )
         }
-        return ModelSnapshot(
+        return RecommendSnapshot(
             info: info,
             userNames: users,
             itemNames: items,

@@ -51,7 +51,7 @@ package enum Recommender {
 
     /// The best items for `vector` after the filters, best first, `offset` skipped.
     package static func rank(
-        _ snapshot: ModelSnapshot,
+        _ snapshot: RecommendSnapshot,
         vector: [Float],
         seen: Set<Int>,
         filters: RecommendFilters,
@@ -74,7 +74,7 @@ package enum Recommender {
     /// give it: the user asked for seen items (which the table leaves out), or the filters left
     /// fewer than `offset + k` of a full row (an item further down might qualify).
     package static func cached(
-        _ snapshot: ModelSnapshot,
+        _ snapshot: RecommendSnapshot,
         user: Int,
         filters: RecommendFilters,
         store: EventStore
@@ -107,7 +107,7 @@ package enum Recommender {
     }
 
     /// One flag per item: seen (unless included), excluded by name, or outside the category.
-    static func exclusionMask(_ snapshot: ModelSnapshot, seen: Set<Int>, filters: RecommendFilters) -> [Bool] {
+    static func exclusionMask(_ snapshot: RecommendSnapshot, seen: Set<Int>, filters: RecommendFilters) -> [Bool] {
         var mask: [Bool]
         if let category = filters.category {
             mask = [Bool](repeating: true, count: snapshot.itemNames.count)
@@ -126,7 +126,7 @@ package enum Recommender {
 
     /// Popular items (time-decayed), with the same filters; scores fall from 1 with the rank.
     package static func popular(
-        _ snapshot: ModelSnapshot,
+        _ snapshot: RecommendSnapshot,
         seen: Set<Int>,
         filters: RecommendFilters,
         store: EventStore
@@ -153,7 +153,7 @@ package enum Recommender {
     }
 
     private static func liveFilter(
-        _ snapshot: ModelSnapshot,
+        _ snapshot: RecommendSnapshot,
         _ picks: [Pick],
         _ filters: RecommendFilters,
         _ store: EventStore

@@ -1,5 +1,5 @@
 import CartwiseModels
-package import HTTPCore
+import HTTPCore
 
 /// `GET /recommend`, `POST /recommend` (anonymous sessions) and `GET /similar-items`.
 ///
@@ -7,12 +7,12 @@ package import HTTPCore
 /// was trained is folded in on the fly (one ALS user step against the item factors), so a purchase
 /// changes the very next recommendation; unknown users get time-decayed popular items.
 package struct RecommendRoutes: Sendable {
-    package let models: ModelStore
+    package let models: ModelRegistry<RecommendSnapshot>
     package let store: EventStore
     /// Re-ranks ALS candidates with `rank=ctr`.
     package let ctr: CTRLearner?
 
-    package init(models: ModelStore, store: EventStore, ctr: CTRLearner? = nil) {
+    package init(models: ModelRegistry<RecommendSnapshot>, store: EventStore, ctr: CTRLearner? = nil) {
         self.models = models
         self.store = store
         self.ctr = ctr
@@ -35,8 +35,8 @@ package struct RecommendRoutes: Sendable {
         return value
     }
 
-    package func register(on router: inout RouterBuilder) {
-        router.get("/recommend") { request, _ in
+    package func register(on router: inout ServiceRoutes) {
+        router.get("/recommend", access: .storefront) { request, _ in
             let user = try Self.identifier(request, "user")
             let requested = try RecommendFilters(query: request)
             let (filters, rerank) = try retrieval(for: requested)
@@ -82,7 +82,7 @@ package struct RecommendRoutes: Sendable {
             return foldInOrPopular(user: user, snapshot: snapshot, known: known, filters: filters, rerank: rerank)
         }
 
-        router.post("/recommend") { request, _ in
+        router.post("/recommend", access: .storefront) { request, _ in
             let body = try JSONBody.decode(SessionRequest.self, from: request)
             var filters = RecommendFilters()
             // Read as numbers and checked here: an integer past Int64 would otherwise fail the
@@ -116,7 +116,7 @@ package struct RecommendRoutes: Sendable {
             )
         }
 
-        router.get("/similar-items") { request, _ in
+        router.get("/similar-items", access: .storefront) { request, _ in
             let item = try Self.identifier(request, "item")
             let filters = try RecommendFilters(query: request)
             let snapshot = try current()
@@ -165,7 +165,7 @@ package struct RecommendRoutes: Sendable {
     /// Folds the user's (or session's) known items in, or falls back to popular items.
     private func foldInOrPopular(
         user: String?,
-        snapshot: ModelSnapshot,
+        snapshot: RecommendSnapshot,
         known: [(item: Int, weight: Float)],
         filters: RecommendFilters,
         rerank: Rerank? = nil
@@ -215,8 +215,8 @@ package struct RecommendRoutes: Sendable {
         var explain: String?
     }
 
-    private func current() throws(APIError) -> ModelSnapshot {
-        guard let snapshot = models.snapshot else {
+    private func current() throws(APIError) -> RecommendSnapshot {
+        guard let snapshot = models.model else {
             throw .notReady("no model has been trained yet; /readyz turns 200 when one is")
         }
         return snapshot
@@ -225,7 +225,7 @@ package struct RecommendRoutes: Sendable {
     /// All of the user's items known to the model, heaviest first.
     package static func known(
         _ weights: [(item: String, weight: Float)],
-        in snapshot: ModelSnapshot
+        in snapshot: RecommendSnapshot
     ) -> [(item: Int, weight: Float)] {
         var known: [(item: Int, weight: Float)] = []
         var positions: [Int: Int] = [:]
@@ -244,7 +244,7 @@ package struct RecommendRoutes: Sendable {
 
     private func answer(
         user: String?,
-        snapshot: ModelSnapshot,
+        snapshot: RecommendSnapshot,
         source: String,
         picks: [Recommender.Pick],
         history: [(item: Int, weight: Float)],
@@ -256,7 +256,7 @@ package struct RecommendRoutes: Sendable {
         if let rerank {
             let margins = rerank.model.margins(
                 user: user ?? "",
-                timestamp: Trainer.wallClockMilliseconds(),
+                timestamp: WallClock.milliseconds(),
                 context: [],
                 items: picks.map { RankRequest.Entry(item: snapshot.itemNames[$0.item]) },
                 catalog: ctr?.hashedCatalog ?? CTRCatalog()
@@ -314,7 +314,5 @@ package struct RecommendRoutes: Sendable {
         return HTTPResponse.json(body)
     }
 
-    static func number(_ value: Float) -> String {
-        value.isFinite ? String((value * 1_000_000).rounded() / 1_000_000) : "0"
-    }
+    static func number(_ value: Float) -> String { JSONWriter.number(Double(value), places: 6) }
 }

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// What the trainer needs to know.
-package struct TrainerSettings: Sendable {
+package struct RecommendSettings: Sendable {
     package var als = ImplicitALS()
     /// Worker threads for the ALS half-steps.
     package var threads = 2
@@ -31,27 +31,14 @@ package struct TrainerSettings: Sendable {
     package init() {}
 }
 
-/// Why a training did not produce a model.
-package enum TrainerError: Error, CustomStringConvertible {
-    case noData
-    case noPreviousVersion
-
-    package var description: String {
-        switch self {
-        case .noData: return "there are no events with a positive weight to train on"
-        case .noPreviousVersion: return "there is no older snapshot on disk to roll back to"
-        }
-    }
-}
-
 /// Retrains the recommendation model on a dedicated thread and publishes each new snapshot with
 /// one atomic swap. Requests never wait for it: they keep using the snapshot they read.
-package final class Trainer: Sendable {
-    package typealias Completion = @Sendable (Result<ModelSnapshot, any Error>) -> Void
+package final class RecommendTrainer: Sendable {
+    package typealias Completion = @Sendable (Result<RecommendSnapshot, any Error>) -> Void
 
     private let store: EventStore
-    private let models: ModelStore
-    private let settings: TrainerSettings
+    package let models: ModelRegistry<RecommendSnapshot>
+    private let settings: RecommendSettings
     private let directory: String
     private let logger: Logger
     private let worker: WorkerThread
@@ -67,8 +54,8 @@ package final class Trainer: Sendable {
 
     package init(
         store: EventStore,
-        models: ModelStore,
-        settings: TrainerSettings,
+        models: ModelRegistry<RecommendSnapshot>,
+        settings: RecommendSettings,
         directory: String,
         logger: Logger,
         onFirstModel: @escaping @Sendable () -> Void = {}
@@ -89,7 +76,7 @@ package final class Trainer: Sendable {
         let (snapshot, skipped) = SnapshotFile.newest(in: directory)
         for problem in skipped { logger.error("skipped a damaged snapshot", metadata: ["error": "\(problem)"]) }
         guard let snapshot else { return false }
-        models.publish(snapshot)
+        models.publish(snapshot, card: snapshot.card)
         trainedSequence.store(snapshot.info.sequence, ordering: .relaxed)
         logger.info(
             "loaded model snapshot",
@@ -102,7 +89,7 @@ package final class Trainer: Sendable {
     /// An empty store has nothing to train, so it counts as ready here, before the thread runs:
     /// a probe right after start-up must not race the thread.
     package func start() throws {
-        if models.snapshot == nil, store.sequence == 0 { onFirstModel() }
+        if models.model == nil, store.sequence == 0 { onFirstModel() }
         try worker.start(name: "als-trainer") { [self] in run() }
     }
 
@@ -120,20 +107,20 @@ package final class Trainer: Sendable {
     /// Whether a training runs or is queued, and how the last one ended.
     package var status: TrainingStatus { progress.withLock { $0 } }
 
-    /// Publishes the newest snapshot on disk older than the one in service.
+    /// Publishes the newest snapshot on disk older than the one in service, and holds it against
+    /// automatic trainings. It does not wait for a training that runs: it reads a file and swaps
+    /// (a training that finishes later does not publish over the hold).
     /// - Returns: the snapshot now in service.
     /// - Throws: ``TrainerError/noPreviousVersion`` or a ``StorageError``.
-    package func rollback() throws -> ModelSnapshot {
-        try training.withLock { _ in
-            let current = models.snapshot?.version ?? .max
-            guard let previous = SnapshotFile.versions(in: directory).last(where: { $0 < current }) else {
-                throw TrainerError.noPreviousVersion
-            }
-            let snapshot = try SnapshotFile.read(directory, version: previous)
-            models.replace(with: snapshot)
-            logger.notice("rolled back the model", metadata: ["from": "\(current)", "to": "\(previous)"])
-            return snapshot
+    package func rollbackSnapshot() throws -> RecommendSnapshot {
+        let current = models.current?.card.version ?? .max
+        guard let previous = SnapshotFile.versions(in: directory).last(where: { $0 < current }) else {
+            throw TrainerError.noPreviousVersion
         }
+        let snapshot = try SnapshotFile.read(directory, version: previous)
+        models.restore(.init(model: snapshot, card: snapshot.card))
+        logger.notice("rolled back the model", metadata: ["from": "\(current)", "to": "\(previous)"])
+        return snapshot
     }
 
     private func run() {
@@ -147,31 +134,39 @@ package final class Trainer: Sendable {
                 store.sequence
                 - max(trainedSequence.load(ordering: .relaxed), emptySequence.load(ordering: .relaxed))
             let elapsed = Double(MonotonicClock.milliseconds() - lastTraining) / 1000
+            // While a rollback holds, only a requested training runs.
             let due =
-                !pending.isEmpty || (fresh > 0 && models.snapshot == nil) || fresh >= settings.minNewEvents
-                || (fresh > 0 && elapsed >= settings.interval)
+                !pending.isEmpty
+                || (!models.isHeld
+                    && ((fresh > 0 && models.model == nil && elapsed >= Self.firstModelRetry)
+                        || fresh >= settings.minNewEvents
+                        || (fresh > 0 && elapsed >= settings.interval)))
             if due {
                 let started = MonotonicClock.nanoseconds()
-                progress.withLock { $0.startedAt = Self.wallClockMilliseconds() }
+                progress.withLock { $0.startedAt = WallClock.milliseconds() }
                 defer {
                     progress.withLock {
                         $0.startedAt = nil
                         $0.requested = max(0, $0.requested - pending.count)
-                        $0.lastFinishedAt = Self.wallClockMilliseconds()
+                        $0.lastFinishedAt = WallClock.milliseconds()
                         $0.lastSeconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
                     }
                 }
                 do {
-                    let snapshot = try trainAndPublish()
+                    let snapshot = try trainAndPublish(requested: !pending.isEmpty)
                     progress.withLock { $0.finish(.published, version: snapshot.version) }
                     for completion in pending { completion(.success(snapshot)) }
                 } catch TrainerError.noData {
+                    if !pending.isEmpty { models.release() }
                     progress.withLock { $0.finish(.noData) }
                     // Nothing to train on (e.g. only CTR impressions, which weigh 0): wait for
                     // new events instead of retrying on every wake-up.
                     emptySequence.store(store.sequence, ordering: .relaxed)
                     logger.notice("no events with a positive weight to train on yet")
                     for completion in pending { completion(.failure(TrainerError.noData)) }
+                } catch TrainerError.stopped {
+                    logger.notice("abandoned a training: the service is stopping")
+                    for completion in pending { completion(.failure(TrainerError.stopped)) }
                 } catch {
                     progress.withLock { $0.finish(.failed, error: "\(error)") }
                     logger.error("training failed", metadata: ["error": "\(error)"])
@@ -180,19 +175,34 @@ package final class Trainer: Sendable {
                 lastTraining = MonotonicClock.milliseconds()
                 continue
             }
-            worker.wait(timeoutMilliseconds: 1000)
+            // Woken by each durable batch (``eventsArrived()``); the timeout is for the interval.
+            var left = settings.interval - elapsed
+            if fresh > 0 && models.model == nil { left = min(left, Self.firstModelRetry - elapsed) }
+            worker.wait(timeoutMilliseconds: Int32(min(max(left, 0.05), 60) * 1000))
         }
+    }
+
+    /// Seconds between attempts at a first model: each attempt reads the whole store, and
+    /// events that weigh nothing (views, impressions) would otherwise start one per batch.
+    static let firstModelRetry = 1.0
+
+    /// The event fan-out's call after each durable batch: wakes the thread when the batch makes
+    /// a training due by count (the interval is the thread's own timeout).
+    package func eventsArrived() {
+        let fresh =
+            store.sequence - max(trainedSequence.load(ordering: .relaxed), emptySequence.load(ordering: .relaxed))
+        if fresh >= settings.minNewEvents || (fresh > 0 && models.model == nil) { worker.signal() }
     }
 
     /// Trains, writes the snapshot file and publishes it. Synchronous: tests call it directly.
     /// - Returns: the published snapshot.
     /// - Throws: ``TrainerError`` or a ``StorageError``.
     @discardableResult
-    package func trainAndPublish() throws -> ModelSnapshot {
+    package func trainAndPublish(requested: Bool = true) throws -> RecommendSnapshot {
         try training.withLock { _ in
             let snapshot = try train()
             try SnapshotFile.write(snapshot, to: directory, keep: settings.keep)
-            models.publish(snapshot)
+            models.publish(snapshot, card: snapshot.card, requested: requested)
             let first = trainedSequence.exchange(snapshot.info.sequence, ordering: .relaxed) == 0
             if first { onFirstModel() }
             logger.info(
@@ -209,7 +219,7 @@ package final class Trainer: Sendable {
     }
 
     /// Builds the next snapshot from the store, off any lock the request path uses.
-    private func train() throws -> ModelSnapshot {
+    private func train() throws -> RecommendSnapshot {
         let started = MonotonicClock.nanoseconds()
         let view = store.trainingView()
         var users = view.users(weights: store.weights)
@@ -234,12 +244,15 @@ package final class Trainer: Sendable {
             for (item, weight) in user.weights { triples.append((Int32(row), item, weight)) }
         }
 
-        let previous = models.snapshot
+        let previous = models.model
         var als = settings.als
         let initial = previous.flatMap {
             Self.aligned($0, users: users.map(\.name), items: itemNames, factors: als.factors)
         }
         let executor = Self.threaded(settings.threads)
+        // Once the service stops, the remaining iterations are skipped: a shutdown must not wait
+        // minutes for a training whose model nobody will serve (it is discarded below).
+        let stopping = { [worker] in worker.isStopping }
 
         // Quality (and, when due, the choice of alpha) on a model that never saw the held-back items.
         var recall = 0.0
@@ -257,7 +270,7 @@ package final class Trainer: Sendable {
             for alpha in candidates.sorted() {
                 var candidate = als
                 candidate.alpha = alpha
-                let model = candidate.fit(validation, initial: initial, parallel: executor)
+                let model = candidate.fit(validation, initial: initial, parallel: executor, isCancelled: stopping)
                 let perUser = Self.precisionAt10(model, validation, heldOut)
                 let mean = perUser.reduce(0, +) / Double(max(1, perUser.count))
                 let variance = perUser.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, perUser.count - 1))
@@ -282,7 +295,8 @@ package final class Trainer: Sendable {
             als.alpha = last.alpha
         }
         let matrix = CSRMatrix(rows: users.count, columns: itemNames.count, triples: triples)
-        let factors = als.fit(matrix, initial: initial, parallel: executor)
+        let factors = als.fit(matrix, initial: initial, parallel: executor, isCancelled: stopping)
+        if worker.isStopping { throw TrainerError.stopped }
         let candidates = CandidateTable(factors: factors, seen: matrix, width: settings.candidates, parallel: executor)
 
         var categories: [String: Set<Int32>] = [:]
@@ -293,9 +307,9 @@ package final class Trainer: Sendable {
             for category in item.categories { categories[category, default: []].insert(index) }
         }
         let version = max(previous?.version ?? 0, SnapshotFile.versions(in: directory).last ?? 0) + 1
-        let info = ModelSnapshot.Info(
+        let info = RecommendSnapshot.Info(
             version: version,
-            trainedAt: Self.wallClockMilliseconds(),
+            trainedAt: WallClock.milliseconds(),
             trainingSeconds: Double(MonotonicClock.nanoseconds() - started) / 1e9,
             users: users.count,
             items: itemNames.count,
@@ -308,7 +322,7 @@ package final class Trainer: Sendable {
             alpha: als.alpha,
             iterations: als.iterations
         )
-        return ModelSnapshot(
+        return RecommendSnapshot(
             info: info,
             userNames: users.map(\.name),
             itemNames: itemNames,
@@ -335,7 +349,7 @@ package final class Trainer: Sendable {
 
     /// The previous factors re-indexed to the new user and item order (zero rows where new).
     private static func aligned(
-        _ previous: ModelSnapshot,
+        _ previous: RecommendSnapshot,
         users: [String],
         items: [String],
         factors: Int
@@ -360,9 +374,17 @@ package final class Trainer: Sendable {
         { count, job in ParallelMap.run(count: count, threads: threads, name: "als-worker", job) }
     }
 
-    static func wallClockMilliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+}
+
+extension RecommendTrainer: ModelFamily {
+    package var family: String { models.family }
+    package var card: ModelCard? { models.current?.card }
+    package var versions: [UInt64] { SnapshotFile.versions(in: directory) }
+    package var isHeld: Bool { models.isHeld }
+
+    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
+        trainNow { result in completion(result.map(\.card)) }
     }
+
+    package func rollback() throws -> ModelCard { try rollbackSnapshot().card }
 }

@@ -3,7 +3,7 @@ package import CartwiseModels
 /// One immutable, versioned generation of the served models. Handlers read the current one once
 /// per request and use only it, so every answer comes from a single generation; ARC frees an old
 /// generation when the last request using it finishes.
-package final class ModelSnapshot: Sendable {
+package final class RecommendSnapshot: Sendable {
     package struct Info: Sendable, Equatable {
         package var version: UInt64
         /// Milliseconds since the epoch.
@@ -121,4 +121,23 @@ package final class ModelSnapshot: Sendable {
     }
 
     package var version: UInt64 { info.version }
+
+    /// The card `GET /models` shows for it.
+    package var card: ModelCard {
+        ModelCard(
+            family: "recommend",
+            version: info.version,
+            trainedAt: info.trainedAt,
+            trainingSeconds: info.trainingSeconds,
+            data: [
+                .init("users", Double(info.users)), .init("items", Double(info.items)),
+                .init("interactions", Double(info.interactions)),
+            ],
+            quality: [
+                .init("precision_at_10", info.usersEvaluated > 0 ? info.precisionAt10 : nil),
+                .init("users_evaluated", Double(info.usersEvaluated)),
+            ],
+            method: "each evaluated user's latest items held out of training"
+        )
+    }
 }

@@ -1,0 +1,40 @@
+/// Forecasting and inventory policy: daily demand per item summed from purchase events, uploaded
+/// series from its own `series/` log, the forecast trainer, and `/series`, `/forecast`,
+/// `/forecast/batch`, `/inventory/policy`, `GET /models/forecast`.
+package final class ForecastFeature: Feature {
+    package let series: SeriesStore
+    package let forecaster: Forecaster
+    private let storage = StartedPart<ForecastStorage>()
+    private let context: FeatureContext
+
+    package init(_ context: FeatureContext) throws {
+        self.context = context
+        series = SeriesStore(maxHistory: context.configuration.forecast.maxHistory)
+        forecaster = try Forecaster(settings: context.configuration.forecast, store: series, logger: context.logger)
+        context.events.subscribe("forecast", series.observer)
+    }
+
+    package var name: String { "forecast" }
+    package var families: [any ModelFamily] { [forecaster] }
+
+    package func start(storage events: ServiceStorage) throws {
+        storage.set(
+            try ForecastStorage.open(
+                directory: context.directory,
+                store: series,
+                configuration: context.configuration,
+                logger: context.logger
+            )
+        )
+        try forecaster.start()
+    }
+
+    package func register(on routes: inout ServiceRoutes) {
+        ForecastRoutes(forecaster: forecaster, storage: storage.get).register(on: &routes)
+    }
+
+    package func stop() {
+        forecaster.stop()
+        storage.ifStarted?.stop()
+    }
+}

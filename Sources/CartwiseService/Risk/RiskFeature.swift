@@ -1,0 +1,43 @@
+/// Order risk: the salted personal-data hashes, the `orders/`, `audit/` and `labels/` logs, the
+/// risk trainer, and `/score-order`, `/labels`, `/score-order/thresholds`, `GET /models/risk`.
+package final class RiskFeature: Feature {
+    package let risk: OrderRisk
+    private let storage = StartedPart<RiskStorage>()
+    private let context: FeatureContext
+
+    package init(_ context: FeatureContext) throws {
+        self.context = context
+        let salt = try RiskStorage.salt(directory: context.directory)
+        risk = try OrderRisk(
+            settings: context.configuration.risk,
+            personal: PersonalData(salt: salt),
+            logger: context.logger
+        )
+    }
+
+    package var name: String { "risk" }
+    package var families: [any ModelFamily] { [risk] }
+
+    /// After the event log: the demo store's orders are generated with it.
+    package func start(storage events: ServiceStorage) throws {
+        storage.set(
+            try RiskStorage.open(
+                directory: context.directory,
+                risk: risk,
+                configuration: context.configuration,
+                logger: context.logger,
+                demoOrders: context.demo == nil ? nil : context.directory + "/demo/orders.csv"
+            )
+        )
+        try risk.start()
+    }
+
+    package func register(on routes: inout ServiceRoutes) {
+        RiskRoutes(risk: risk, storage: storage.get, store: context.store, pool: context.pool).register(on: &routes)
+    }
+
+    package func stop() {
+        risk.stop()
+        storage.ifStarted?.stop()
+    }
+}
