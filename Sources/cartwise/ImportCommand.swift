@@ -69,7 +69,7 @@ struct ImportEvents: ParsableCommand {
         } else {
             // One pass: write while reading, and roll the log back if any row turns out bad.
             let settings = try options.load()
-            let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
+            let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.events), settings: settings)
             written = try log.importEvents(from: file, progress: progress, importer.run)
             count = written
         }
@@ -119,7 +119,7 @@ struct ImportItems: ParsableCommand {
             }
         } else {
             let settings = try options.load()
-            let log = try OfflineLog(directory: settings.dataDirectory + "/catalog", settings: settings)
+            let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.catalog), settings: settings)
             for start in stride(from: 0, to: items.count, by: 10_000) {
                 let slice = Array(items[start..<min(start + 10_000, items.count)])
                 try log.append(RecordCodec.encode(items: slice))
@@ -161,7 +161,7 @@ struct ImportCTR: ParsableCommand {
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "impressions")
         let settings = try options.load()
-        let log = try OfflineLog(directory: settings.dataDirectory + "/events", settings: settings)
+        let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.events), settings: settings)
         let written = try log.importEvents(from: file, progress: progress, importer.run)
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
         progress.finish(
@@ -194,7 +194,7 @@ struct ImportOrders: ParsableCommand {
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "orders")
         let settings = try options.load()
-        let log = try OfflineLog(directory: settings.dataDirectory + "/orders", settings: settings)
+        let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.orders), settings: settings)
         let history = OrderHistory()
         let written = try log.importBatches(from: file) { sink in
             try importer.run(history: history) { batch, bytes in
@@ -250,7 +250,7 @@ struct ImportSeries: ParsableCommand {
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "points")
         let settings = try options.load()
-        let log = try OfflineLog(directory: settings.dataDirectory + "/series", settings: settings)
+        let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.series), settings: settings)
         var series = 0
         let written = try log.importBatches(from: file) { sink in
             let counts = try importer.run { body, points, bytes in

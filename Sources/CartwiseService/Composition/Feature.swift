@@ -47,8 +47,8 @@ package struct FeatureContext: Sendable {
     /// The data directory.
     package var directory: String { configuration.dataDirectory }
 
-    /// A feature's own subdirectory of the data directory.
-    package func directory(for feature: String) -> String { configuration.dataDirectory + "/" + feature }
+    /// Every path in the data directory.
+    package var layout: DataLayout { DataLayout(configuration.dataDirectory) }
 }
 
 /// A part a feature opens in ``Feature/start(storage:)`` and its routes capture at

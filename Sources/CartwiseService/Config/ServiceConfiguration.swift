@@ -91,14 +91,14 @@ package struct ServiceConfiguration: Sendable {
     /// Where the API keys live.
     package var keysFile: String {
         let path = text("auth.keys_file")
-        return path.isEmpty ? dataDirectory + "/keys.json" : path
+        return path.isEmpty ? DataLayout(dataDirectory).keys : path
     }
 
     package var authMode: AccessControl.Mode { AccessControl.Mode(rawValue: text("auth.mode")) ?? .auto }
 
     /// Written once this data directory has had an API key: from then on `auto` requires keys, so
     /// deleting the keys file (or its last key) closes the service instead of opening it.
-    package var authMarkerFile: String { dataDirectory + "/auth-required" }
+    package var authMarkerFile: String { DataLayout(dataDirectory).authMarker }
 
     package var forecast: ForecastSettings {
         var settings = ForecastSettings()

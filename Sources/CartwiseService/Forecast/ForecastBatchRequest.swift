@@ -59,7 +59,7 @@ package struct ForecastBatchRequest: Sendable, Equatable {
                     repeat {
                         let path = "levels[\(list.count)]"
                         if let value = try EventDecoder.number(&reader, path, problem) {
-                            if ForecastRoutes.isLevel(value) {
+                            if ForecastQuery.isLevel(value) {
                                 list.append(value)
                             } else {
                                 problem(path, "must be above 0 and at most 99.9999")

@@ -21,7 +21,7 @@ package final class ForecastStorage: Sendable {
         let started = MonotonicClock.nanoseconds()
         var skipped = 0
         let (log, report) = try RecordLog.open(
-            directory: directory + "/series",
+            directory: DataLayout(directory).log(.series),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             // Accepted once: a record a later version's checks refuse is skipped, not fatal.

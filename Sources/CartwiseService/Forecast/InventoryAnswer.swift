@@ -10,7 +10,7 @@ enum InventoryAnswer {
         _ request: InventoryPolicy.Request,
         unitCost: Double?
     ) -> [UInt8] {
-        func number(_ value: Double, _ out: inout [UInt8]) { ForecastRoutes.round(value, &out) }
+        func number(_ value: Double, _ out: inout [UInt8]) { ForecastEncoding.round(value, &out) }
         var out: [UInt8] = Array(#"{"item":"#.utf8)
         JSONString.append(id, to: &out)
         out += #","model":"#.utf8

@@ -14,7 +14,7 @@ package final class RecommendFeature: Feature {
             store: context.store,
             models: ModelRegistry(family: "recommend", keep: context.configuration.trainer.keep),
             settings: context.configuration.trainer,
-            directory: context.directory(for: "snapshots"),
+            directory: DataLayout(context.directory).snapshots,
             logger: context.logger,
             onFirstModel: { readiness.markReady("models") }
         )

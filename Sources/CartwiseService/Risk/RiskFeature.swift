@@ -26,7 +26,7 @@ package final class RiskFeature: Feature {
                 risk: risk,
                 configuration: context.configuration,
                 logger: context.logger,
-                demoOrders: context.demo == nil ? nil : context.directory + "/demo/orders.csv"
+                demoOrders: context.demo == nil ? nil : DataLayout(context.directory).demoOrders
             )
         )
         try risk.start()

@@ -1,5 +1,5 @@
 import CartwiseModels
-package import HTTPCore
+import HTTPCore
 
 /// `POST /score-order`, `POST /labels`, `GET /score-order/thresholds` and `GET /models/risk`.
 ///
@@ -26,14 +26,9 @@ package struct RiskRoutes: Sendable {
             let order = try OrderDecoder.decode(request.body, now: now)
             let decided = risk.score(order, catalog: { store.item($0)?.categories }, now: now)
             let answer = Self.answer(decided)
-            storage.audit.submit(AuditEntry.encode(decided)) { [risk] result in
-                switch result {
-                case .success:
-                    risk.accept(decided.record, score: decided.score)
-                    promise.succeed(HTTPResponse.json(answer))
-                case .failure(let error):
-                    promise.succeed(IngestRoutes.unavailable(error))
-                }
+            storage.audit.submit(AuditEntry.encode(decided), answering: promise) { [risk] _ in
+                risk.accept(decided.record, score: decided.score)
+                return HTTPResponse.json(answer)
             }
         }
 
@@ -46,19 +41,14 @@ package struct RiskRoutes: Sendable {
                         + "risk.max_orders orders kept in memory"
                 )
             }
-            storage.labels.submit(label.encode()) { [risk] result in
-                switch result {
-                case .success:
-                    risk.label(label.orderID, fraud: label.fraud)
-                    let counts = risk.counts
-                    var out: [UInt8] = Array(#"{"order_id":"#.utf8)
-                    JSONString.append(label.orderID, to: &out)
-                    out += #","label":"\#(label.fraud ? "fraud" : "legit")","source":"\#(label.source)""#.utf8
-                    out += #","labelled_orders":\#(counts.labelled),"fraud_orders":\#(counts.frauds)}"#.utf8
-                    promise.succeed(HTTPResponse.json(out))
-                case .failure(let error):
-                    promise.succeed(IngestRoutes.unavailable(error))
-                }
+            storage.labels.submit(label.encode(), answering: promise) { [risk] _ in
+                risk.label(label.orderID, fraud: label.fraud)
+                let counts = risk.counts
+                var out: [UInt8] = Array(#"{"order_id":"#.utf8)
+                JSONString.append(label.orderID, to: &out)
+                out += #","label":"\#(label.fraud ? "fraud" : "legit")","source":"\#(label.source)""#.utf8
+                out += #","labelled_orders":\#(counts.labelled),"fraud_orders":\#(counts.frauds)}"#.utf8
+                return HTTPResponse.json(out)
             }
         }
 

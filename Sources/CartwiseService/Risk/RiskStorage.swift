@@ -16,7 +16,7 @@ package final class RiskStorage: Sendable {
     /// The salt of `directory`, made on first use.
     /// - Throws: ``StorageError``.
     package static func salt(directory: String) throws(StorageError) -> [UInt8] {
-        let path = directory + "/risk.salt"
+        let path = DataLayout(directory).riskSalt
         if FileSystem.exists(path) {
             let salt = try FileSystem.readAll(path)
             guard salt.count == PersonalData.saltBytes else {
@@ -31,7 +31,7 @@ package final class RiskStorage: Sendable {
         }
         // A new salt would silently cut every stored email and IP hash off from new orders: the
         // velocity windows and the audit trail would no longer link a returning card or address.
-        let audit = directory + "/audit"
+        let audit = DataLayout(directory).log(.audit)
         if FileSystem.exists(audit),
             try RecordLog.segments(audit).contains(where: {
                 FileSystem.size(audit + "/" + RecordLog.segmentName($0)) > RecordLog.headerBytes
@@ -70,7 +70,7 @@ package final class RiskStorage: Sendable {
         let started = MonotonicClock.nanoseconds()
         var unknownLabels = 0
         let (ordersLog, ordersReport) = try RecordLog.open(
-            directory: directory + "/orders",
+            directory: DataLayout(directory).log(.orders),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             for record in try OrderRecord.decode(batch: payload) { risk.restore(record) }
@@ -84,13 +84,13 @@ package final class RiskStorage: Sendable {
             try ordersLog.sync()
         }
         let (auditLog, auditReport) = try RecordLog.open(
-            directory: directory + "/audit",
+            directory: DataLayout(directory).log(.audit),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             risk.restore(try AuditEntry.decode(payload))
         }
         let (labelsLog, _) = try RecordLog.open(
-            directory: directory + "/labels",
+            directory: DataLayout(directory).log(.labels),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             let label = try LabelRequest.decode(Array(payload), now: 0, replaying: true)

@@ -1,4 +1,4 @@
-package import HTTPCore
+import HTTPCore
 
 #if canImport(Glibc)
 import Glibc
@@ -44,15 +44,10 @@ package struct IngestRoutes: Sendable {
                 try decoder.decode(&reader, index: index, problems: &problems)
             }
             let payload = RecordCodec.encode(events: batch)
-            events.submit(payload) { [store, metrics] result in
-                switch result {
-                case .success(let location):
-                    store.apply(events: batch, at: location)
-                    metrics.eventsIngested(batch.count)
-                    promise.succeed(HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8)))
-                case .failure(let error):
-                    promise.succeed(Self.unavailable(error))
-                }
+            events.submit(payload, answering: promise) { [store, metrics] location in
+                store.apply(events: batch, at: location)
+                metrics.eventsIngested(batch.count)
+                return HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8))
             }
         }
 
@@ -64,14 +59,9 @@ package struct IngestRoutes: Sendable {
             ) { (reader, index, problems) throws(JSONReader.SyntaxError) in
                 try decoder.decode(&reader, index: index, problems: &problems)
             }
-            catalog.submit(RecordCodec.encode(items: batch)) { [store] result in
-                switch result {
-                case .success:
-                    store.apply(items: batch)
-                    promise.succeed(HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8)))
-                case .failure(let error):
-                    promise.succeed(Self.unavailable(error))
-                }
+            catalog.submit(RecordCodec.encode(items: batch), answering: promise) { [store] _ in
+                store.apply(items: batch)
+                return HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8))
             }
         }
 
@@ -105,10 +95,6 @@ package struct IngestRoutes: Sendable {
                 + lines.joined(separator: ",") + "]}"
             return HTTPResponse.json(Array(body.utf8))
         }
-    }
-
-    static func unavailable(_ error: StorageError) -> HTTPResponse {
-        ProblemDetails(.serviceUnavailable, detail: "the batch was not stored: \(error)").makeResponse()
     }
 
 }

@@ -28,7 +28,9 @@ package enum LogRepair {
             let bytes = try FileSystem.readAll(path)
             let (spans, damaged) = bytes.withUnsafeBytes { SegmentScan.salvage($0) }
             guard !damaged.isEmpty else { continue }
-            let saved = damaged.map { directory + "/damaged/" + name + "@\($0.lowerBound)-\($0.upperBound).bin" }
+            let saved = damaged.map {
+                DataLayout.damaged(inLog: directory) + "/" + name + "@\($0.lowerBound)-\($0.upperBound).bin"
+            }
             repairs.append(
                 SegmentRepair(
                     path: path,
@@ -38,11 +40,11 @@ package enum LogRepair {
                 )
             )
             if dryRun { continue }
-            try FileSystem.makeDirectory(directory + "/damaged")
+            try FileSystem.makeDirectory(DataLayout.damaged(inLog: directory))
             for (range, target) in zip(damaged, saved) {
                 try FileSystem.writeNew(target, Array(bytes[range]))
             }
-            try FileSystem.syncDirectory(directory + "/damaged")
+            try FileSystem.syncDirectory(DataLayout.damaged(inLog: directory))
             var rebuilt = RecordLog.magic
             rebuilt.reserveCapacity(bytes.count)
             for span in spans { rebuilt.append(contentsOf: bytes[span.offset..<span.end]) }

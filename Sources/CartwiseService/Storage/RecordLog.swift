@@ -89,12 +89,12 @@ package final class RecordLog: Sendable {
             case .damaged(let damage):
                 throw StorageError.damaged(damage)
             case .tornTail(let offset):
-                try FileSystem.makeDirectory(directory + "/damaged")
+                try FileSystem.makeDirectory(DataLayout.damaged(inLog: directory))
                 try FileSystem.writeNew(
-                    directory + "/damaged/" + segmentName(segment) + "@\(offset).torn",
+                    DataLayout.damaged(inLog: directory) + "/" + segmentName(segment) + "@\(offset).torn",
                     Array(bytes[offset...])
                 )
-                try FileSystem.syncDirectory(directory + "/damaged")
+                try FileSystem.syncDirectory(DataLayout.damaged(inLog: directory))
                 report.truncatedBytes = bytes.count - offset
                 if offset < headerBytes {
                     try FileSystem.writeNew(path, magic)

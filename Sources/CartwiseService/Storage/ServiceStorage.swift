@@ -11,7 +11,7 @@ package final class ServiceStorage: Sendable {
     private let lock: DataDirectoryLock
 
     /// Every record log in a data directory, in the order start-up replays them.
-    package static let logNames = ["catalog", "events", "orders", "audit", "labels", "series"]
+    package static let logNames = DataLayout.Log.allCases.map(\.rawValue)
 
     private init(store: EventStore, events: LogWriter, catalog: LogWriter, directory: String, lock: DataDirectoryLock) {
         self.store = store
@@ -45,13 +45,13 @@ package final class ServiceStorage: Sendable {
         let started = MonotonicClock.nanoseconds()
         // The catalog first: the click model hashes an impression's item categories as it learns.
         let (catalogLog, catalogReport) = try RecordLog.open(
-            directory: directory + "/catalog",
+            directory: DataLayout(directory).log(.catalog),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             store.apply(items: try RecordCodec.decodeItems(payload))
         }
         let (eventLog, eventReport) = try RecordLog.open(
-            directory: directory + "/events",
+            directory: DataLayout(directory).log(.events),
             segmentBytes: configuration.segmentBytes
         ) { location, payload in
             store.apply(events: try RecordCodec.decodeEvents(payload), at: location)
@@ -114,8 +114,8 @@ package final class ServiceStorage: Sendable {
             start += batch.count
         }
         try eventLog.sync()
-        try FileSystem.makeDirectory(directory + "/demo")
-        try FileSystem.writeNew(directory + "/demo/orders.csv", Array(demo.ordersCSV.utf8))
+        try FileSystem.makeDirectory(DataLayout(directory).demo)
+        try FileSystem.writeNew(DataLayout(directory).demoOrders, Array(demo.ordersCSV.utf8))
         logger.info(
             "generated the demo store",
             metadata: [

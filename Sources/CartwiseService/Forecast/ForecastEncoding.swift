@@ -1,0 +1,140 @@
+import CartwiseModels
+import HTTPCore
+
+/// Forecast answers written straight into bytes: a cached `GET /forecast` is mostly this.
+enum ForecastEncoding {
+    /// `POST /forecast/batch`'s answer from the snapshot: ids without a forecast are `missing`.
+    static func batchAnswer(_ batch: ForecastBatchRequest, _ forecaster: Forecaster) -> HTTPResponse {
+        var out: [UInt8] = Array(#"{"forecasts":["#.utf8)
+        var missing: [String] = []
+        var first = true
+        for id in batch.items {
+            guard let entry = forecaster.entry(id) else {
+                missing.append(id)
+                continue
+            }
+            let horizon = min(
+                batch.horizon ?? ForecastQuery.defaultHorizon(entry.frequency),
+                entry.frequency.maxHorizon
+            )
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            encode(id, entry, horizon: horizon, levels: batch.levels, version: entry.version, into: &out)
+        }
+        out += #"],"missing":["#.utf8
+        for (index, id) in missing.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONString.append(id, to: &out)
+        }
+        out += "]}".utf8
+        return HTTPResponse.json(out)
+    }
+
+    /// Four decimals, trailing zeros dropped, written digit by digit: `String(Double)` costs
+    /// more than the rest of a forecast answer together.
+    static func round(_ value: Double, _ out: inout [UInt8]) {
+        let scaled = (value * 1e4).rounded()
+        guard scaled.isFinite, abs(scaled) < 9e15 else {
+            AuditEntry.number(value, &out)
+            return
+        }
+        var units = Int64(scaled)
+        if units < 0 {
+            out.append(UInt8(ascii: "-"))
+            units = -units
+        }
+        appendDigits(UInt64(units / 10_000), &out)
+        var fraction = Int(units % 10_000)
+        guard fraction != 0 else { return }
+        out.append(UInt8(ascii: "."))
+        var divisor = 1_000
+        while fraction != 0 {
+            out.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    private static func appendDigits(_ value: UInt64, _ out: inout [UInt8]) {
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+            )
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
+    }
+
+    static func encode(
+        _ id: String,
+        _ entry: ForecastSnapshot.Entry,
+        horizon: Int,
+        levels: [Double],
+        version: Int,
+        into out: inout [UInt8]
+    ) {
+        let forecast = entry.forecast
+        out += #"{"item":"#.utf8
+        JSONString.append(id, to: &out)
+        out += #","model":"#.utf8
+        JSONString.append(forecast.model, to: &out)
+        if case .ets(let combination) = forecast.fitted, combination.models.count > 1 {
+            out += #","combination":["#.utf8
+            for (index, (model, weight)) in zip(combination.models, combination.weights).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += #"{"model":"\#(model.spec.description)","weight":"#.utf8
+                AuditEntry.number((weight * 1e4).rounded() / 1e4, &out)
+                out += "}".utf8
+            }
+            out += "]".utf8
+        }
+        out += #","frequency":"\#(entry.frequency.rawValue)","season_length":\#(entry.seasonLength)"#.utf8
+        out +=
+            #","source":"\#(entry.fromEvents ? "purchase_events" : "uploaded")","observations":\#(entry.observations)"#
+            .utf8
+        out += #","model_version":\#(version),"fitted_at":"\#(Timestamp.format(entry.fittedAt))","points":["#.utf8
+        let bounds = levels.map { level in
+            (
+                z: NormalDistribution.quantile(0.5 + level / 200) * entry.calibration.factor(level: level),
+                lo: Array(#","lo\#(ForecastQuery.levelName(level))":"#.utf8),
+                hi: Array(#","hi\#(ForecastQuery.levelName(level))":"#.utf8)
+            )
+        }
+        for step in 0..<horizon {
+            if step > 0 { out.append(UInt8(ascii: ",")) }
+            out += #"{"t":"#.utf8
+            out += entry.jsonLabel(step: step)
+            out += #","mean":"#.utf8
+            round(forecast.mean[step], &out)
+            for bound in bounds {
+                let interval = forecast.interval(step: step, z: bound.z)
+                out += bound.lo
+                round(interval.lower, &out)
+                out += bound.hi
+                round(interval.upper, &out)
+            }
+            out += "}".utf8
+        }
+        out += #"],"backtest":"#.utf8
+        if let backtest = forecast.backtest {
+            out += #"{"horizon":\#(backtest.horizon),"mase":"#.utf8
+            if let mase = backtest.mase { round(mase, &out) } else { out += "null".utf8 }
+            out += #","smape":"#.utf8
+            if let smape = backtest.smape { round(smape, &out) } else { out += "null".utf8 }
+            out += "}".utf8
+        } else {
+            out += "null".utf8
+        }
+        out += "}".utf8
+    }
+}
