@@ -38,6 +38,12 @@ package struct ServiceConfiguration: Sendable {
         }
     }
 
+    /// A setting's value, by the `Setting` its family declares (no key spelled twice).
+    package func integer(_ setting: Setting) -> Int { integer(setting.key) }
+    package func number(_ setting: Setting) -> Double { number(setting.key) }
+    package func boolean(_ setting: Setting) -> Bool { boolean(setting.key) }
+    package func text(_ setting: Setting) -> String { text(setting.key) }
+
     package func boolean(_ key: String) -> Bool {
         if case .boolean(let value) = values[key] { return value }
         preconditionFailure("setting \(key) is not a boolean")
@@ -48,53 +54,56 @@ package struct ServiceConfiguration: Sendable {
         preconditionFailure("setting \(key) is not text")
     }
 
-    package var dataDirectory: String { text("data_dir") }
-    package var benchmarkRoutes: Bool { boolean("server.benchmark_routes") }
+    package var dataDirectory: String { text(SettingsCatalog.dataDir) }
+    package var benchmarkRoutes: Bool { boolean(SettingsCatalog.serverBenchmarkRoutes) }
     package var durability: Durability {
-        Durability(setting: text("storage.durability"), intervalMilliseconds: integer("storage.fsync_interval_ms"))
+        Durability(
+            setting: text(SettingsCatalog.storageDurability),
+            intervalMilliseconds: integer(SettingsCatalog.storageFsyncIntervalMs)
+        )
             ?? .fsync
     }
-    package var segmentBytes: Int { integer("storage.segment_bytes") }
-    package var recentPerUser: Int { integer("events.recent_per_user") }
-    package var maxBatch: Int { integer("events.max_batch") }
+    package var segmentBytes: Int { integer(SettingsCatalog.storageSegmentBytes) }
+    package var recentPerUser: Int { integer(SettingsCatalog.eventsRecentPerUser) }
+    package var maxBatch: Int { integer(SettingsCatalog.eventsMaxBatch) }
     package var eventWeights: EventWeights {
         var weights = EventWeights()
-        weights.view = Float(number("events.weight.view"))
-        weights.click = Float(number("events.weight.click"))
-        weights.addToCart = Float(number("events.weight.add_to_cart"))
-        weights.purchase = Float(number("events.weight.purchase"))
-        weights.impression = Float(number("events.weight.impression"))
-        weights.rating = Float(number("events.weight.rating"))
+        weights.view = Float(number(SettingsCatalog.eventsWeightView))
+        weights.click = Float(number(SettingsCatalog.eventsWeightClick))
+        weights.addToCart = Float(number(SettingsCatalog.eventsWeightAddToCart))
+        weights.purchase = Float(number(SettingsCatalog.eventsWeightPurchase))
+        weights.impression = Float(number(SettingsCatalog.eventsWeightImpression))
+        weights.rating = Float(number(SettingsCatalog.eventsWeightRating))
         return weights
     }
-    package var popularityHalfLifeDays: Double { number("recommend.popular_half_life_days") }
+    package var popularityHalfLifeDays: Double { number(RecommendSettings.recommendPopularHalfLifeDays) }
     package var trainer: RecommendSettings {
         var settings = RecommendSettings()
         settings.als = ImplicitALS(
-            factors: integer("als.factors"),
-            regularization: Float(number("als.regularization")),
-            alpha: Float(number("als.alpha")),
-            iterations: integer("als.iterations"),
-            cgSteps: integer("als.cg_steps")
+            factors: integer(RecommendSettings.alsFactors),
+            regularization: Float(number(RecommendSettings.alsRegularization)),
+            alpha: Float(number(RecommendSettings.alsAlpha)),
+            iterations: integer(RecommendSettings.alsIterations),
+            cgSteps: integer(RecommendSettings.alsCgSteps)
         )
-        let threads = integer("als.threads")
+        let threads = integer(RecommendSettings.alsThreads)
         settings.threads = threads > 0 ? threads : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        settings.interval = number("trainer.interval_s")
-        settings.minNewEvents = integer("trainer.min_new_events")
-        settings.keep = integer("trainer.snapshots_kept")
-        settings.holdoutUsers = integer("trainer.holdout_users")
-        settings.autoTune = boolean("als.auto_tune")
-        settings.tuneInterval = number("als.tune_interval_s")
-        settings.candidates = integer("recommend.cached_candidates")
+        settings.interval = number(RecommendSettings.trainerIntervalS)
+        settings.minNewEvents = integer(RecommendSettings.trainerMinNewEvents)
+        settings.keep = integer(RecommendSettings.trainerSnapshotsKept)
+        settings.holdoutUsers = integer(RecommendSettings.trainerHoldoutUsers)
+        settings.autoTune = boolean(RecommendSettings.alsAutoTune)
+        settings.tuneInterval = number(RecommendSettings.alsTuneIntervalS)
+        settings.candidates = integer(RecommendSettings.recommendCachedCandidates)
         return settings
     }
     /// Where the API keys live.
     package var keysFile: String {
-        let path = text("auth.keys_file")
+        let path = text(SettingsCatalog.authKeysFile)
         return path.isEmpty ? DataLayout(dataDirectory).keys : path
     }
 
-    package var authMode: AccessControl.Mode { AccessControl.Mode(rawValue: text("auth.mode")) ?? .auto }
+    package var authMode: AccessControl.Mode { AccessControl.Mode(rawValue: text(SettingsCatalog.authMode)) ?? .auto }
 
     /// Written once this data directory has had an API key: from then on `auto` requires keys, so
     /// deleting the keys file (or its last key) closes the service instead of opening it.
@@ -102,97 +111,97 @@ package struct ServiceConfiguration: Sendable {
 
     package var forecast: ForecastSettings {
         var settings = ForecastSettings()
-        settings.refreshInterval = Int64(number("forecast.refresh_interval_s") * 1000)
-        settings.threads = integer("forecast.threads")
-        settings.backtest = boolean("forecast.backtest")
-        settings.calibrateIntervals = boolean("forecast.calibrate_intervals")
-        settings.maxHistory = integer("forecast.max_history")
+        settings.refreshInterval = Int64(number(ForecastSettings.refreshIntervalS) * 1000)
+        settings.threads = integer(ForecastSettings.threads)
+        settings.backtest = boolean(ForecastSettings.backtest)
+        settings.calibrateIntervals = boolean(ForecastSettings.calibrateIntervals)
+        settings.maxHistory = integer(ForecastSettings.maxHistory)
         return settings
     }
 
     package var risk: RiskSettings {
         var settings = RiskSettings()
-        settings.reviewThreshold = number("risk.review_threshold")
-        settings.declineThreshold = number("risk.decline_threshold")
-        settings.minLabels = integer("risk.min_labels")
-        settings.minFraudLabels = integer("risk.min_fraud_labels")
-        settings.retrainInterval = Int64(number("risk.retrain_interval_s") * 1000)
+        settings.reviewThreshold = number(RiskSettings.reviewThreshold)
+        settings.declineThreshold = number(RiskSettings.declineThreshold)
+        settings.minLabels = integer(RiskSettings.minLabels)
+        settings.minFraudLabels = integer(RiskSettings.minFraudLabels)
+        settings.retrainInterval = Int64(number(RiskSettings.retrainIntervalS) * 1000)
         settings.parameters = GradientBoostedTrees.Parameters(
-            learningRate: number("risk.learning_rate"),
-            iterations: integer("risk.iterations"),
-            maxLeafNodes: integer("risk.max_leaf_nodes"),
-            minSamplesLeaf: integer("risk.min_samples_leaf"),
-            l2: number("risk.l2")
+            learningRate: number(RiskSettings.learningRate),
+            iterations: integer(RiskSettings.iterations),
+            maxLeafNodes: integer(RiskSettings.maxLeafNodes),
+            minSamplesLeaf: integer(RiskSettings.minSamplesLeaf),
+            l2: number(RiskSettings.l2)
         )
-        settings.reasons = integer("risk.reasons")
-        settings.recentOrders = integer("risk.recent_orders")
-        settings.maxOrders = integer("risk.max_orders")
-        func list(_ key: String) -> Set<String> {
-            Set(text(key).split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty })
+        settings.reasons = integer(RiskSettings.reasons)
+        settings.recentOrders = integer(RiskSettings.recentOrders)
+        settings.maxOrders = integer(RiskSettings.maxOrders)
+        func list(_ setting: Setting) -> Set<String> {
+            Set(text(setting).split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty })
         }
-        settings.highRiskCategories = list("risk.high_risk_categories")
+        settings.highRiskCategories = list(RiskSettings.highRiskCategories)
         settings.allow = RiskSettings.Lists(
-            users: list("risk.allow_users"),
-            emails: Set(list("risk.allow_emails").map { $0.lowercased() }),
-            ips: list("risk.allow_ips"),
-            cards: list("risk.allow_cards")
+            users: list(RiskSettings.allowUsers),
+            emails: Set(list(RiskSettings.allowEmails).map { $0.lowercased() }),
+            ips: list(RiskSettings.allowIps),
+            cards: list(RiskSettings.allowCards)
         )
         settings.block = RiskSettings.Lists(
-            users: list("risk.block_users"),
-            emails: Set(list("risk.block_emails").map { $0.lowercased() }),
-            ips: list("risk.block_ips"),
-            cards: list("risk.block_cards")
+            users: list(RiskSettings.blockUsers),
+            emails: Set(list(RiskSettings.blockEmails).map { $0.lowercased() }),
+            ips: list(RiskSettings.blockIps),
+            cards: list(RiskSettings.blockCards)
         )
         return settings
     }
 
     package var ctr: CTRSettings {
         var settings = CTRSettings()
-        settings.bits = integer("ctr.bits")
-        settings.crosses = (Setting.crossList(text("ctr.crosses")) ?? []).map { CTRFeatures.Cross($0.0, $0.1) }
+        settings.bits = integer(CTRSettings.bits)
+        settings.crosses = (Setting.crossList(text(CTRSettings.crosses)) ?? []).map { CTRFeatures.Cross($0.0, $0.1) }
         settings.parameters = FTRLProximal.Parameters(
-            alpha: number("ctr.alpha"),
-            beta: number("ctr.beta"),
-            l1: number("ctr.l1"),
-            l2: number("ctr.l2")
+            alpha: number(CTRSettings.alpha),
+            beta: number(CTRSettings.beta),
+            l1: number(CTRSettings.l1),
+            l2: number(CTRSettings.l2)
         )
-        settings.labelWindow = Int64(number("ctr.label_window_s") * 1000)
-        settings.publishInterval = Int64(integer("ctr.publish_interval_ms"))
+        settings.labelWindow = Int64(number(CTRSettings.labelWindowS) * 1000)
+        settings.publishInterval = Int64(integer(CTRSettings.publishIntervalMs))
         return settings
     }
-    package var logFormat: String { text("log.format") }
-    package var logLevel: Logger.Level { Logger.Level(rawValue: text("log.level")) ?? .info }
+    package var logFormat: String { text(SettingsCatalog.logFormat) }
+    package var logLevel: Logger.Level { Logger.Level(rawValue: text(SettingsCatalog.logLevel)) ?? .info }
 
     /// The certificate and key paths, when TLS is configured.
     package var tlsFiles: (certificate: String, key: String)? {
-        let certificate = text("server.tls.cert")
-        let key = text("server.tls.key")
+        let certificate = text(SettingsCatalog.serverTlsCert)
+        let key = text(SettingsCatalog.serverTlsKey)
         return certificate.isEmpty && key.isEmpty ? nil : (certificate, key)
     }
 
     /// The HTTP server's part (without TLS: ``Application`` loads the certificate).
     package var server: HTTPServerConfiguration {
         HTTPServerConfiguration(
-            host: text("server.host"),
-            port: integer("server.port"),
-            threads: integer("server.threads"),
-            backlog: Int32(integer("server.backlog")),
-            maxConnections: integer("server.max_connections"),
+            host: text(SettingsCatalog.serverHost),
+            port: integer(SettingsCatalog.serverPort),
+            threads: integer(SettingsCatalog.serverThreads),
+            backlog: Int32(integer(SettingsCatalog.serverBacklog)),
+            maxConnections: integer(SettingsCatalog.serverMaxConnections),
             limits: HTTPParserLimits(
-                requestLineBytes: integer("server.limits.request_line_bytes"),
-                headerBytes: integer("server.limits.header_bytes"),
-                headerFields: integer("server.limits.header_fields"),
-                bodyBytes: integer("server.limits.body_bytes")
+                requestLineBytes: integer(SettingsCatalog.serverLimitsRequestLineBytes),
+                headerBytes: integer(SettingsCatalog.serverLimitsHeaderBytes),
+                headerFields: integer(SettingsCatalog.serverLimitsHeaderFields),
+                bodyBytes: integer(SettingsCatalog.serverLimitsBodyBytes)
             ),
-            headerReadTimeout: number("server.timeouts.header_read_s"),
-            bodyReadTimeout: number("server.timeouts.body_read_s"),
-            idleTimeout: number("server.timeouts.idle_s"),
-            writeTimeout: number("server.timeouts.write_s"),
-            responseTimeout: number("server.timeouts.response_s"),
-            drainTimeout: number("server.timeouts.drain_s"),
-            gzipEnabled: boolean("server.gzip.enabled"),
-            gzipMinimumBytes: integer("server.gzip.min_bytes"),
-            gzipLevel: Int32(integer("server.gzip.level"))
+            headerReadTimeout: number(SettingsCatalog.serverTimeoutsHeaderReadS),
+            bodyReadTimeout: number(SettingsCatalog.serverTimeoutsBodyReadS),
+            idleTimeout: number(SettingsCatalog.serverTimeoutsIdleS),
+            writeTimeout: number(SettingsCatalog.serverTimeoutsWriteS),
+            responseTimeout: number(SettingsCatalog.serverTimeoutsResponseS),
+            drainTimeout: number(SettingsCatalog.serverTimeoutsDrainS),
+            gzipEnabled: boolean(SettingsCatalog.serverGzipEnabled),
+            gzipMinimumBytes: integer(SettingsCatalog.serverGzipMinBytes),
+            gzipLevel: Int32(integer(SettingsCatalog.serverGzipLevel))
         )
     }
 

@@ -7,30 +7,6 @@ import Synchronization
 import Glibc
 #endif
 
-/// What the trainer needs to know.
-package struct RecommendSettings: Sendable {
-    package var als = ImplicitALS()
-    /// Worker threads for the ALS half-steps.
-    package var threads = 2
-    /// Retrain at least this often (seconds) when there are new events.
-    package var interval: Double = 300
-    /// Retrain as soon as this many events arrived since the last training.
-    package var minNewEvents = 10_000
-    /// Snapshot files kept on disk.
-    package var keep = 5
-    /// Users whose latest item is held back to measure recall@10.
-    package var holdoutUsers = 1000
-    /// Choose alpha by held-out recall@10 among ``alphaGrid`` (at the first training, then at most
-    /// every ``tuneInterval`` seconds); otherwise keep `als.alpha`.
-    package var autoTune = true
-    package var alphaGrid: [Float] = [1, 2, 5, 10, 40]
-    package var tuneInterval: Double = 86_400
-    /// Candidates ranked per user at training time (0: every request scores all items).
-    package var candidates = 50
-
-    package init() {}
-}
-
 /// Retrains the recommendation model on a dedicated thread and publishes each new snapshot with
 /// one atomic swap. Requests never wait for it: they keep using the snapshot they read.
 package final class RecommendTrainer: Sendable {
