@@ -11,7 +11,20 @@ package final class ForecastFeature: Feature {
         self.context = context
         series = SeriesStore(maxHistory: context.configuration.forecast.maxHistory)
         forecaster = try Forecaster(settings: context.configuration.forecast, store: series, logger: context.logger)
-        context.events.subscribe("forecast", series.observer)
+        // Daily demand is summed on the applying thread; an item purchased for the first time
+        // wakes the trainer for an incremental refit (it is not polled for).
+        let demand = series.observer
+        context.events.subscribe(
+            "forecast",
+            EventObserver(
+                events: { [series, forecaster] events in
+                    let before = series.counts.revision
+                    demand.events(events)
+                    if series.counts.revision != before { forecaster.refitSoon() }
+                },
+                items: demand.items
+            )
+        )
     }
 
     package var name: String { "forecast" }

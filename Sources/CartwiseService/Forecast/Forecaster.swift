@@ -94,7 +94,8 @@ package final class Forecaster: Sendable {
                 refit(full: false, after: revision)
                 continue
             }
-            _ = worker.wait(timeoutMilliseconds: Int32(min(max(1, settings.refreshInterval - (now - fullAt)), 5_000)))
+            // Woken by uploads and new items (``refitSoon()``); the timeout is for the schedule.
+            _ = worker.wait(timeoutMilliseconds: Int32(min(max(1, settings.refreshInterval - (now - fullAt)), 60_000)))
         }
     }
 
