@@ -1,5 +1,5 @@
 import CartwiseModels
-package import HTTPCore
+import HTTPCore
 
 /// `POST /rank` (items ordered by the click model's probability) and `GET /models/ctr`.
 package struct CTRRoutes: Sendable {

@@ -27,6 +27,9 @@ package final class RecommendTrainer: Sendable {
     /// The alpha chosen by the last tuning, and when (monotonic milliseconds).
     private let tuned = Mutex<(alpha: Float, at: Int64)?>(nil)
     private let onFirstModel: @Sendable () -> Void
+    /// The snapshot versions on disk, re-listed after each write: `GET /models` reads this on
+    /// the event loop, where a directory listing has no place.
+    private let onDisk = Mutex<[UInt64]>([])
 
     package init(
         store: EventStore,
@@ -49,6 +52,7 @@ package final class RecommendTrainer: Sendable {
     /// - Returns: whether one was published.
     @discardableResult
     package func loadNewest() -> Bool {
+        onDisk.withLock { $0 = SnapshotFile.versions(in: directory) }
         let (snapshot, skipped) = SnapshotFile.newest(in: directory)
         for problem in skipped { logger.error("skipped a damaged snapshot", metadata: ["error": "\(problem)"]) }
         guard let snapshot else { return false }
@@ -66,6 +70,7 @@ package final class RecommendTrainer: Sendable {
     /// a probe right after start-up must not race the thread.
     package func start() throws {
         if models.model == nil, store.sequence == 0 { onFirstModel() }
+        onDisk.withLock { $0 = SnapshotFile.versions(in: directory) }
         try worker.start(name: "als-trainer") { [self] in run() }
     }
 
@@ -178,6 +183,7 @@ package final class RecommendTrainer: Sendable {
         try training.withLock { _ in
             let snapshot = try train()
             try SnapshotFile.write(snapshot, to: directory, keep: settings.keep)
+            onDisk.withLock { $0 = SnapshotFile.versions(in: directory) }
             models.publish(snapshot, card: snapshot.card, requested: requested)
             let first = trainedSequence.exchange(snapshot.info.sequence, ordering: .relaxed) == 0
             if first { onFirstModel() }
@@ -355,7 +361,7 @@ package final class RecommendTrainer: Sendable {
 extension RecommendTrainer: ModelFamily {
     package var family: String { models.family }
     package var card: ModelCard? { models.current?.card }
-    package var versions: [UInt64] { SnapshotFile.versions(in: directory) }
+    package var versions: [UInt64] { onDisk.withLock { $0 } }
     package var isHeld: Bool { models.isHeld }
 
     package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {

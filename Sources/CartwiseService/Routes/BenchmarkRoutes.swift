@@ -1,4 +1,4 @@
-package import HTTPCore
+import HTTPCore
 
 /// `GET /health` and `POST /echo`, off by default: the routes every HTTP anchor server implements
 /// (`../shared/anchors/http`), so its benchmark and protocol probe run against us unchanged and

@@ -1,4 +1,4 @@
-package import HTTPCore
+import HTTPCore
 
 /// `/healthz`, `/readyz` and `/metrics`: what load balancers and Prometheus poll.
 package enum HealthRoutes {
