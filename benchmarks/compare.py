@@ -9,6 +9,7 @@ The slow-call rows run GET /healthz and GET /recommend while another client loop
 POST /models/train and GET /score-order/thresholds?rescore=true, next to the same routes quiet.
 
 Usage: benchmarks/compare.py --old PATH --new PATH [--rounds 3] [--duration 5]
+       [--routes recommend,healthz] [--no-slow-calls]
 Prints Markdown tables: req/s, p50 and p99 per route, binary and round; CPU per request.
 """
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.request
@@ -108,7 +109,13 @@ def main():
     parser.add_argument("--new", required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--routes", default="", help="comma-separated words matched against route names")
+    parser.add_argument("--no-slow-calls", action="store_true")
     args = parser.parse_args()
+    wanted = [word for word in args.routes.split(",") if word]
+
+    def chosen(all_routes):
+        return [r for r in all_routes if not wanted or any(word in r[0] for word in wanted)]
     binaries = [("old", args.old), ("new", args.new)]
     rows, slow_rows = [], []
     for round_number in range(1, args.rounds + 1):
@@ -125,13 +132,13 @@ def main():
                     except Exception:
                         pass
                     time.sleep(0.2)
-                for name, path, script, env in routes(work):
+                for name, path, script, env in chosen(routes(work)):
                     wrk(server.url, path, 1, script, env)  # warm-up
                     before = server.cpu_seconds()
                     rps, p50, p99, errors = wrk(server.url, path, args.duration, script, env)
                     cpu = (server.cpu_seconds() - before) / max(1, rps * args.duration) * 1e6
                     rows.append((name, label, round_number, rps, p50, p99, errors, cpu))
-                for name, path, script, env in routes(work)[:2]:
+                for name, path, script, env in ([] if args.no_slow_calls else chosen(routes(work)[:2])):
                     quiet = wrk(server.url, path, args.duration, script, env)
                     stop = threading.Event()
                     thread = threading.Thread(target=lambda: slow_calls(server.url, stop))

@@ -60,6 +60,24 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
 }
 
 @Suite(.serialized) struct ForecastServiceTests {
+    /// A purchase dated in 2099 is not history yet: an item's daily demand ends today, so one
+    /// such event cannot give every item 27,000 days to fit (a refit of many minutes).
+    @Test func aFutureDatedPurchaseDoesNotStretchHistory() throws {
+        let store = SeriesStore(maxHistory: 100_000)
+        let today = WallClock.milliseconds()
+        let day: Int64 = 86_400_000
+        store.observer.events([
+            Event(user: "u", item: "now", type: .purchase, value: 2, timestamp: today - 9 * day),
+            Event(user: "u", item: "now", type: .purchase, value: 3, timestamp: today),
+            Event(user: "u", item: "now", type: .purchase, value: 5, timestamp: Timestamp.maximum - 1),
+            Event(user: "u", item: "later", type: .purchase, value: 1, timestamp: Timestamp.maximum - 1),
+        ])
+        let now = try #require(store.input("now"))
+        #expect(now.values.count == 10 && now.values.first == 2 && now.values.last == 3, "\(now.values.suffix(3))")
+        let later = try #require(store.input("later"))
+        #expect(later.values == [1])
+    }
+
     @Test func badSeriesAndQueriesNameTheField() throws {
         let application = try startForecasting(temporaryDirectory())
         defer { application.shutdown() }

@@ -137,14 +137,22 @@ package final class Forecaster: Sendable {
         let (inputs, revision) = store.inputs(changedAfter: full ? nil : after)
         let version = Int(models.highestVersion) + 1
         let backtest = settings.backtest
-        let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") { index in
-            let input = inputs[index]
-            return Self.fit(input, backtest: backtest)
+        // Once the service stops, the series not yet fitted are skipped and nothing is published:
+        // SIGTERM must not wait for a refit of every series.
+        let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") {
+            [worker] index -> SeriesForecast? in
+            worker.isStopping ? nil : Self.fit(inputs[index], backtest: backtest)
         }
         let now = WallClock.milliseconds()
+        if worker.isStopping {
+            status_.withLock { $0.startedAt = nil }
+            logger.notice("abandoned a refit: the service is stopping")
+            return models.current?.card ?? ForecastSnapshot().card(trainedAt: now)
+        }
         var entries: [String: ForecastSnapshot.Entry] = [:]
         entries.reserveCapacity(inputs.count)
         for (input, forecast) in zip(inputs, fitted) {
+            guard let forecast else { continue }
             entries[input.id] = ForecastSnapshot.Entry(input, forecast, version: version, fittedAt: now)
         }
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9

@@ -181,12 +181,17 @@ package final class SeriesStore: Sendable {
         )
     }
 
-    /// An item's daily demand, from its first purchase to the last day any item sold.
+    /// An item's daily demand, from its first purchase to the last day any item sold, but not
+    /// past today: a purchase dated in the future (an event sent with a 2099 timestamp) is not
+    /// history yet, and counting to it gave every item decades of zeros to fit, a refit of
+    /// minutes. An item sold only in the future is its first day alone.
     private static func input(_ id: String, _ days: [Int: Double], lastDay: Int, maxHistory: Int) -> Input? {
         guard let first = days.keys.min() else { return nil }
-        let start = max(first, lastDay - maxHistory + 1)
-        var values = [Double](repeating: 0, count: lastDay - start + 1)
-        for (day, quantity) in days where day >= start { values[day - start] = quantity }
+        let today = Frequency.floorDivide(Int(WallClock.milliseconds()), 86_400_000)
+        let last = max(min(lastDay, today), first)
+        let start = max(first, last - maxHistory + 1)
+        var values = [Double](repeating: 0, count: last - start + 1)
+        for (day, quantity) in days where day >= start && day <= last { values[day - start] = quantity }
         return Input(
             id: id,
             frequency: .day,

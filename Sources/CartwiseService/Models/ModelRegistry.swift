@@ -21,7 +21,12 @@ package final class ModelRegistry<Model: Sendable>: Sendable {
     }
 
     private struct State {
-        var current: Published?
+        var current: Published? {
+            didSet { model = current?.model }
+        }
+        /// `current`'s model alone: what a request reads, one reference to retain instead of the
+        /// card's strings and arrays too.
+        var model: Model?
         /// Older versions, oldest first.
         var history: [Published] = []
         var held = false
@@ -47,7 +52,7 @@ package final class ModelRegistry<Model: Sendable>: Sendable {
     package var current: Published? { state.withLock { $0.current } }
 
     /// The model in service.
-    package var model: Model? { state.withLock { $0.current?.model } }
+    package var model: Model? { state.withLock { $0.model } }
 
     /// The highest version ever published (0 before the first); the next training's is above it.
     package var highestVersion: UInt64 { state.withLock { $0.highest } }
