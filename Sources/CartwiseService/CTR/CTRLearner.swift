@@ -48,8 +48,7 @@ package final class CTRLearner: Sendable {
     private let state: Mutex<State>
     /// The published generations; the learner thread is the only publisher.
     package let models = ModelRegistry<CTRModel>(family: "ctr")
-    private let requests = Mutex<[@Sendable (Result<ModelCard, any Error>) -> Void]>([])
-    private let progress = Mutex(TrainingStatus())
+    package let trainings = TrainingRequests()
     private let worker: WorkerThread
     /// Set once the logs are replayed: only then may wall time expire pending impressions
     /// (during a replay their clicks may still be further on in the log).
@@ -145,10 +144,7 @@ package final class CTRLearner: Sendable {
                 defer { waiting.removeAll(keepingCapacity: true) }
                 return waiting
             }
-            let asked = requests.withLock { waiting in
-                defer { waiting.removeAll() }
-                return waiting
-            }
+            let asked = trainings.take()
             let now = WallClock.milliseconds()
             let isLive = live.load(ordering: .acquiring)
             // Publish at most every publish interval, and always within one after the last update.
@@ -256,11 +252,7 @@ package final class CTRLearner: Sendable {
         )
         let card = model.card(trainingSeconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
         models.publish(model, card: card, requested: requested)
-        progress.withLock {
-            $0.lastFinishedAt = now
-            $0.finish(.published, version: model.version)
-            $0.lastSeconds = card.trainingSeconds
-        }
+        trainings.published(version: model.version, at: now, seconds: card.trainingSeconds)
         logger.debug(
             "published click model",
             metadata: ["version": "\(model.version)", "examples": "\(model.info.examples)"]
@@ -269,28 +261,10 @@ package final class CTRLearner: Sendable {
     }
 }
 
-extension CTRLearner: ModelFamily {
-    package var family: String { models.family }
-    package var card: ModelCard? { models.current?.card }
-    package var versions: [UInt64] { models.versions }
-    package var isHeld: Bool { models.isHeld }
-    package var status: TrainingStatus {
-        var status = progress.withLock { $0 }
-        status.requested = requests.withLock { $0.count }
-        return status
-    }
-
-    /// The click model learns online; a training asked for publishes what it has learned now.
-    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
-        requests.withLock { $0.append(completion) }
-        worker.signal()
-    }
-
-    /// The previous generation, from memory (the model is a function of the event log and keeps
-    /// no files); it holds until a training is asked for.
-    package func rollback() throws -> ModelCard {
-        guard let previous = models.rollback() else { throw TrainerError.noPreviousVersion }
-        logger.notice("rolled back the click model", metadata: ["to": "\(previous.card.version)"])
-        return previous.card
-    }
+/// The click model learns online: a training asked for publishes what it has learned now; a
+/// rollback goes to the previous generation in memory (the model is a function of the event
+/// log and keeps no files).
+extension CTRLearner: RegistryFamily {
+    package func wakeTrainer() { worker.signal() }
+    package var familyLogger: Logger { logger }
 }

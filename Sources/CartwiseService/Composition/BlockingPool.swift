@@ -51,9 +51,6 @@ package final class BlockingPool: Sendable {
         for worker in workers { worker.signal() }
     }
 
-    /// Jobs waiting for a thread.
-    package var queued: Int { queue.withLock { $0.count } }
-
     /// Finishes the running jobs, answers the waiting ones 503 and joins the threads.
     package func stop() {
         for worker in workers { worker.stop() }

@@ -19,9 +19,6 @@ package final class EventFanOut: Sendable {
         subscribe(name, EventObserver(events: events, items: { _ in }))
     }
 
-    /// The subscribers' names, in delivery order.
-    package var names: [String] { subscribers.withLock { $0.map(\.name) } }
-
     /// What the ``EventStore`` calls after applying a batch.
     package var observer: EventObserver {
         EventObserver(

@@ -35,7 +35,7 @@ enum ForecastEncoding {
     static func round(_ value: Double, _ out: inout [UInt8]) {
         let scaled = (value * 1e4).rounded()
         guard scaled.isFinite, abs(scaled) < 9e15 else {
-            AuditEntry.number(value, &out)
+            JSONWriter.append(value, to: &out)
             return
         }
         var units = Int64(scaled)
@@ -93,7 +93,7 @@ enum ForecastEncoding {
             for (index, (model, weight)) in zip(combination.models, combination.weights).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 out += #"{"model":"\#(model.spec.description)","weight":"#.utf8
-                AuditEntry.number((weight * 1e4).rounded() / 1e4, &out)
+                JSONWriter.append((weight * 1e4).rounded() / 1e4, to: &out)
                 out += "}".utf8
             }
             out += "]".utf8

@@ -77,7 +77,7 @@ package struct ForecastRoutes: Sendable {
             out += #","uploaded_series":\#(counts.uploaded),"items_with_purchases":\#(counts.items)"#.utf8
             out += #","current":\#(forecaster.isCurrent),"last_fit_series":\#(snapshot.lastFitSeries)"#.utf8
             out += #","last_fit_seconds":"#.utf8
-            AuditEntry.number((snapshot.lastFitSeconds * 1000).rounded() / 1000, &out)
+            JSONWriter.append((snapshot.lastFitSeconds * 1000).rounded() / 1000, to: &out)
             out += #","next_refresh_at":"\#(Timestamp.format(snapshot.nextRefreshAt))","models":{"#.utf8
             for (index, (name, count)) in models.sorted(by: { $0.value > $1.value }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }

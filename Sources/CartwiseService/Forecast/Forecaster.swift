@@ -16,8 +16,7 @@ package final class Forecaster: Sendable {
     /// The published forecasts. A new snapshot is built outside the lock (a copy of every entry
     /// and the calibration, O(n)) and swapped in; a `GET /forecast` never waits for that.
     package let models = ModelRegistry<ForecastSnapshot>(family: "forecast")
-    private let requests = Mutex<[@Sendable (Result<ModelCard, any Error>) -> Void]>([])
-    private let status_ = Mutex(TrainingStatus())
+    package let trainings = TrainingRequests()
     private let nextRefresh = Atomic<Int64>(0)
     private let worker: WorkerThread
     private let onDemand: WorkerThread
@@ -74,10 +73,7 @@ package final class Forecaster: Sendable {
         while !worker.isStopping {
             let now = WallClock.milliseconds()
             let (revision, fullAt) = progress.withLock { $0 }
-            let asked = requests.withLock { waiting in
-                defer { waiting.removeAll() }
-                return waiting
-            }
+            let asked = trainings.take()
             if !asked.isEmpty {
                 let card = refit(full: true, after: nil, requested: true)
                 for completion in asked { completion(.success(card)) }
@@ -133,7 +129,7 @@ package final class Forecaster: Sendable {
     @discardableResult
     package func refit(full: Bool, after: Int?, requested: Bool = false) -> ModelCard {
         let started = MonotonicClock.nanoseconds()
-        status_.withLock { $0.startedAt = WallClock.milliseconds() }
+        trainings.started(at: WallClock.milliseconds())
         let (inputs, revision) = store.inputs(changedAfter: full ? nil : after)
         let version = Int(models.highestVersion) + 1
         let backtest = settings.backtest
@@ -145,7 +141,7 @@ package final class Forecaster: Sendable {
         }
         let now = WallClock.milliseconds()
         if worker.isStopping {
-            status_.withLock { $0.startedAt = nil }
+            trainings.abandoned()
             logger.notice("abandoned a refit: the service is stopping")
             return models.current?.card ?? ForecastSnapshot().card(trainedAt: now)
         }
@@ -177,12 +173,7 @@ package final class Forecaster: Sendable {
         }
         let card = published?.card ?? ForecastSnapshot().card(trainedAt: now)
         if requested { models.release() }
-        status_.withLock {
-            $0.startedAt = nil
-            $0.lastFinishedAt = now
-            $0.lastSeconds = seconds
-            $0.finish(.published, version: card.version)
-        }
+        trainings.published(version: card.version, at: now, seconds: seconds)
         progress.withLock { $0 = (max($0.revision, revision), fullAt) }
         logger.info(
             "fitted forecasts",
@@ -229,28 +220,9 @@ package final class Forecaster: Sendable {
     }
 }
 
-extension Forecaster: ModelFamily {
-    package var family: String { models.family }
-    package var card: ModelCard? { models.current?.card }
-    package var versions: [UInt64] { models.versions }
-    package var isHeld: Bool { models.isHeld }
-    package var status: TrainingStatus {
-        var status = status_.withLock { $0 }
-        status.requested = requests.withLock { $0.count }
-        return status
-    }
-
-    /// Refits every series now.
-    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
-        requests.withLock { $0.append(completion) }
-        worker.signal()
-    }
-
-    /// The previous snapshot of every forecast, from memory; it holds (no scheduled refits; new
-    /// series are still fitted when asked for) until a training is asked for.
-    package func rollback() throws -> ModelCard {
-        guard let previous = models.rollback() else { throw TrainerError.noPreviousVersion }
-        logger.notice("rolled back the forecasts", metadata: ["to": "\(previous.card.version)"])
-        return previous.card
-    }
+/// A training asked for refits every series now. A rollback goes to the previous snapshot in
+/// memory and holds: no scheduled refits, though new series are still fitted when asked for.
+extension Forecaster: RegistryFamily {
+    package func wakeTrainer() { worker.signal() }
+    package var familyLogger: Logger { logger }
 }

@@ -111,9 +111,7 @@ package final class RecommendTrainer: Sendable {
                 defer { waiting.removeAll() }
                 return waiting
             }
-            let fresh =
-                store.sequence
-                - max(trainedSequence.load(ordering: .relaxed), emptySequence.load(ordering: .relaxed))
+            let fresh = freshEvents
             let elapsed = Double(MonotonicClock.milliseconds() - lastTraining) / 1000
             // While a rollback holds, only a requested training runs.
             let due =
@@ -163,6 +161,11 @@ package final class RecommendTrainer: Sendable {
         }
     }
 
+    /// Events applied since the last training (or since the last one that found nothing).
+    private var freshEvents: Int {
+        store.sequence - max(trainedSequence.load(ordering: .relaxed), emptySequence.load(ordering: .relaxed))
+    }
+
     /// Seconds between attempts at a first model: each attempt reads the whole store, and
     /// events that weigh nothing (views, impressions) would otherwise start one per batch.
     static let firstModelRetry = 1.0
@@ -170,8 +173,7 @@ package final class RecommendTrainer: Sendable {
     /// The event fan-out's call after each durable batch: wakes the thread when the batch makes
     /// a training due by count (the interval is the thread's own timeout).
     package func eventsArrived() {
-        let fresh =
-            store.sequence - max(trainedSequence.load(ordering: .relaxed), emptySequence.load(ordering: .relaxed))
+        let fresh = freshEvents
         if fresh >= settings.minNewEvents || (fresh > 0 && models.model == nil) { worker.signal() }
     }
 

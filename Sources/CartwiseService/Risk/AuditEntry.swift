@@ -37,16 +37,16 @@ package enum AuditEntry {
         field("shipping_country", order.shippingCountry, &out)
         field("billing_country", order.billingCountry, &out)
         out += #","amount":"#.utf8
-        number(order.amount, &out)
+        JSONWriter.append(order.amount, to: &out)
         out += #","items":["#.utf8
         for (index, line) in order.items.enumerated() {
             if index > 0 { out += ",".utf8 }
             out += #"{"item":"#.utf8
             JSONString.append(line.item, to: &out)
             out += #","quantity":"#.utf8
-            number(line.quantity, &out)
+            JSONWriter.append(line.quantity, to: &out)
             out += #","price":"#.utf8
-            number(line.price, &out)
+            JSONWriter.append(line.price, to: &out)
             out += "}".utf8
         }
         out += #"],"derived":{"#.utf8
@@ -54,7 +54,7 @@ package enum AuditEntry {
             if index > 0 { out += ",".utf8 }
             JSONString.append(name, to: &out)
             out += ":".utf8
-            number(entry.record.derived[index], &out)
+            JSONWriter.append(entry.record.derived[index], to: &out)
         }
         out += #"},"signals":"#.utf8
         if order.signalsJSON.isEmpty {
@@ -63,14 +63,14 @@ package enum AuditEntry {
                 if index > 0 { out += ",".utf8 }
                 JSONString.append(signal.name, to: &out)
                 out += ":".utf8
-                number(signal.value, &out)
+                JSONWriter.append(signal.value, to: &out)
             }
             out += "}".utf8
         } else {
             out += order.signalsJSON
         }
         out += #","score":"#.utf8
-        number(entry.score, &out)
+        JSONWriter.append(entry.score, to: &out)
         out += #","risk_level":"\#(entry.decision.riskLevel)","decision":"\#(entry.decision.outcome.rawValue)""#.utf8
         out += #","model":"\#(entry.model)","model_version":\#(entry.modelVersion),"rules":["#.utf8
         for (index, rule) in entry.decision.rules.enumerated() {
@@ -93,9 +93,9 @@ package enum AuditEntry {
             out += #"{"feature":"#.utf8
             JSONString.append(reason.feature, to: &out)
             out += #","value":"#.utf8
-            number(reason.value, &out)
+            JSONWriter.append(reason.value, to: &out)
             out += #","contribution":"#.utf8
-            number((reason.contribution * 10_000).rounded() / 10_000, &out)
+            JSONWriter.append((reason.contribution * 10_000).rounded() / 10_000, to: &out)
             out += #","description":"#.utf8
             JSONString.append(reason.description, to: &out)
             out += "}".utf8
@@ -108,11 +108,6 @@ package enum AuditEntry {
         guard let value else { return }
         out += ",\"\(name)\":".utf8
         JSONString.append(value, to: &out)
-    }
-
-    /// A finite number (as ``JSONWriter/number(_:)`` spells it), or null.
-    package static func number(_ value: Double, _ out: inout [UInt8]) {
-        JSONWriter.append(value, to: &out)
     }
 
     /// The order a trail entry scored, for replay.

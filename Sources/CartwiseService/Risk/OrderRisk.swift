@@ -19,8 +19,7 @@ package final class OrderRisk: Sendable {
     private let dataset: Mutex<RiskDataset>
     /// The published trees; the risk-trainer thread is the only publisher.
     package let models = ModelRegistry<RiskModel>(family: "risk")
-    private let requests = Mutex<[@Sendable (Result<ModelCard, any Error>) -> Void]>([])
-    private let progress = Mutex(TrainingStatus())
+    package let trainings = TrainingRequests()
     private let recent = Mutex<(entries: [Recent], next: Int)>(([], 0))
     private let worker: WorkerThread
     private let logger: Logger
@@ -226,14 +225,11 @@ package final class OrderRisk: Sendable {
             let (generation, labelled, frauds) = dataset.withLock { ($0.generation, $0.labelled, $0.frauds) }
             let last = lastTrained.withLock { $0 }
             let enough = labelled >= settings.minLabels && frauds >= settings.minFraudLabels
-            let asked = requests.withLock { waiting in
-                defer { waiting.removeAll() }
-                return waiting
-            }
+            let asked = trainings.take()
             if !asked.isEmpty {
                 guard enough else {
                     models.release()
-                    progress.withLock { $0.finish(.noData) }
+                    trainings.noData()
                     let error = TrainerError.tooFewLabels(
                         labelled: labelled,
                         frauds: frauds,
@@ -262,7 +258,7 @@ package final class OrderRisk: Sendable {
     @discardableResult
     private func train(generation: Int, requested: Bool) -> ModelCard {
         let started = MonotonicClock.nanoseconds()
-        progress.withLock { $0.startedAt = WallClock.milliseconds() }
+        trainings.started(at: WallClock.milliseconds())
         let (names, columns, labels) = dataset.withLock { $0.trainingSet() }
         let trees = GradientBoostedTrees.train(columns: columns, labels: labels, parameters: settings.parameters)
         let seconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
@@ -277,12 +273,7 @@ package final class OrderRisk: Sendable {
         let trained = RiskModel(info: info, names: names, trees: trees)
         models.publish(trained, card: trained.card, requested: requested)
         lastTrained.withLock { $0 = (generation, info.trainedAt) }
-        progress.withLock {
-            $0.startedAt = nil
-            $0.lastFinishedAt = info.trainedAt
-            $0.lastSeconds = seconds
-            $0.finish(.published, version: version)
-        }
+        trainings.published(version: version, at: info.trainedAt, seconds: seconds)
         logger.info(
             "trained the risk model",
             metadata: [
@@ -294,27 +285,8 @@ package final class OrderRisk: Sendable {
     }
 }
 
-extension OrderRisk: ModelFamily {
-    package var family: String { models.family }
-    package var card: ModelCard? { models.current?.card }
-    package var versions: [UInt64] { models.versions }
-    package var isHeld: Bool { models.isHeld }
-    package var status: TrainingStatus {
-        var status = progress.withLock { $0 }
-        status.requested = requests.withLock { $0.count }
-        return status
-    }
-
-    /// Retrains now on the labelled orders (409 when there are too few labels).
-    package func train(_ completion: @escaping @Sendable (Result<ModelCard, any Error>) -> Void) {
-        requests.withLock { $0.append(completion) }
-        worker.signal()
-    }
-
-    /// The previous trees, from memory; they hold until a training is asked for.
-    package func rollback() throws -> ModelCard {
-        guard let previous = models.rollback() else { throw TrainerError.noPreviousVersion }
-        logger.notice("rolled back the risk model", metadata: ["to": "\(previous.card.version)"])
-        return previous.card
-    }
+/// A training asked for retrains now on the labelled orders (409 when there are too few labels).
+extension OrderRisk: RegistryFamily {
+    package func wakeTrainer() { worker.signal() }
+    package var familyLogger: Logger { logger }
 }

@@ -81,7 +81,7 @@ package struct RiskRoutes: Sendable {
                     .utf8
                 out += #","trained_on_orders":\#(info.orders),"trained_on_frauds":\#(info.frauds)"#.utf8
                 out += #","training_seconds":"#.utf8
-                AuditEntry.number((info.seconds * 1000).rounded() / 1000, &out)
+                JSONWriter.append((info.seconds * 1000).rounded() / 1000, to: &out)
                 out += #","trees":\#(model.trees.trees.count),"features":["#.utf8
                 for (index, name) in model.names.enumerated() {
                     if index > 0 { out += ",".utf8 }
@@ -103,7 +103,7 @@ package struct RiskRoutes: Sendable {
         // Full precision: fraud scores are mostly tiny, and rounding them would tie orders a
         // risk team ranks.
         out += #","score":"#.utf8
-        AuditEntry.number(decided.score, &out)
+        JSONWriter.append(decided.score, to: &out)
         out +=
             #","risk_level":"\#(decided.decision.riskLevel)","decision":"\#(decided.decision.outcome.rawValue)""#.utf8
         out += #","reasons":"#.utf8
