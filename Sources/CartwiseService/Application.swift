@@ -114,6 +114,7 @@ package final class Application: Sendable {
             events: storage.events,
             catalog: storage.catalog,
             maxBatch: configuration.maxBatch,
+            maxFutureSkew: configuration.maxFutureSkew,
             metrics: metrics,
             pool: pool
         ).register(on: &routes)

@@ -46,7 +46,8 @@ struct ImportEvents: ParsableCommand {
                 "--type must be one of " + EventType.allCases.map(\.description).joined(separator: ", ")
             )
         }
-        let importer = EventImporter(path: file, defaultType: eventType, now: WallClock.milliseconds())
+        var importer = EventImporter(path: file, defaultType: eventType, now: WallClock.milliseconds())
+        importer.maxFutureSkew = try options.load().maxFutureSkew
         let size = FileSystem.size(file)
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: size, unit: "events")

@@ -66,6 +66,8 @@ package struct ServiceConfiguration: Sendable {
     package var segmentBytes: Int { integer(SettingsCatalog.storageSegmentBytes) }
     package var recentPerUser: Int { integer(SettingsCatalog.eventsRecentPerUser) }
     package var maxBatch: Int { integer(SettingsCatalog.eventsMaxBatch) }
+    /// Milliseconds an event or a dated series point may lie ahead of the clock.
+    package var maxFutureSkew: Int64 { Int64(integer(SettingsCatalog.eventsMaxFutureSkew)) * 1000 }
     package var eventWeights: EventWeights {
         var weights = EventWeights()
         weights.view = Float(number(SettingsCatalog.eventsWeightView))

@@ -30,6 +30,7 @@ package enum SettingsCatalog {
             storageSegmentBytes,
             eventsRecentPerUser,
             eventsMaxBatch,
+            eventsMaxFutureSkew,
             eventsWeightView,
             eventsWeightClick,
             eventsWeightAddToCart,
@@ -230,6 +231,14 @@ package enum SettingsCatalog {
         kind: .integer(1...1_000_000),
         defaultValue: .integer(10000),
         description: "Most events or items in one POST /events or POST /items batch; larger batches get 413."
+    )
+
+    package static let eventsMaxFutureSkew = Setting(
+        key: "events.max_future_skew_s",
+        kind: .integer(0...31_536_000),
+        defaultValue: .integer(86_400),
+        description:
+            "Events, and dated series points, more than this many seconds ahead of the server's clock are refused (400 naming the field): one event dated 2099 would otherwise become every item's last day of history."
     )
 
     package static let eventsWeightView = Setting(

@@ -5,13 +5,16 @@
 package struct EventDecoder: Sendable {
     /// Server time, for events without a timestamp.
     package var now: Int64
+    /// How far past `now` a timestamp may be (milliseconds); nil: up to 2100.
+    package var maxFutureSkew: Int64?
     package static let maxIDBytes = 256
     package static let maxContextFields = 64
     package static let maxContextNameBytes = 64
     package static let maxContextStringBytes = 256
 
-    package init(now: Int64) {
+    package init(now: Int64, maxFutureSkew: Int64? = nil) {
         self.now = now
+        self.maxFutureSkew = maxFutureSkew
     }
 
     /// Reads one event object.
@@ -78,7 +81,15 @@ package struct EventDecoder: Sendable {
                             price = number
                         }
                     }
-                case "timestamp": timestamp = try Self.timestamp(&reader, problem)
+                case "timestamp":
+                    timestamp = try Self.timestamp(&reader, problem)
+                    if let value = timestamp, let skew = maxFutureSkew, value > now + skew {
+                        problem(
+                            "timestamp",
+                            "is \(Timestamp.format(value)), more than \(skew / 1000) s after the server's clock (events.max_future_skew_s)"
+                        )
+                        timestamp = nil
+                    }
                 case "clicked":
                     if reader.readNull() { break }
                     if try reader.peekKind() == .bool {

@@ -15,6 +15,8 @@ package struct EventImporter {
     package var defaultType: EventType
     /// Server time, for rows without a timestamp.
     package var now: Int64
+    /// How far past `now` a timestamp may be (milliseconds; nil: up to 2100).
+    package var maxFutureSkew: Int64?
     package var batchSize = 10_000
 
     package init(path: String, format: Format? = nil, defaultType: EventType = .rating, now: Int64) {
@@ -71,7 +73,7 @@ package struct EventImporter {
         let reader = LineReader(path: path)
         switch format {
         case .ndjson:
-            let decoder = EventDecoder(now: now)
+            let decoder = EventDecoder(now: now, maxFutureSkew: maxFutureSkew)
             try reader.forEachLine { line, bytes, offset in
                 var json = JSONReader(bytes)
                 guard json.peek() != nil else { return true }
@@ -94,7 +96,14 @@ package struct EventImporter {
                     return true
                 }
                 switch known.event(CSVRow.fields(bytes), defaultType: defaultType, now: now) {
-                case .success(let event): try body(line, event, nil, offset)
+                case .success(let event):
+                    if let skew = maxFutureSkew, event.timestamp > now + skew {
+                        let reason =
+                            "timestamp is more than \(skew / 1000) s after the clock (events.max_future_skew_s)"
+                        try body(line, nil, reason, offset)
+                    } else {
+                        try body(line, event, nil, offset)
+                    }
                 case .failure(let error): try body(line, nil, error.reason, offset)
                 }
                 return true

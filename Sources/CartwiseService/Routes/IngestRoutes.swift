@@ -14,6 +14,7 @@ package struct IngestRoutes: Sendable {
     package let events: LogWriter
     package let catalog: LogWriter
     package let maxBatch: Int
+    package let maxFutureSkew: Int64
     package let metrics: ServiceMetrics
     /// Reads a user's events back from the log files.
     package let pool: BlockingPool
@@ -23,6 +24,7 @@ package struct IngestRoutes: Sendable {
         events: LogWriter,
         catalog: LogWriter,
         maxBatch: Int,
+        maxFutureSkew: Int64,
         metrics: ServiceMetrics,
         pool: BlockingPool
     ) {
@@ -31,12 +33,13 @@ package struct IngestRoutes: Sendable {
         self.events = events
         self.catalog = catalog
         self.maxBatch = maxBatch
+        self.maxFutureSkew = maxFutureSkew
         self.metrics = metrics
     }
 
     package func register(on router: inout ServiceRoutes) {
         router.onDeferred(.post, "/events", access: .storefront) { request, _, promise in
-            let decoder = EventDecoder(now: WallClock.milliseconds())
+            let decoder = EventDecoder(now: WallClock.milliseconds(), maxFutureSkew: maxFutureSkew)
             let batch = try BatchDecoder(kind: "events", maxEntries: maxBatch).decode(
                 request.body,
                 contentType: request.headers["Content-Type"]
