@@ -30,7 +30,7 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("--users, --items and --days must be positive")
         }
         let settings = try options.load()
-        var demo = DemoStore.Options()
+        var demo = DemoStore.Options.endingToday()
         demo.seed = seed
         demo.users = users
         demo.items = items

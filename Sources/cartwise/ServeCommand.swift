@@ -39,7 +39,7 @@ struct ServeCommand: ParsableCommand {
             application = try Application.start(
                 configuration: settings,
                 logger: logger,
-                demo: demo ? DemoStore.Options() : nil
+                demo: demo ? DemoStore.Options.endingToday() : nil
             )
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

@@ -221,8 +221,8 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(try #require(backtest.smape) < 8)
     }
 
-    /// Syntetos-Boylan classes, and SBA's forecast: demand of 4 every 4th period settles at
-    /// (1 - alpha/2) 4 / 4.
+    /// Syntetos-Boylan classes; intermittent demand goes to the Croston family, whose periods are
+    /// independent around a level that is itself uncertain (alpha 0.1 of the noise, shared).
     @Test func intermittentDemandUsesCrostonTypeMethods() throws {
         let y: [Double] = (0..<80).map { (t: Int) -> Double in t % 4 == 3 ? 4 : 0 }
         #expect(DemandPattern.classify(y) == .intermittent)
@@ -231,14 +231,13 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(DemandPattern.classify(lumpy) == .lumpy)
         #expect(DemandPattern.classify(smooth) == .smooth)
         let forecast = DemandForecaster.forecast(y, period: 7, horizon: 5)
-        #expect(forecast.model == "SBA")
         guard case .intermittent(let model) = forecast.fitted else {
             Issue.record("not Croston-type")
             return
         }
-        #expect(abs(forecast.mean[0] - (1 - model.alpha / 2)) < 1e-6)
-        // Independent periods: the sum of L periods has L times the variance.
-        #expect(abs(forecast.window(start: 0, length: 4).sd - (4 * model.variance).squareRoot()) < 1e-9)
+        #expect(abs(forecast.mean[0] - model.level) < 1e-12)
+        let expected = model.variance * (4 + 12 * 0.1 / 1.9)
+        #expect(abs(forecast.window(start: 0, length: 4).sd - expected.squareRoot()) < 1e-9)
         #expect(forecast.quantile(step: 0, level: 95, upper: false) >= 0)
     }
 
@@ -253,57 +252,68 @@ private func seasonalSeries(count: Int, seed: UInt64 = 7, noise: Double = 0.03) 
         #expect(IntervalCalibration(errors: Array(errors.prefix(100)), series: 10).factor(level: 95) == 1)
     }
 
-    /// MASE scales by the in-sample naive error; sMAPE follows M3 and is undefined with zeros.
+    /// MASE scales by the in-sample naive error; sMAPE follows M3/M4 (0/0 counts as 0).
     @Test func accuracyMeasures() throws {
         // Naive in-sample MAE of [1, 3, 2, 4] is (2 + 1 + 2) / 3 = 5/3.
         let score = Accuracy.score(train: [1, 3, 2, 4], actual: [5, 6], forecast: [4, 4], period: 1)
         let mase: Double = try #require(score.mase)
         #expect(abs(mase - 0.9) < 1e-12)
+        // RMSSE: sqrt(mean((1, 4)) / mean((4, 1, 4))) = sqrt(2.5 / 3).
+        #expect(abs(try #require(score.rmsse) - (2.5 / 3).squareRoot()) < 1e-12)
+        // WAPE: 3 / 11.
+        #expect(abs(try #require(score.wape) - 3.0 / 11.0) < 1e-12)
         // sMAPE: 200 |a - f| / (|a| + |f|): (200/9 + 400/10) / 2.
         let smape: Double = try #require(score.smape)
         let expected: Double = (200.0 / 9.0 + 40.0) / 2.0
         #expect(abs(smape - expected) < 1e-12)
-        #expect(Accuracy.score(train: [1, 0, 2], actual: [0, 1], forecast: [1, 1], period: 1).smape == nil)
+        // A zero actual against a non-zero forecast is 200, as the kit's scorer counts it.
+        #expect(Accuracy.score(train: [1, 0, 2], actual: [0, 1], forecast: [1, 1], period: 1).smape == 100)
     }
 
-    /// Too short for ETS: the last season repeats.
-    @Test func shortSeriesFallBackToSeasonalNaive() {
+    /// Too short for its own model: the mean, and the answer says so.
+    @Test func shortSeriesGetTheirMeanAndSayTheHistoryIsInsufficient() {
         let forecast = DemandForecaster.forecast([5, 7, 9, 6, 8], period: 7, horizon: 3)
-        #expect(forecast.model == "Naive")
-        #expect(forecast.mean == [8, 8, 8])
+        #expect(forecast.model == "Mean")
+        #expect(forecast.insufficientHistory)
+        #expect(forecast.mean == [7, 7, 7])
     }
 
-    /// The policy's formulas, on a forecast with independent periods of known spread.
+    /// The policy's formulas, on a continuous (non-count) forecast with independent periods of
+    /// known spread.
     @Test func inventoryPolicyFormulas() throws {
-        let y: [Double] = (0..<80).map { (t: Int) -> Double in t % 4 == 3 ? 4 : 0 }
+        let y: [Double] = (0..<80).map { (t: Int) -> Double in t % 4 == 3 ? 4.5 : 0 }
         let forecast = DemandForecaster.forecast(y, period: 1, horizon: 20)
+        #expect(!forecast.counts)
         guard case .intermittent(let model) = forecast.fitted else {
             Issue.record("not Croston-type")
             return
         }
         let mu = forecast.mean[0]
-        let sigma = model.variance.squareRoot()
+        let sigma2 = model.variance
+        func sd(_ n: Double) -> Double { (sigma2 * (n + n * (n - 1) * 0.1 / 1.9)).squareRoot() }
         let z = NormalDistribution.quantile(0.95)
         var request = InventoryPolicy.Request(leadTime: 4)
         request.onHand = 1
         request.holdingCost = 0.5
         request.orderCost = 20
         let continuous = InventoryPolicy(forecast: forecast, request: request)
-        #expect(abs(continuous.reorderPoint - (4 * mu + z * 2 * sigma)) < 1e-9)
+        #expect(abs(continuous.reorderPoint - (4 * mu + z * sd(4))) < 1e-9)
+        #expect(continuous.reorderPointUnits == (continuous.reorderPoint).rounded(.up))
         #expect(abs(try #require(continuous.eoq) - (2 * 20 * mu / 0.5).squareRoot()) < 1e-9)
+        #expect(continuous.lotSize == (2 * 20 * mu / 0.5).squareRoot().rounded(.up))
         #expect(continuous.recommendedOrder >= continuous.lotSize)  // 1 on hand is below s
         #expect(abs(continuous.stockoutProbability - 0.05) < 1e-12)
         request.reviewPeriod = 2
         request.criticalRatio = 0.8
+        request.casePack = 4
         let periodic = InventoryPolicy(forecast: forecast, request: request)
-        #expect(abs(periodic.orderUpTo - (6 * mu + z * 6.0.squareRoot() * sigma)) < 1e-9)
-        #expect(abs(periodic.recommendedOrder - (periodic.orderUpTo - 1)) < 1e-9)
-        let expectedFill = 1 - 6.0.squareRoot() * sigma * NormalDistribution.loss(z) / (2 * mu)
+        #expect(abs(periodic.orderUpTo - (6 * mu + z * sd(6))) < 1e-9)
+        let needed = periodic.orderUpToUnits - 1
+        #expect(periodic.recommendedOrder == (needed / 4).rounded(.up) * 4)
+        let expectedFill = 1 - sd(6) * NormalDistribution.loss((periodic.orderUpToUnits - 6 * mu) / sd(6)) / (2 * mu)
         #expect(abs(periodic.fillRate - max(0, min(1, expectedFill))) < 1e-9)
         #expect(periodic.schedule.count == (20 - 6) / 2 + 1)
         let newsvendor = try #require(periodic.newsvendor)
-        #expect(
-            abs(newsvendor.quantity - (2 * mu + NormalDistribution.quantile(0.8) * 2.0.squareRoot() * sigma)) < 1e-9
-        )
+        #expect(newsvendor.quantity == (2 * mu + NormalDistribution.quantile(0.8) * sd(2)).rounded(.up))
     }
 }

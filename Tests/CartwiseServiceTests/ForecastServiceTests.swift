@@ -246,4 +246,82 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
         #expect(response.text.contains(#""frequency":"day""#) && response.text.contains(#""source":"purchase_events""#))
         #expect(response.text.contains(#""observations":59"#), "\(response.text)")
     }
+
+    /// Time sanity, the uploads' namespace, deletion and what a planner reads: a 2099 event or
+    /// series point is refused naming the field; an upload under a purchased item's id needs
+    /// replace=true; DELETE /series/{id} gives the item its purchase history back, durably; an
+    /// item bought once is "insufficient" with a wide interval; stock rises with the service
+    /// level and orders are whole units.
+    @Test func timeSanityNamespaceAndDeletion() throws {
+        let directory = temporaryDirectory()
+        do {
+            let application = try startForecasting(directory)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+            let future = #"{"user":"u","item":"mug","type":"purchase","timestamp":"2099-06-01T00:00:00Z"}"#
+            let refused = try postEvents(client, [future])
+            #expect(refused.status == 400 && refused.text.contains("timestamp"), "\(refused.text)")
+            let point =
+                #"{"id":"far","frequency":"day","points":[{"t":"2026-01-01","value":1},{"t":"2099-01-01","value":2}]}"#
+            let late = try client.request("POST", "/series", headers: json, body: Array(point.utf8))
+            #expect(late.status == 400 && late.text.contains("'points[1].t'"), "\(late.text)")
+            let now = Int(Date().timeIntervalSince1970)
+            var lines: [String] = []
+            for day in 0..<90 where day % 3 == 0 {
+                lines.append(
+                    #"{"user":"u","item":"mug","type":"purchase","value":\#(day % 2 + 1),"timestamp":\#(now - (90 - day) * 86_400)}"#
+                )
+            }
+            lines.append(#"{"user":"u","item":"once","type":"purchase","value":2,"timestamp":\#(now - 3_600)}"#)
+            #expect(try postEvents(client, lines).status == 200)
+            let mug = try #require(try waitFor(client, "/forecast?item=mug&horizon=3&levels=50,80,95"))
+            #expect(mug.text.contains(#""source":"purchase_events""#), "\(mug.text)")
+            let once = try #require(try waitFor(client, "/forecast?item=once&levels=95"))
+            #expect(once.text.contains(#""history":"insufficient""#), "\(once.text)")
+            #expect(!once.text.contains(#""lo95":2,"hi95":2"#), "\(once.text)")
+            // An upload would hide the mug's purchase history.
+            let body = Array(monthlyBody(id: "mug").utf8)
+            let hidden = try client.request("POST", "/series", headers: json, body: body)
+            #expect(hidden.status == 409 && hidden.text.contains("'id'") && hidden.text.contains("replace=true"))
+            #expect(try client.request("POST", "/series?replace=true", headers: json, body: body).status == 202)
+            // Until the trainer refits it, the previous fit answers.
+            var uploaded = false
+            for _ in 0..<500 where !uploaded {
+                uploaded = try client.request("GET", "/forecast?item=mug").text.contains(#""source":"uploaded""#)
+                if !uploaded { usleep(10_000) }
+            }
+            #expect(uploaded)
+            // Stock rises strictly with the service level; orders are whole units.
+            var previous = -Double.infinity
+            for level in ["0.8", "0.9", "0.95"] {
+                let policy = try client.request("GET", "/inventory/policy?item=mug&lead_time=2&service_level=\(level)")
+                struct Policy: Decodable {
+                    var reorder_point: Double
+                    var recommended_order_qty: Double
+                }
+                let object = try JSONDecoder().decode(Policy.self, from: Data(policy.body))
+                #expect(object.reorder_point > previous, "\(level): \(policy.text)")
+                previous = object.reorder_point
+                #expect(object.recommended_order_qty == object.recommended_order_qty.rounded())
+            }
+            #expect(try client.request("DELETE", "/series/nothing").status == 404)
+            #expect(try client.request("DELETE", "/series/mug").status == 204)
+            var back = false
+            for _ in 0..<500 {
+                let answer = try client.request("GET", "/forecast?item=mug")
+                if answer.status == 200 && answer.text.contains(#""source":"purchase_events""#) {
+                    back = true
+                    break
+                }
+                usleep(10_000)
+            }
+            #expect(back, "the item's purchase history did not come back")
+        }
+        // The deletion is in the series log: a restart keeps the purchase history.
+        let application = try startForecasting(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let after = try #require(try waitFor(client, "/forecast?item=mug"))
+        #expect(after.text.contains(#""source":"purchase_events""#), "\(after.text)")
+    }
 }

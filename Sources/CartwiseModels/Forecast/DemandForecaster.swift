@@ -1,5 +1,6 @@
-/// Chooses and fits a series' model: Croston-type methods for intermittent and lumpy demand,
-/// AutoETS otherwise, the seasonal naive method when the history is too short for either.
+/// Chooses and fits a series' model: a pooled or mean model for a history too short for any
+/// other, Croston-type methods for intermittent and lumpy demand, AutoETS otherwise, the
+/// seasonal naive method when no ETS model fits.
 package enum DemandForecaster {
     /// Knobs of the model search (the defaults are the evaluated configuration).
     package struct Options: Sendable {
@@ -20,6 +21,22 @@ package enum DemandForecaster {
         package init() {}
     }
 
+    /// Above this mean per period a series of whole units is treated as continuous: its
+    /// normal intervals are within a unit of the negative binomial's.
+    package static let countMeanLimit = 100.0
+
+    /// Whether `y` is whole non-negative units with a small enough mean for a count
+    /// distribution (``countMeanLimit``).
+    package static func isCounts(_ y: [Double]) -> Bool {
+        guard !y.isEmpty else { return false }
+        var total = 0.0
+        for value in y {
+            guard value >= 0, value == value.rounded() else { return false }
+            total += value
+        }
+        return total / Double(y.count) <= countMeanLimit
+    }
+
     /// - Parameters:
     ///   - y: the history, oldest first; at least one value.
     ///   - period: the season length (1 for none).
@@ -27,6 +44,7 @@ package enum DemandForecaster {
     ///   - backtest: periods held out to score the choice (0 for no backtest).
     ///   - seed: seeds the simulations some models need.
     ///   - options: knobs of the model search.
+    ///   - pool: what other items sell, for a short history of daily demand (nil: none).
     /// - Returns: the forecast.
     package static func forecast(
         _ y: [Double],
@@ -34,10 +52,14 @@ package enum DemandForecaster {
         horizon: Int,
         backtest: Int = 0,
         seed: UInt64 = 1,
-        options: Options = Options()
+        options: Options = Options(),
+        pool: DemandPool? = nil
     ) -> SeriesForecast {
-        let fitted = fit(y, period: period, options: options)
-        let (mean, variance) = fitted.forecast(horizon: horizon, seed: seed)
+        let nonNegative = y.allSatisfy { $0 >= 0 }
+        let counts = isCounts(y)
+        let fitted = fit(y, period: period, options: options, pool: pool)
+        var (mean, variance) = fitted.forecast(horizon: horizon, seed: seed)
+        if counts { variance = countVariance(fitted, mean: mean, variance: variance, history: y) }
         var score: Backtest?
         if backtest > 0, y.count >= 2 * backtest + 2 {
             let train = Array(y.prefix(y.count - backtest))
@@ -46,33 +68,66 @@ package enum DemandForecaster {
             {
                 refitted = .ets(again)
             } else {
-                refitted = fit(train, period: period, options: options)
+                refitted = fit(train, period: period, options: options, pool: pool)
             }
-            let refit = refitted.forecast(horizon: backtest, seed: seed)
-            let actual = Array(y.suffix(backtest))
-            score = Accuracy.score(train: train, actual: actual, forecast: refit.mean, period: period)
-            score?.standardizedErrors = (0..<backtest).compactMap { step in
-                let sd = max(refit.variance[step], 0).squareRoot()
-                return sd > 0 ? abs(actual[step] - refit.mean[step]) / sd : nil
+            var refit = refitted.forecast(horizon: backtest, seed: seed)
+            if counts {
+                refit.variance = countVariance(refitted, mean: refit.mean, variance: refit.variance, history: train)
             }
+            let held = SeriesForecast(
+                fitted: refitted,
+                mean: refit.mean,
+                sd: refit.variance.map { max($0, 0).squareRoot() },
+                nonNegative: nonNegative,
+                counts: counts,
+                backtest: nil
+            )
+            score = Accuracy.score(train: train, actual: Array(y.suffix(backtest)), forecast: held, period: period)
         }
         return SeriesForecast(
             fitted: fitted,
             mean: mean,
             sd: variance.map { max($0, 0).squareRoot() },
-            nonNegative: y.allSatisfy { $0 >= 0 },
+            nonNegative: nonNegative,
+            counts: counts,
             backtest: score
         )
     }
 
-    /// The model for `y`.
-    package static func fit(_ y: [Double], period: Int, options: Options = Options()) -> FittedModel {
+    /// Counts spread with their mean: an additive-error model's one variance for every day
+    /// of the week is too wide on the quiet days and too narrow on the busy ones. Each period's
+    /// variance is scaled by its mean over the history's mean (as a Poisson or negative
+    /// binomial's would be).
+    static func countVariance(
+        _ fitted: FittedModel,
+        mean: [Double],
+        variance: [Double],
+        history: [Double]
+    )
+        -> [Double]
+    {
+        guard case .ets = fitted else { return variance }
+        let level = history.reduce(0, +) / Double(max(history.count, 1))
+        guard level > 0 else { return variance }
+        return zip(mean, variance).map { m, v in v * max(m, 0) / level }
+    }
+
+    /// The model for `y`: a short history's pooled or mean model; for intermittent and lumpy
+    /// demand the Croston-family method that forecast the last periods best; AutoETS otherwise.
+    package static func fit(
+        _ y: [Double],
+        period: Int,
+        options: Options = Options(),
+        pool: DemandPool? = nil
+    ) -> FittedModel {
+        if ShortHistoryModel.isInsufficient(y, period: period) {
+            return .shortHistory(ShortHistoryModel(y, pool: pool))
+        }
         if y.allSatisfy({ $0 >= 0 }), let pattern = DemandPattern.classify(y) {
             switch pattern {
-            case .intermittent:
-                if let model = IntermittentModel.fit(y, method: .sba) { return .intermittent(model) }
-            case .lumpy:
-                if let model = IntermittentModel.fit(y, method: .tsb) { return .intermittent(model) }
+            case .intermittent, .lumpy:
+                let holdout = min(y.count / 4, max(4 * period, 12))
+                if let model = IntermittentModel.fitBest(y, holdout: holdout) { return .intermittent(model) }
             case .smooth, .erratic:
                 break
             }
@@ -82,45 +137,137 @@ package enum DemandForecaster {
     }
 }
 
-/// The M-competition accuracy measures.
+/// The accuracy measures of a backtest.
 package enum Accuracy {
+    /// The scale MASE divides by: the in-sample seasonal naive MAE, as in the M competitions;
+    /// where that is zero (a history that repeats every season) the naive MAE, then the mean
+    /// absolute value, then 1, so that a measure never divides by zero.
+    ///
+    /// For whole units over a holdout of h periods, the scale is at least 1/h (and its square
+    /// at least 1/h): an error of one unit in the holdout is the smallest there is. An item that
+    /// sold once in a year has a naive MAE of 0.004 a day, and its next single sale in a 28-day
+    /// holdout would read as MASE 19 whatever was forecast.
+    package static func scale(
+        _ train: [Double],
+        period: Int,
+        wholeUnitsOver h: Int? = nil
+    ) -> (
+        absolute: Double, squared: Double
+    ) {
+        let scale = rawScale(train, period: period)
+        guard let h, h > 0 else { return scale }
+        return (max(scale.absolute, 1 / Double(h)), max(scale.squared, 1 / Double(h)))
+    }
+
+    private static func rawScale(_ train: [Double], period: Int) -> (absolute: Double, squared: Double) {
+        func differences(_ lag: Int) -> (Double, Double)? {
+            guard train.count > lag else { return nil }
+            var absolute = 0.0
+            var squared = 0.0
+            for t in lag..<train.count {
+                let d = train[t] - train[t - lag]
+                absolute += abs(d)
+                squared += d * d
+            }
+            let n = Double(train.count - lag)
+            return absolute > 0 ? (absolute / n, squared / n) : nil
+        }
+        if let seasonal = differences(train.count > period ? period : 1) { return seasonal }
+        if let naive = differences(1) { return naive }
+        var level = 0.0
+        for value in train { level += abs(value) }
+        level /= Double(max(train.count, 1))
+        return level > 0 ? (level, level * level) : (1, 1)
+    }
+
+    /// Point measures only.
     /// - Parameters:
-    ///   - train: the history the forecast came from (for MASE's scale).
+    ///   - train: the history the forecast came from (for the scale).
     ///   - actual: what happened.
     ///   - forecast: what was forecast.
-    ///   - period: the season length of MASE's seasonal naive scale.
-    /// - Returns: MASE and sMAPE (nil where undefined: a constant history for MASE, a holdout
-    ///   with zero demand for sMAPE).
-    package static func score(train: [Double], actual: [Double], forecast: [Double], period: Int) -> Backtest {
+    ///   - period: the season length of the scale.
+    ///   - wholeUnits: whether the series counts whole units (see ``scale(_:period:wholeUnitsOver:)``).
+    /// - Returns: MASE, RMSSE, sMAPE and WAPE.
+    package static func score(
+        train: [Double],
+        actual: [Double],
+        forecast: [Double],
+        period: Int,
+        wholeUnits: Bool = false
+    ) -> Backtest {
         let h = actual.count
-        let m = train.count > period ? period : 1
-        var scale = 0.0
-        var terms = 0
-        if train.count > m {
-            for t in m..<train.count {
-                scale += abs(train[t] - train[t - m])
-                terms += 1
-            }
-        }
-        scale = terms > 0 ? scale / Double(terms) : 0
+        let (scale, squaredScale) = Self.scale(train, period: period, wholeUnitsOver: wholeUnits ? h : nil)
         var absolute = 0.0
+        var squared = 0.0
         var symmetric = 0.0
-        var symmetricTerms = 0
+        var actualTotal = 0.0
         for j in 0..<h {
-            absolute += abs(actual[j] - forecast[j])
+            let e = actual[j] - forecast[j]
+            absolute += abs(e)
+            squared += e * e
+            actualTotal += abs(actual[j])
             let denominator = abs(actual[j]) + abs(forecast[j])
-            if denominator > 0 {
-                symmetric += 200 * abs(actual[j] - forecast[j]) / denominator
-                symmetricTerms += 1
+            if denominator > 0 { symmetric += 200 * abs(e) / denominator }
+        }
+        var backtest = Backtest(
+            horizon: h,
+            mase: h > 0 ? absolute / Double(h) / scale : nil,
+            smape: h > 0 ? symmetric / Double(h) : nil
+        )
+        backtest.rmsse = h > 0 ? (squared / Double(h) / squaredScale).squareRoot() : nil
+        backtest.wape = actualTotal > 0 ? absolute / actualTotal : nil
+        return backtest
+    }
+
+    /// Point and interval measures, and what calibrating intervals needs.
+    /// - Parameters:
+    ///   - train: the history the forecast came from.
+    ///   - actual: what happened.
+    ///   - forecast: the forecast made from `train` alone.
+    ///   - period: the season length of the scale.
+    /// - Returns: the backtest.
+    package static func score(
+        train: [Double],
+        actual: [Double],
+        forecast: SeriesForecast,
+        period: Int
+    ) -> Backtest {
+        let h = actual.count
+        var backtest = score(
+            train: train,
+            actual: actual,
+            forecast: Array(forecast.mean.prefix(h)),
+            period: period,
+            wholeUnits: forecast.counts
+        )
+        let scale = Self.scale(train, period: period, wholeUnitsOver: forecast.counts ? h : nil).absolute
+        func pinball(_ y: Double, _ q: Double, _ tau: Double) -> Double { max(tau * (y - q), (tau - 1) * (y - q)) }
+        var loss80 = 0.0
+        var loss95 = 0.0
+        var in80 = 0
+        var in95 = 0
+        for j in 0..<h {
+            let y = actual[j]
+            let i80 = forecast.interval(step: j, level: 80)
+            let i95 = forecast.interval(step: j, level: 95)
+            loss80 += (pinball(y, i80.lower, 0.1) + pinball(y, i80.upper, 0.9)) / 2
+            loss95 += (pinball(y, i95.lower, 0.025) + pinball(y, i95.upper, 0.975)) / 2
+            if y >= i80.lower && y <= i80.upper { in80 += 1 }
+            if y >= i95.lower && y <= i95.upper { in95 += 1 }
+            if forecast.counts {
+                let distribution = CountDistribution(mean: forecast.mean[j], variance: forecast.sd[j] * forecast.sd[j])
+                let k = Int(max(y, 0).rounded())
+                backtest.countPositions.append((distribution.cdf(k - 1), distribution.cdf(k)))
+            } else if forecast.sd[j] > 0 {
+                backtest.standardizedErrors.append(abs(y - forecast.mean[j]) / forecast.sd[j])
             }
         }
-        // A zero actual makes its sMAPE term 200 whatever was forecast: meaningless for
-        // intermittent demand, so it is left out (null) when the holdout has any.
-        let hasZero = actual.contains(0)
-        return Backtest(
-            horizon: h,
-            mase: scale > 0 ? absolute / Double(h) / scale : nil,
-            smape: symmetricTerms > 0 && !hasZero ? symmetric / Double(symmetricTerms) : nil
-        )
+        if h > 0 {
+            backtest.pinball80 = loss80 / Double(h) / scale
+            backtest.pinball95 = loss95 / Double(h) / scale
+            backtest.coverage80 = Double(in80) / Double(h)
+            backtest.coverage95 = Double(in95) / Double(h)
+        }
+        return backtest
     }
 }

@@ -4,13 +4,16 @@ package enum FittedModel: Sendable {
     case ets(ETSCombination)
     case intermittent(IntermittentModel)
     case seasonalNaive(SeasonalNaive)
+    case shortHistory(ShortHistoryModel)
 
-    /// What answers call the model: `ETS(M,Ad,M)`, `SBA`, `TSB`, `SeasonalNaive`, `Naive`.
+    /// What answers call the model: `ETS(M,Ad,M)`, `SBA`, `TSB`, `ADIDA`, `IMAPA`, `Pooled`, `Mean`,
+    /// `SeasonalNaive`, `Naive`.
     package var name: String {
         switch self {
         case .ets(let combination): return combination.best.spec.description
         case .intermittent(let model): return model.method.rawValue
         case .seasonalNaive(let model): return model.period > 1 ? "SeasonalNaive" : "Naive"
+        case .shortHistory(let model): return model.kind.rawValue
         }
     }
 
@@ -26,6 +29,11 @@ package enum FittedModel: Sendable {
             )
         case .seasonalNaive(let model):
             return ((0..<horizon).map(model.mean(step:)), (0..<horizon).map(model.variance(step:)))
+        case .shortHistory(let model):
+            return (
+                [Double](repeating: model.mean, count: horizon),
+                [Double](repeating: model.variance, count: horizon)
+            )
         }
     }
 
@@ -57,7 +65,14 @@ package enum FittedModel: Sendable {
         case .ets(let model):
             return model.sumVariance(start: start, length: length)
         case .intermittent(let model):
-            return model.variance * Double(length)
+            // The smoothed level's own error (alpha / (2 - alpha) of the noise for smoothing at
+            // alpha, 0.1 here) is shared by every period of the window.
+            let n = Double(length)
+            return model.variance * (n + n * (n - 1) * 0.1 / 1.9)
+        case .shortHistory(let model):
+            // The rate's own uncertainty is shared by every period of the window.
+            let n = Double(length)
+            return (model.variance - model.levelVariance) * n + model.levelVariance * n * n
         case .seasonalNaive(let model):
             // A seasonal random walk: a shock in cycle k moves every later period of its phase.
             let m = model.period

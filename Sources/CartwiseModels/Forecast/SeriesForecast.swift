@@ -2,49 +2,77 @@
 /// period, and an in-sample backtest.
 package struct SeriesForecast: Sendable {
     package let fitted: FittedModel
+    /// Means per period; never below zero for a non-negative series (demand).
     package let mean: [Double]
     package let sd: [Double]
     /// Whether the history never went below zero (demand): intervals are then cut at zero.
     package let nonNegative: Bool
-    package let backtest: Backtest?
+    /// Whether the history is whole non-negative units: its intervals and stock levels come
+    /// from a count distribution (``CountDistribution``) rather than the normal.
+    package let counts: Bool
+    /// Whether the history was too short to fit a model of its own (``ShortHistoryModel``).
+    package var insufficientHistory: Bool {
+        if case .shortHistory = fitted { return true }
+        return false
+    }
+    package var backtest: Backtest?
 
     package init(
         fitted: FittedModel,
         mean: [Double],
         sd: [Double],
         nonNegative: Bool,
+        counts: Bool = false,
         backtest: Backtest?
     ) {
         self.fitted = fitted
-        self.mean = mean
+        self.mean = nonNegative ? mean.map { max($0, 0) } : mean
         self.sd = sd
         self.nonNegative = nonNegative
+        self.counts = counts && nonNegative
         self.backtest = backtest
     }
 
     package var model: String { fitted.name }
 
-    /// One bound of the central interval at `level` percent (normal, as the ETS literature's
-    /// intervals are).
+    /// The central interval at `level` percent of one period.
+    ///
+    /// Count series: the negative binomial's whole-unit quantiles, each bound at the probability
+    /// the backtests say its tail needs, widened to hold the mean and to reach one unit (a slow
+    /// mover's 80 % interval is [0, 1], not [0, 0] around a mean of 0.3).
+    /// Other series: `mean -+ z sd` with z the normal quantile times the calibration's factor,
+    /// cut at zero for non-negative series.
     /// - Parameters:
     ///   - step: 0 for the next period.
     ///   - level: e.g. 80 or 95.
-    ///   - upper: the upper bound, else the lower.
-    /// - Returns: the bound.
-    package func quantile(step: Int, level: Double, upper: Bool) -> Double {
-        let bounds = interval(step: step, z: NormalDistribution.quantile(0.5 + level / 200))
-        return upper ? bounds.upper : bounds.lower
-    }
-
-    /// `mean -+ z sd` of one period, cut at zero for non-negative series.
-    /// - Parameters:
-    ///   - step: 0 for the next period.
-    ///   - z: standard deviations each side (a normal quantile, perhaps calibrated).
-    /// - Returns: the bounds.
-    package func interval(step: Int, z: Double) -> (lower: Double, upper: Double) {
+    ///   - calibration: what the backtests of the series' frequency say about coverage.
+    /// - Returns: the bounds; never narrower at a higher level.
+    package func interval(
+        step: Int,
+        level: Double,
+        calibration: IntervalCalibration = .none
+    ) -> (
+        lower: Double, upper: Double
+    ) {
+        if counts {
+            let tail = (1 - level / 100) / 2
+            let distribution = CountDistribution(mean: mean[step], variance: sd[step] * sd[step])
+            let lower = distribution.quantile(calibration.countLowerProbability(tail: tail))
+            let upper = distribution.quantile(calibration.countProbability(serviceLevel: 1 - tail))
+            // At least one unit above: every count series has sold, and a bound of zero would
+            // claim it never will again.
+            return (min(lower, mean[step].rounded(.down)), max(upper, mean[step].rounded(.up), 1))
+        }
+        let z = NormalDistribution.quantile(0.5 + level / 200) * calibration.factor(level: level)
         let lower = mean[step] - z * sd[step]
         let upper = mean[step] + z * sd[step]
         return nonNegative ? (max(lower, 0), max(upper, 0)) : (lower, upper)
+    }
+
+    /// One bound of the central interval at `level` percent, uncalibrated.
+    package func quantile(step: Int, level: Double, upper: Bool) -> Double {
+        let bounds = interval(step: step, level: level)
+        return upper ? bounds.upper : bounds.lower
     }
 
     /// Mean and standard deviation of demand summed over periods `start + 1 ... start + length`.
@@ -72,14 +100,27 @@ package struct SeriesForecast: Sendable {
 }
 
 /// Accuracy of a model refitted without the last `horizon` observations and scored on them.
-package struct Backtest: Sendable, Equatable {
+package struct Backtest: Sendable {
     package var horizon: Int
-    /// Mean absolute scaled error: scaled by the in-sample seasonal naive MAE.
+    /// Mean absolute scaled error: scaled by ``Accuracy/scale(_:period:)``, which is never zero.
     package var mase: Double?
-    /// Symmetric MAPE in percent (the M3/M4 definition).
+    /// Root mean squared scaled error (the M5 measure), on the squared version of that scale.
+    package var rmsse: Double?
+    /// Symmetric MAPE in percent (the M3/M4 definition, 0/0 counted as 0).
     package var smape: Double?
-    /// |actual - mean| / sd per held-out period, for ``IntervalCalibration``.
+    /// Absolute errors over absolute actuals (nil when nothing was sold in the holdout).
+    package var wape: Double?
+    /// The pinball loss of the 80 % and 95 % intervals' bounds, scaled as MASE.
+    package var pinball80: Double?
+    package var pinball95: Double?
+    /// Shares of held-out periods inside the model's own (uncalibrated) 80 % and 95 % intervals.
+    package var coverage80: Double?
+    package var coverage95: Double?
+    /// |actual - mean| / sd per held-out period, for ``IntervalCalibration`` (normal series).
     package var standardizedErrors: [Double] = []
+    /// P(X < y) and P(X <= y) under the forecast's count distribution, per held-out period,
+    /// for ``IntervalCalibration`` (count series).
+    package var countPositions: [(below: Double, atOrBelow: Double)] = []
 
     package init(horizon: Int, mase: Double?, smape: Double?) {
         self.horizon = horizon

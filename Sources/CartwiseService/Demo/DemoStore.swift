@@ -19,11 +19,19 @@ package struct DemoStore {
         package var items = 1200
         package var days = 730
         package var salesItems = 300
-        /// The last day of data (days since 1970-01-01): 2026-11-01 by default, so output does not
-        /// depend on when it is generated.
+        /// The last day of data (days since 1970-01-01). Fixed by default, so tests do not depend
+        /// on when they run; `serve --demo` and `cartwise demo` generate up to today
+        /// (``endingToday()``), so forecasts start tomorrow, not a month ago.
         package var endDay = Timestamp.daysFromCivil(2026, 11, 1)
 
         package init() {}
+
+        /// The default options with data up to today.
+        package static func endingToday() -> Options {
+            var options = Options()
+            options.endDay = Int(WallClock.milliseconds() / 86_400_000)
+            return options
+        }
     }
 
     /// One order, for the fraud model's labels.

@@ -98,6 +98,8 @@ enum ForecastEncoding {
             }
             out += "]".utf8
         }
+        out += #","history":"\#(forecast.insufficientHistory ? "insufficient" : "sufficient")""#.utf8
+        out += #","distribution":"\#(forecast.counts ? "negative_binomial" : "normal")""#.utf8
         out += #","frequency":"\#(entry.frequency.rawValue)","season_length":\#(entry.seasonLength)"#.utf8
         out +=
             #","source":"\#(entry.fromEvents ? "purchase_events" : "uploaded")","observations":\#(entry.observations)"#
@@ -105,7 +107,7 @@ enum ForecastEncoding {
         out += #","model_version":\#(version),"fitted_at":"\#(Timestamp.format(entry.fittedAt))","points":["#.utf8
         let bounds = levels.map { level in
             (
-                z: NormalDistribution.quantile(0.5 + level / 200) * entry.calibration.factor(level: level),
+                level: level,
                 lo: Array(#","lo\#(ForecastQuery.levelName(level))":"#.utf8),
                 hi: Array(#","hi\#(ForecastQuery.levelName(level))":"#.utf8)
             )
@@ -117,7 +119,7 @@ enum ForecastEncoding {
             out += #","mean":"#.utf8
             round(forecast.mean[step], &out)
             for bound in bounds {
-                let interval = forecast.interval(step: step, z: bound.z)
+                let interval = forecast.interval(step: step, level: bound.level, calibration: entry.calibration)
                 out += bound.lo
                 round(interval.lower, &out)
                 out += bound.hi
@@ -127,10 +129,16 @@ enum ForecastEncoding {
         }
         out += #"],"backtest":"#.utf8
         if let backtest = forecast.backtest {
-            out += #"{"horizon":\#(backtest.horizon),"mase":"#.utf8
-            if let mase = backtest.mase { round(mase, &out) } else { out += "null".utf8 }
-            out += #","smape":"#.utf8
-            if let smape = backtest.smape { round(smape, &out) } else { out += "null".utf8 }
+            out += #"{"horizon":\#(backtest.horizon)"#.utf8
+            let measures: [(String, Double?)] = [
+                ("mase", backtest.mase), ("rmsse", backtest.rmsse), ("smape", backtest.smape),
+                ("wape", backtest.wape), ("pinball80", backtest.pinball80), ("pinball95", backtest.pinball95),
+                ("coverage80", backtest.coverage80), ("coverage95", backtest.coverage95),
+            ]
+            for (name, value) in measures {
+                out += #","\#(name)":"#.utf8
+                if let value, value.isFinite { round(value, &out) } else { out += "null".utf8 }
+            }
             out += "}".utf8
         } else {
             out += "null".utf8

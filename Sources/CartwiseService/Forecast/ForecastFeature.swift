@@ -43,7 +43,11 @@ package final class ForecastFeature: Feature {
     }
 
     package func register(on routes: inout ServiceRoutes) {
-        ForecastRoutes(forecaster: forecaster, storage: storage.get).register(on: &routes)
+        ForecastRoutes(
+            forecaster: forecaster,
+            storage: storage.get,
+            maxFutureSkew: context.configuration.maxFutureSkew
+        ).register(on: &routes)
     }
 
     package func stop() {

@@ -13,11 +13,14 @@ import HTTPCore
 package struct ForecastRoutes: Sendable {
     package let forecaster: Forecaster
     package let storage: ForecastStorage
+    /// Milliseconds a dated point may lie ahead of the clock.
+    package let maxFutureSkew: Int64
     private let rendered = RenderedForecasts()
 
-    package init(forecaster: Forecaster, storage: ForecastStorage) {
+    package init(forecaster: Forecaster, storage: ForecastStorage, maxFutureSkew: Int64) {
         self.forecaster = forecaster
         self.storage = storage
+        self.maxFutureSkew = maxFutureSkew
     }
 
     package func register(on router: inout ServiceRoutes) {
@@ -26,6 +29,15 @@ package struct ForecastRoutes: Sendable {
             let uploads = try SeriesUpload.decode(request.body)
             let store = forecaster.store
             try store.validate(uploads)
+            try checkDates(uploads)
+            let replace = try request.queryBool("replace", default: false)
+            for (index, upload) in uploads.enumerated() where !replace && store.isPurchasedItem(upload.id) {
+                throw APIError.conflict(
+                    field: uploads.count > 1 ? "series[\(index)].id" : "id",
+                    reason:
+                        "'\(upload.id)' is an item with purchase history; an upload would replace that history (add ?replace=true), or use another id"
+                )
+            }
             storage.series.submit(request.body, answering: promise) { [forecaster] _ in
                 store.apply(uploads)
                 forecaster.refitSoon()
@@ -33,6 +45,18 @@ package struct ForecastRoutes: Sendable {
                 for upload in uploads { points += upload.points.count }
                 let text = #"{"accepted_series":\#(uploads.count),"accepted_points":\#(points)}"#
                 return HTTPResponse.json(Array(text.utf8), status: .accepted)
+            }
+        }
+
+        router.onDeferred(.delete, "/series/{id}", access: .ops) { _, parameters, promise in
+            let id = try parameters.require("id")
+            guard forecaster.store.isUploaded(id) else {
+                throw APIError.notFound("no uploaded series '\(id)' (an item's purchase history cannot be deleted)")
+            }
+            storage.series.submit(SeriesDeletion.encode(id), answering: promise) { [forecaster] _ in
+                forecaster.store.remove(id)
+                forecaster.forget(id)
+                return HTTPResponse(status: .noContent)
             }
         }
 
@@ -86,6 +110,26 @@ package struct ForecastRoutes: Sendable {
             }
             out += "}}".utf8
             return HTTPResponse.json(out)
+        }
+    }
+
+    /// Refuses dated points more than `events.max_future_skew_s` ahead of the clock: a series'
+    /// calendar ends at its last point, and one point in 2099 would make decades of zeros.
+    private func checkDates(_ uploads: [SeriesUpload]) throws(APIError) {
+        let limitDay = Frequency.floorDivide(
+            Int(WallClock.milliseconds() + maxFutureSkew),
+            86_400_000
+        )
+        let (year, month, day) = Frequency.civil(days: limitDay)
+        for (index, upload) in uploads.enumerated() where !upload.indexed {
+            let last = upload.frequency.period(year: year, month: month, day: day)
+            guard let point = upload.points.firstIndex(where: { $0.period > last }) else { continue }
+            let prefix = uploads.count > 1 ? "series[\(index)]." : ""
+            throw .invalidField(
+                field: prefix + "points[\(point)].t",
+                reason:
+                    "is \(upload.frequency.format(upload.points[point].period)), after the server's date plus events.max_future_skew_s"
+            )
         }
     }
 
@@ -144,8 +188,7 @@ package struct ForecastRoutes: Sendable {
     /// `GET /inventory/policy`'s answer from a fitted entry.
     private func policy(_ request: HTTPRequest, _ id: String, _ entry: ForecastSnapshot.Entry) throws -> HTTPResponse {
         var (policyRequest, unitCost) = try InventoryPolicyQuery.parse(request, frequency: entry.frequency)
-        // A one-sided service level s is the upper end of the central (2s - 1) interval.
-        policyRequest.spreadFactor = entry.calibration.factor(level: (2 * policyRequest.serviceLevel - 1) * 100)
+        policyRequest.calibration = entry.calibration
         let policy = InventoryPolicy(forecast: entry.forecast, request: policyRequest)
         return HTTPResponse.json(
             InventoryAnswer.encode(id, entry, policy, policyRequest, unitCost: unitCost)

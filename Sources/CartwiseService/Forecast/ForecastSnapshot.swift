@@ -34,7 +34,7 @@ package struct ForecastSnapshot: Sendable {
             fromEvents: Bool,
             version: Int,
             fittedAt: Int64,
-            calibration: IntervalCalibration = IntervalCalibration(errors: [], series: 0),
+            calibration: IntervalCalibration = .none,
             labels: [[UInt8]]? = nil
         ) {
             self.forecast = forecast
@@ -104,36 +104,60 @@ package struct ForecastSnapshot: Sendable {
     package var nextRefreshAt: Int64 = 0
     package var lastFitSeconds = 0.0
     package var lastFitSeries = 0
+    /// What items with enough history sell a day, for items with too little (from the last
+    /// full refit).
+    package var pool = DemandPool.vague
 
     package init() {}
 
-    /// Each frequency's interval calibration, from the last full refit.
-    package var calibrations: [Frequency: IntervalCalibration] = [:]
+    /// Interval calibrations from the last full refit, per frequency and per frequency and
+    /// kind of model (``calibrationGroup(_:)``).
+    package var calibrations: [String: IntervalCalibration] = [:]
+
+    /// The group whose backtests calibrate an entry: its frequency and kind of model. Croston
+    /// methods and ETS miss in different ways (a constant level against a seasonal one), so each
+    /// is calibrated on its own kind when that kind has enough evidence, else on the frequency.
+    static func calibrationGroup(_ entry: Entry) -> (group: String, frequency: String) {
+        let kind: String
+        switch entry.forecast.fitted {
+        case .ets: kind = "ets"
+        case .intermittent: kind = "intermittent"
+        case .seasonalNaive, .shortHistory: kind = "other"
+        }
+        return (entry.frequency.rawValue + "/" + kind, entry.frequency.rawValue)
+    }
 
     /// Hands the current calibrations to entries fitted since (an incremental refit keeps the
     /// others' answers, and their ETags, unchanged).
     package mutating func applyCalibration(to ids: some Sequence<String>) {
-        let none = IntervalCalibration(errors: [], series: 0)
         for id in ids {
             guard let entry = entries[id] else { continue }
-            entries[id] = entry.recalibrated(calibrations[entry.frequency] ?? none)
+            let (group, frequency) = Self.calibrationGroup(entry)
+            let own = calibrations[group]
+            let usable = entry.forecast.counts ? own?.isUsableForCounts == true : own?.isUsable == true
+            entries[id] = entry.recalibrated((usable ? own : calibrations[frequency]) ?? .none)
         }
     }
 
-    /// Recomputes every frequency's interval calibration from the entries' backtests and hands
-    /// it to each entry (after a full refit, when every entry is new anyway).
+    /// Recomputes the interval calibrations from the entries' backtests and hands them to each
+    /// entry (after a full refit, when every entry is new anyway).
     package mutating func calibrate(enabled: Bool) {
-        var pooled: [Frequency: (errors: [Double], series: Int)] = [:]
+        var pooled: [String: (errors: [Double], counts: [(below: Double, atOrBelow: Double)], series: Int)] = [:]
         if enabled {
             for entry in entries.values {
-                guard let errors = entry.forecast.backtest?.standardizedErrors, !errors.isEmpty else { continue }
-                pooled[entry.frequency, default: ([], 0)].errors += errors
-                pooled[entry.frequency, default: ([], 0)].series += 1
+                guard let backtest = entry.forecast.backtest else { continue }
+                guard !backtest.standardizedErrors.isEmpty || !backtest.countPositions.isEmpty else { continue }
+                let (group, frequency) = Self.calibrationGroup(entry)
+                for key in [group, frequency] {
+                    pooled[key, default: ([], [], 0)].errors += backtest.standardizedErrors
+                    pooled[key, default: ([], [], 0)].counts += backtest.countPositions
+                    pooled[key, default: ([], [], 0)].series += 1
+                }
             }
         }
         calibrations = [:]
-        for (frequency, group) in pooled {
-            calibrations[frequency] = IntervalCalibration(errors: group.errors, series: group.series)
+        for (key, group) in pooled {
+            calibrations[key] = IntervalCalibration(errors: group.errors, counts: group.counts, series: group.series)
         }
         applyCalibration(to: Array(entries.keys))
     }

@@ -25,7 +25,10 @@ package final class ForecastStorage: Sendable {
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
             // Accepted once: a record a later version's checks refuse is skipped, not fatal.
-            if let uploads = try? SeriesUpload.decode(Array(payload)), (try? store.validate(uploads)) != nil {
+            let bytes = Array(payload)
+            if let id = SeriesDeletion.decode(bytes) {
+                store.remove(id)
+            } else if let uploads = try? SeriesUpload.decode(bytes), (try? store.validate(uploads)) != nil {
                 store.apply(uploads)
             } else {
                 skipped += 1

@@ -45,6 +45,18 @@ package final class Forecaster: Sendable {
         for waiter in pending.drain() { waiter(nil) }
     }
 
+    /// Takes a deleted series out of the published forecasts (an item's purchase history under
+    /// its id is fitted again by the next incremental refit).
+    package func forget(_ id: String) {
+        _ = models.update { current in
+            guard let current, current.model.entries[id] != nil else { return nil }
+            var next = current.model
+            next.entries[id] = nil
+            return .init(model: next, card: current.card)
+        }
+        worker.signal()
+    }
+
     /// Wakes the trainer after an upload.
     package func refitSoon() { worker.signal() }
 
@@ -103,7 +115,7 @@ package final class Forecaster: Sendable {
             }
             var fitted = entry(id)
             if fitted == nil, let input = store.input(id) {
-                let forecast = Self.fit(input, backtest: settings.backtest)
+                let forecast = Self.fit(input, backtest: settings.backtest, pool: snapshot.pool)
                 let now = WallClock.milliseconds()
                 let published = models.update { current in
                     // The trainer may have published it meanwhile; its entry stands.
@@ -133,11 +145,14 @@ package final class Forecaster: Sendable {
         let (inputs, revision) = store.inputs(changedAfter: full ? nil : after)
         let version = Int(models.highestVersion) + 1
         let backtest = settings.backtest
+        // A full refit learns afresh what items sell, for those with a short history.
+        let pool =
+            full ? DemandPool.estimate(inputs.lazy.filter(\.fromEvents).map(\.values)) : snapshot.pool
         // Once the service stops, the series not yet fitted are skipped and nothing is published:
         // SIGTERM must not wait for a refit of every series.
         let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") {
             [worker] index -> SeriesForecast? in
-            worker.isStopping ? nil : Self.fit(inputs[index], backtest: backtest)
+            worker.isStopping ? nil : Self.fit(inputs[index], backtest: backtest, pool: pool)
         }
         let now = WallClock.milliseconds()
         if worker.isStopping {
@@ -160,6 +175,7 @@ package final class Forecaster: Sendable {
             var snapshot = current?.model ?? ForecastSnapshot()
             if full {
                 snapshot.entries = entries
+                snapshot.pool = pool
                 snapshot.calibrate(enabled: calibrate)
             } else {
                 for (id, entry) in entries { snapshot.entries[id] = entry }
@@ -187,7 +203,7 @@ package final class Forecaster: Sendable {
 
     /// One series' forecast for the frequency's longest horizon, with a backtest over the last
     /// `min(season-based horizon, n / 4)` periods.
-    static func fit(_ input: SeriesStore.Input, backtest: Bool) -> SeriesForecast {
+    static func fit(_ input: SeriesStore.Input, backtest: Bool, pool: DemandPool) -> SeriesForecast {
         let horizon = input.frequency.maxHorizon
         let held = backtest ? min(Self.backtestHorizon(input.frequency), input.values.count / 4) : 0
         return DemandForecaster.forecast(
@@ -195,7 +211,8 @@ package final class Forecaster: Sendable {
             period: input.seasonLength,
             horizon: horizon,
             backtest: held,
-            seed: Self.seed(input.id)
+            seed: Self.seed(input.id),
+            pool: input.fromEvents ? pool : nil
         )
     }
 

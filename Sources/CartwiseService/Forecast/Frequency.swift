@@ -17,6 +17,17 @@ package enum Frequency: String, Sendable, CaseIterable {
     }
 
     /// How far ahead the trainer forecasts every series (the most `horizon` may ask for).
+    /// The most recent periods a model is fitted on: three years of days, ten of weeks, every
+    /// month, quarter and year. Older days say little about next month's demand that three
+    /// years do not, and AutoETS on 5,000 days took 21 s a series.
+    package var fitWindow: Int {
+        switch self {
+        case .day: return 3 * 365
+        case .week: return 520
+        case .month, .quarter, .year: return .max
+        }
+    }
+
     package var maxHorizon: Int {
         switch self {
         case .day: return 90
@@ -115,7 +126,7 @@ package enum Frequency: String, Sendable, CaseIterable {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    static func floorDivide(_ a: Int, _ b: Int) -> Int {
+    package static func floorDivide(_ a: Int, _ b: Int) -> Int {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }

@@ -19,9 +19,10 @@ enum InventoryAnswer {
         let method = policy.periodic ? "periodic_review_R_S" : "continuous_review_s_Q"
         let formula =
             policy.periodic
-            ? "every review_period periods order up to S = mu(L+R) + z sd(L+R); order = max(0, S - (on_hand + on_order - backorders))"
-            : "when on_hand + on_order - backorders <= s = mu(L) + z sd(L), order lots of Q (EOQ when costs are given, else mu(L); mean demand per period when L = 0)"
+            ? "every review_period periods order up to S, the service-level quantile of demand over L+R; order = whole units (cases) of S_units - (on_hand + on_order - backorders)"
+            : "when on_hand + on_order - backorders <= s_units, s the service-level quantile of demand over L, order lots of Q whole units (EOQ when costs are given, else mu(L); mean demand per period when L = 0)"
         out += #","method":"\#(method)","formula":"\#(formula)""#.utf8
+        out += #","distribution":"\#(policy.counts ? "negative_binomial" : "normal")""#.utf8
         out += #","lead_time":\#(request.leadTime),"review_period":\#(request.reviewPeriod)"#.utf8
         out += #","service_level":"#.utf8
         number(request.serviceLevel, &out)
@@ -39,7 +40,10 @@ enum InventoryAnswer {
         let fields: [(String, Double?)] = [
             ("safety_stock", policy.safetyStock),
             ("reorder_point", policy.reorderPoint),
+            ("reorder_point_units", policy.reorderPointUnits),
             ("order_up_to", policy.orderUpTo),
+            ("order_up_to_units", policy.orderUpToUnits),
+            ("case_pack", request.casePack),
             ("lot_size", policy.lotSize),
             ("eoq", policy.eoq),
             ("inventory_position", policy.inventoryPosition),
@@ -63,6 +67,8 @@ enum InventoryAnswer {
             out += entry.jsonLabel(step: review.offset * max(request.reviewPeriod, 1))
             out += levelKey.utf8
             number(review.level, &out)
+            out += #","units":"#.utf8
+            number(review.units, &out)
             out.append(UInt8(ascii: "}"))
         }
         out += #"],"newsvendor":"#.utf8

@@ -29,6 +29,7 @@ enum InventoryPolicyQuery {
         policyRequest.backorders = try request.queryDouble("backorders", default: 0, range: 0...1e12)!
         policyRequest.holdingCost = try request.queryDouble("holding_cost", default: nil, range: 1e-12...1e12)
         policyRequest.orderCost = try request.queryDouble("order_cost", default: nil, range: 0...1e12)
+        policyRequest.casePack = try request.queryDouble("case_pack", default: nil, range: 1...1e9)
         let unitCost = try request.queryDouble("unit_cost", default: nil, range: 0...1e12)
         let price = try request.queryDouble("price", default: nil, range: 0...1e12)
         let salvage = try request.queryDouble("salvage_value", default: 0, range: 0...1e12)!

@@ -124,6 +124,29 @@ package final class SeriesStore: Sendable {
         state.withLock { ($0.uploaded.count, $0.demand.count, $0.revision, $0.demandRevision) }
     }
 
+    /// Whether `id` is an item with purchases and no upload in its place yet: an upload under
+    /// its id would hide its purchase history, which takes `replace=true`.
+    package func isPurchasedItem(_ id: String) -> Bool {
+        state.withLock { $0.uploaded[id] == nil && $0.demand[id] != nil }
+    }
+
+    /// Forgets an uploaded series; an item's purchase history under the same id is fitted again.
+    /// - Returns: whether there was one.
+    @discardableResult
+    package func remove(_ id: String) -> Bool {
+        state.withLock { state in
+            guard state.uploaded.removeValue(forKey: id) != nil else { return false }
+            state.revision += 1
+            if state.demand[id] != nil { state.firstPurchase[id] = state.revision }
+            return true
+        }
+    }
+
+    /// Whether `id` is an uploaded series.
+    package func isUploaded(_ id: String) -> Bool {
+        state.withLock { $0.uploaded[id] != nil }
+    }
+
     /// Whether a series (uploaded, or an item with purchases) exists.
     package func contains(_ id: String) -> Bool {
         state.withLock { $0.uploaded[id] != nil || $0.demand[id] != nil }
@@ -166,7 +189,7 @@ package final class SeriesStore: Sendable {
 
     private static func input(_ id: String, _ stored: Stored, maxHistory: Int) -> Input? {
         guard let first = stored.values.keys.min(), let last = stored.values.keys.max() else { return nil }
-        let start = max(first, last - maxHistory + 1)
+        let start = max(first, last - min(maxHistory, stored.frequency.fitWindow) + 1)
         var values = [Double](repeating: 0, count: last - start + 1)
         for (period, value) in stored.values where period >= start { values[period - start] = value }
         return Input(
@@ -189,7 +212,7 @@ package final class SeriesStore: Sendable {
         guard let first = days.keys.min() else { return nil }
         let today = Frequency.floorDivide(Int(WallClock.milliseconds()), 86_400_000)
         let last = max(min(lastDay, today), first)
-        let start = max(first, last - maxHistory + 1)
+        let start = max(first, last - min(maxHistory, Frequency.day.fitWindow) + 1)
         var values = [Double](repeating: 0, count: last - start + 1)
         for (day, quantity) in days where day >= start && day <= last { values[day - start] = quantity }
         return Input(
