@@ -243,7 +243,7 @@ struct ImportSeries: ParsableCommand {
     }
 
     func run() throws {
-        let importer = SeriesImporter(
+        var importer = SeriesImporter(
             path: file,
             frequency: Frequency(rawValue: frequency)!,
             seasonLength: seasonLength
@@ -251,6 +251,10 @@ struct ImportSeries: ParsableCommand {
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "points")
         let settings = try options.load()
+        importer.latestDay = Frequency.floorDivide(
+            Int(WallClock.milliseconds() + settings.maxFutureSkew),
+            86_400_000
+        )
         let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.series), settings: settings)
         var series = 0
         let written = try log.importBatches(from: file) { sink in

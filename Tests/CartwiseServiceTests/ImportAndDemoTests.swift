@@ -69,6 +69,35 @@ private func write(_ text: String, to name: String) throws -> String {
         #expect(replayed == [[1, 2, 3]])
     }
 
+    /// Imports follow the API's clock rule: an event or a dated series point more than
+    /// events.max_future_skew_s ahead is a bad row, and nothing is imported.
+    @Test func importsRefuseTheFarFuture() throws {
+        let now = Int64(20_000) * 86_400_000
+        var events = EventImporter(
+            path: try write(
+                "user_id,item_id,weight,timestamp\nu1,i1,5,1700000000\nu2,i2,3,4070908800\n",
+                to: "late.csv"
+            ),
+            now: now
+        )
+        events.maxFutureSkew = 86_400_000
+        #expect(throws: ImportError.self) { try events.validate() }
+        var series = SeriesImporter(
+            path: try write("series_id,timestamp,value\na,2024-01-01,1\na,2099-01-01,2\n", to: "series.csv"),
+            frequency: .day,
+            seasonLength: nil
+        )
+        series.latestDay = 20_001
+        do {
+            try series.run { _, _, _ in Issue.record("handed over a batch") }
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("2099-01-01"), "\(error)")
+        }
+        series.latestDay = nil
+        #expect(try series.run { _, _, _ in }.points == 2)
+    }
+
     @Test func csvFieldsParseNumbersFromBytes() {
         let line = Array(" 42 ,-3.25,1e3,,\"a,b\"".utf8)
         line.withUnsafeBufferPointer { bytes in

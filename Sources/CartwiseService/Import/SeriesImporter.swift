@@ -7,6 +7,9 @@ package struct SeriesImporter {
     package var seasonLength: Int?
     /// Series per record of the `series/` log.
     package var batchSize = 200
+    /// The last day (since 1970-01-01) a dated point may fall on: today plus
+    /// `events.max_future_skew_s`, as `POST /series` checks it (nil: no limit).
+    package var latestDay: Int?
 
     package init(path: String, frequency: Frequency, seasonLength: Int?) {
         self.path = path
@@ -21,6 +24,10 @@ package struct SeriesImporter {
     /// - Throws: ``ImportError`` for a bad file (nothing is handed over then), or what `sink` throws.
     @discardableResult
     package func run(_ sink: ([UInt8], Int, Int) throws -> Void) throws -> (series: Int, points: Int) {
+        let latestPeriod = latestDay.map { day in
+            let (year, month, dayOfMonth) = Frequency.civil(days: day)
+            return frequency.period(year: year, month: month, day: dayOfMonth)
+        }
         let reader = LineReader(path: path)
         var columns: (id: Int, time: Int, value: Int)?
         var order: [String] = []
@@ -72,6 +79,15 @@ package struct SeriesImporter {
                     (period, isIndex) = (index, true)
                 } else if let date = Frequency.parseDate(row.time) {
                     (period, isIndex) = (frequency.period(year: date.year, month: date.month, day: date.day), false)
+                    if let latestPeriod, period > latestPeriod {
+                        problemCount += 1
+                        if problems.count < 20 {
+                            problems.append(
+                                "series \(id): timestamp '\(row.time)' is after today plus events.max_future_skew_s"
+                            )
+                        }
+                        continue
+                    }
                 } else {
                     problemCount += 1
                     if problems.count < 20 {
