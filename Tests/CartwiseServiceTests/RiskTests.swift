@@ -221,6 +221,60 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
 
     /// A label an earlier version stored must replay even if the API now refuses it: a stricter
     /// check once kept a data directory from starting.
+    /// The dry run counts an order once with its latest score, keeps the decisions across a
+    /// restart, and refuses thresholds out of order; `GET /score-order/{order_id}` returns the
+    /// stored decision, the latest one of an order scored twice, before and after a restart.
+    @Test func decisionsAreKeptOncePerOrderAndSurviveARestart() throws {
+        let directory = temporaryDirectory()
+        func order(_ id: String, _ amount: Int) -> String {
+            #"{"order_id":"\#(id)","user":"u1","email":"u1@mail.example","amount":\#(amount),"payment":{"card_fingerprint":"c1"}}"#
+        }
+        struct DryRun: Decodable {
+            var orders: Int
+        }
+        do {
+            let application = try startRisk(directory)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+            _ = try score(client, order("o-1", 20))
+            _ = try score(client, order("o-2", 30))
+            _ = try score(client, order("o-1", 5_000))
+            let run = try client.request("GET", "/score-order/thresholds")
+            #expect(run.status == 200, "\(run.text)")
+            #expect(try JSONDecoder().decode(DryRun.self, from: Data(run.body)).orders == 2, "\(run.text)")
+            let stored = try client.request("GET", "/score-order/o-1")
+            #expect(stored.status == 200 && stored.text.contains(#""order_id":"o-1""#), "\(stored.text)")
+            #expect(stored.text.contains(#""amount":5000"#), "\(stored.text)")
+            #expect(!stored.text.contains("u1@") && stored.text.contains(#""score":"#))
+            #expect(try client.request("GET", "/score-order/nothing").status == 404)
+            let backwards = try client.request("GET", "/score-order/thresholds?review=0.9&decline=0.5")
+            #expect(backwards.status == 400 && backwards.text.contains("'review'"), "\(backwards.text)")
+        }
+        let application = try startRisk(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let run = try client.request("GET", "/score-order/thresholds")
+        #expect(try JSONDecoder().decode(DryRun.self, from: Data(run.body)).orders == 2, "\(run.text)")
+        let stored = try client.request("GET", "/score-order/o-1")
+        #expect(stored.status == 200 && stored.text.contains(#""amount":5000"#), "\(stored.text)")
+    }
+
+    /// Reasons say values in a person's units, and a missing input as what was missing.
+    @Test func reasonsReadAsWordsAndUnits() {
+        #expect(RiskFeatures.describe("account_age_days", 5.0 / 1440) == "account 5 minutes old")
+        #expect(RiskFeatures.describe("account_age_days", 3.0 / 24) == "account 3 hours old")
+        #expect(RiskFeatures.describe("account_age_days", 12.2) == "account 12 days old")
+        #expect(RiskFeatures.describe("account_age_days", 1.0 / 1440) == "account 1 minute old")
+        #expect(RiskFeatures.describe("card_orders_1h", 5) == "5 earlier orders with this card in the last hour")
+        #expect(RiskFeatures.describe("amount_to_user_mean", 12) == "amount 12x this user's average order")
+        #expect(
+            RiskFeatures.describe("amount_to_user_mean", .nan)
+                == "no earlier orders by this user to compare the amount with"
+        )
+        #expect(RiskFeatures.describe("email_orders_24h", .nan) == "no email to count orders by")
+        #expect(RiskFeatures.describe("signals.V3", .nan) == "signal V3 not given")
+    }
+
     @Test func storedLabelsReplayPastLaterChecks() throws {
         let stored = Array(#"{"order_id":"o1","label":"fraud","source":"other","received_at":4102444800001}"#.utf8)
         #expect(throws: APIError.self) { try LabelRequest.decode(stored, now: 0) }

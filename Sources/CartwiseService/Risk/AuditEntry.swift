@@ -113,6 +113,16 @@ package enum AuditEntry {
     /// The order a trail entry scored, for replay.
     /// - Throws: ``JSONReader/SyntaxError`` when the entry is not JSON of this shape.
     package static func decode(_ payload: UnsafeRawBufferPointer) throws(JSONReader.SyntaxError) -> OrderRecord {
+        try decodeDecision(payload).record
+    }
+
+    /// The order and the score it was decided on (nil in an entry without one).
+    package static func decodeDecision(
+        _ payload: UnsafeRawBufferPointer
+    ) throws(JSONReader.SyntaxError) -> (
+        record: OrderRecord, score: Double?
+    ) {
+        var score: Double?
         var record = OrderRecord(
             id: "",
             createdAt: 0,
@@ -135,6 +145,7 @@ package enum AuditEntry {
                     guard abs(time) < 1e15 else { throw reader.error("created_at out of range") }
                     record.createdAt = Int64(time)
                 case "amount": record.amount = try reader.readNumber()
+                case "score": score = try reader.readNumber()
                 case "user": record.keys.user = try reader.readString()
                 case "email_hash": record.keys.emailHash = try reader.readString()
                 case "ip_hash": record.keys.ipHash = try reader.readString()
@@ -150,7 +161,7 @@ package enum AuditEntry {
             } while reader.consume(UInt8(ascii: ","))
             try reader.expect(UInt8(ascii: "}"))
         }
-        return record
+        return (record, score)
     }
 
     /// An object of numbers (null = NaN).

@@ -13,6 +13,14 @@ package final class OrderRisk: Sendable {
         var row: Int
     }
 
+    /// The latest `risk.recent_orders` decisions, one per order: a ring, and where each order's
+    /// row is in it, so an order scored again replaces its decision instead of counting twice.
+    struct RecentDecisions {
+        var entries: [Recent] = []
+        var next = 0
+        var positions: [Int: Int] = [:]
+    }
+
     package let settings: RiskSettings
     package let history = OrderHistory()
     package let personal: PersonalData
@@ -20,7 +28,7 @@ package final class OrderRisk: Sendable {
     /// The published trees; the risk-trainer thread is the only publisher.
     package let models = ModelRegistry<RiskModel>(family: "risk")
     package let trainings = TrainingRequests()
-    private let recent = Mutex<(entries: [Recent], next: Int)>(([], 0))
+    private let recent = Mutex(RecentDecisions())
     private let worker: WorkerThread
     private let logger: Logger
     private let lastTrained = Mutex<(generation: Int, at: Int64)>((-1, .min))
@@ -58,19 +66,54 @@ package final class OrderRisk: Sendable {
         dataset.withLock { _ = $0.add(record) }
     }
 
+    /// A decision replayed from the audit trail: the order as ``restore(_:)`` takes it, and its
+    /// decision for the thresholds dry run and `GET /score-order/{order_id}`.
+    package func restore(_ record: OrderRecord, decidedWith score: Double, at location: RecordLog.Location) {
+        _ = history.record(record.keys, amount: record.amount, at: record.createdAt)
+        remember(record, score: score, at: location)
+    }
+
     /// A scored order, once its audit entry is durable.
-    package func accept(_ record: OrderRecord, score: Double) {
-        let row = dataset.withLock { $0.add(record) }
+    /// - Parameters:
+    ///   - record: the order as scored.
+    ///   - score: the score it was decided on.
+    ///   - location: its audit entry.
+    package func accept(_ record: OrderRecord, score: Double, at location: RecordLog.Location? = nil) {
+        remember(record, score: score, at: location)
+    }
+
+    private func remember(_ record: OrderRecord, score: Double, at location: RecordLog.Location?) {
+        let row = dataset.withLock { data in
+            let row = data.add(record)
+            if let location { data.setDecision(row: row, at: location) }
+            return row
+        }
         recent.withLock { recent in
+            if let position = recent.positions[row] {
+                recent.entries[position].score = score
+                return
+            }
             if recent.entries.count < settings.recentOrders {
                 // Reserved whole on first use: growing by doubling would copy it under the lock.
-                if recent.entries.isEmpty { recent.entries.reserveCapacity(settings.recentOrders) }
+                if recent.entries.isEmpty {
+                    recent.entries.reserveCapacity(settings.recentOrders)
+                    recent.positions.reserveCapacity(settings.recentOrders)
+                }
+                recent.positions[row] = recent.entries.count
                 recent.entries.append(Recent(score: score, row: row))
             } else {
+                recent.positions[recent.entries[recent.next].row] = nil
                 recent.entries[recent.next] = Recent(score: score, row: row)
+                recent.positions[row] = recent.next
                 recent.next = (recent.next + 1) % settings.recentOrders
             }
         }
+    }
+
+    /// Where order `id`'s latest decision is in the audit trail (nil: never scored here, or no
+    /// longer among the `risk.max_orders` orders held).
+    package func decisionLocation(_ id: String) -> RecordLog.Location? {
+        dataset.withLock { $0.decision(of: id) }
     }
 
     /// - Returns: false when no order has this id.

@@ -38,6 +38,9 @@ package struct RiskDataset: Sendable {
     private var signalNames: [String] = []
     /// -1 unknown, 0 legit, 1 fraud.
     private var labels = ChunkedArray<Int8>()
+    /// Where each row's latest decision is in the audit trail (segment << 32 | offset, plus 1;
+    /// 0 for an imported order never scored), for `GET /score-order/{order_id}`.
+    private var decisions = ChunkedArray<UInt64>()
     private var rows = [[String: Int]](repeating: [:], count: Self.shards)
     package private(set) var labelled = 0
     package private(set) var frauds = 0
@@ -100,6 +103,7 @@ package struct RiskDataset: Sendable {
             columns[position].values.append(.nan)
         }
         labels.append(-1)
+        decisions.append(0)
         ids.append(record.id)
         rows[shard][record.id] = row
         if let fraud = record.fraud { setLabel(row, fraud) }
@@ -117,6 +121,7 @@ package struct RiskDataset: Sendable {
             let moved = labels.count
             for index in columns.indices { columns[index].values.append(columns[index][row]) }
             labels.append(labels[row])
+            decisions.append(decisions[row])
             ids.append(id)
             rows[shard][id] = moved
         } else {
@@ -129,10 +134,26 @@ package struct RiskDataset: Sendable {
         }
         base += 1
         labels.release(below: base)
+        decisions.release(below: base)
         ids.release(below: base)
         for index in columns.indices where base > columns[index].start {
             columns[index].values.release(below: base - columns[index].start)
         }
+    }
+
+    /// Records where order `row`'s latest decision is in the audit trail.
+    package mutating func setDecision(row: Int, at location: RecordLog.Location) {
+        guard row >= base, row < labels.count else { return }
+        decisions[row] = (UInt64(location.segment) << 32 | UInt64(location.offset)) + 1
+    }
+
+    /// Where order `id`'s latest decision is in the audit trail (nil: unknown, never scored, or
+    /// no longer in memory).
+    package func decision(of id: String) -> RecordLog.Location? {
+        guard let row = row(of: id), row >= base else { return nil }
+        let packed = decisions[row]
+        guard packed > 0 else { return nil }
+        return RecordLog.Location(segment: UInt32((packed - 1) >> 32), offset: UInt32((packed - 1) & 0xFFFF_FFFF))
     }
 
     /// - Returns: false when the order is unknown.

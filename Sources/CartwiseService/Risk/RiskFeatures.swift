@@ -41,7 +41,7 @@ package enum RiskFeatures {
 
     /// A contribution in words a risk analyst reads: what the value was, not the feature's code.
     package static func describe(_ name: String, _ value: Double) -> String {
-        guard !value.isNaN else { return "\(name) unknown" }
+        guard !value.isNaN else { return missing(name) }
         func count(_ what: String, _ window: String) -> String {
             let n = Int(value)
             return "\(n) earlier order\(n == 1 ? "" : "s") \(what) in the last \(window)"
@@ -62,7 +62,7 @@ package enum RiskFeatures {
         case "amount_to_user_mean": return "amount \(format(value))x this user's average order"
         case "country_mismatch":
             return value > 0 ? "billing country differs from shipping country" : "billing and shipping country match"
-        case "account_age_days": return "account \(format(value)) days old"
+        case "account_age_days": return "account " + age(days: value) + " old"
         case "card_first_use":
             return value > 0 ? "first order by this user with this card" : "card used by this user before"
         case "hour_of_day": return "placed at \(Int(value)):00 UTC"
@@ -71,4 +71,32 @@ package enum RiskFeatures {
     }
 
     static func format(_ value: Double) -> String { JSONWriter.number(value, places: 2) }
+
+    /// An age in the unit a person would say it in: "5 minutes", "3 hours", "12 days".
+    static func age(days: Double) -> String {
+        func unit(_ n: Int, _ name: String) -> String { "\(n) \(name)\(n == 1 ? "" : "s")" }
+        let minutes = days * 24 * 60
+        if minutes < 0 { return "created after the order (clock skew: \(unit(Int((-minutes).rounded()), "minute")))" }
+        if minutes < 90 { return unit(Int(minutes.rounded()), "minute") }
+        if minutes < 48 * 60 { return unit(Int((minutes / 60).rounded()), "hour") }
+        return unit(Int(days.rounded()), "day")
+    }
+
+    /// A missing input, said as what was missing.
+    static func missing(_ name: String) -> String {
+        switch name {
+        case "amount_to_user_mean": return "no earlier orders by this user to compare the amount with"
+        case "country_mismatch": return "billing or shipping country not given"
+        case "account_age_days": return "account age not given"
+        case "card_first_use": return "no user or card to tell whether the card is new"
+        case "high_risk_share": return "no basket lines to judge its categories"
+        case "hour_of_day": return "order time not given"
+        case "item_count": return "no basket lines"
+        default:
+            if name.hasSuffix("_1h") || name.hasSuffix("_24h") || name == "user_previous_orders" {
+                return "no " + (name.split(separator: "_").first.map(String.init) ?? name) + " to count orders by"
+            }
+            return name.hasPrefix("signals.") ? "signal \(name.dropFirst(8)) not given" : "\(name) not given"
+        }
+    }
 }

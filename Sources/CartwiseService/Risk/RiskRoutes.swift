@@ -26,8 +26,8 @@ package struct RiskRoutes: Sendable {
             let order = try OrderDecoder.decode(request.body, now: now)
             let decided = risk.score(order, catalog: { store.item($0)?.categories }, now: now)
             let answer = Self.answer(decided)
-            storage.audit.submit(AuditEntry.encode(decided), answering: promise) { [risk] _ in
-                risk.accept(decided.record, score: decided.score)
+            storage.audit.submit(AuditEntry.encode(decided), answering: promise) { [risk] location in
+                risk.accept(decided.record, score: decided.score, at: location)
                 return HTTPResponse.json(answer)
             }
         }
@@ -55,7 +55,13 @@ package struct RiskRoutes: Sendable {
         router.onBlocking(.get, "/score-order/thresholds", access: .risk, pool: pool) { request, _ in
             let review = try request.queryDouble("review", default: risk.settings.reviewThreshold, range: 0...1)!
             let decline = try request.queryDouble("decline", default: risk.settings.declineThreshold, range: 0...1)!
-            // review above decline is allowed: the review band is then empty, every flagged order declined.
+            guard review <= decline else {
+                throw APIError.invalidField(
+                    field: "review",
+                    reason:
+                        "must not exceed decline (\(JSONWriter.number(decline))): orders above review are reviewed, above decline declined"
+                )
+            }
             let rescore: Bool
             switch request.queryValue("rescore") {
             case nil, "false": rescore = false
@@ -64,6 +70,18 @@ package struct RiskRoutes: Sendable {
             }
             let run = risk.dryRun(review: review, decline: decline, rescore: rescore)
             return HTTPResponse.json(Self.describe(run, review, decline, rescored: rescore))
+        }
+
+        // The stored decision: the audit entry as written (email and IP only as salted hashes).
+        // `thresholds` is the dry run's path, so an order with that id cannot be looked up here.
+        router.onBlocking(.get, "/score-order/{order_id}", access: .risk, pool: pool) { _, parameters in
+            let id = try parameters.require("order_id")
+            guard let location = risk.decisionLocation(id) else {
+                throw APIError.notFound(
+                    "no decision for order '\(id)': never scored, or older than the risk.max_orders orders kept in memory"
+                )
+            }
+            return HTTPResponse.json(try storage.audit.log.read(location))
         }
 
         router.get("/models/risk", access: .any([.risk, .ops])) { _, _ in

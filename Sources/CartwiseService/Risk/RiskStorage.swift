@@ -86,8 +86,13 @@ package final class RiskStorage: Sendable {
         let (auditLog, auditReport) = try RecordLog.open(
             directory: DataLayout(directory).log(.audit),
             segmentBytes: configuration.segmentBytes
-        ) { _, payload in
-            risk.restore(try AuditEntry.decode(payload))
+        ) { location, payload in
+            let (record, score) = try AuditEntry.decodeDecision(payload)
+            if let score {
+                risk.restore(record, decidedWith: score, at: location)
+            } else {
+                risk.restore(record)
+            }
         }
         let (labelsLog, _) = try RecordLog.open(
             directory: DataLayout(directory).log(.labels),
