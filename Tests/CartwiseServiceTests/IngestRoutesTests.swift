@@ -112,6 +112,64 @@ private func withService(directory: String, _ body: (BlockingHTTPClient, Applica
         }
     }
 
+    /// A merge patch changes what it names and keeps the rest, durably; it cannot change the id
+    /// or name an unknown field. GET /items pages the catalog in id order with filters.
+    @Test func itemsArePatchedAndListed() throws {
+        let directory = temporaryDirectory()
+        try withService(directory: directory) { client, _ in
+            var items: [String] = []
+            for index in 0..<5 {
+                let category = index % 2 == 0 ? "toys" : "garden"
+                items.append(
+                    #"{"id":"i\#(index)","title":"Item \#(index)","categories":["\#(category)"],"price":\#(10 + index),"stock":3}"#
+                )
+            }
+            let body = Array(#"{"items":[\#(items.joined(separator: ","))]}"#.utf8)
+            #expect(try client.request("POST", "/items", headers: json, body: body).status == 200)
+            let patched = try client.request("PATCH", "/items/i0", headers: json, body: Array(#"{"price":8.5}"#.utf8))
+            #expect(patched.status == 200, "\(patched.text)")
+            #expect(
+                patched.text.contains(#""title":"Item 0""#) && patched.text.contains(#""price":8.5"#),
+                "\(patched.text)"
+            )
+            #expect(patched.text.contains(#""stock":3"#) && patched.text.contains("toys"))
+            let cleared = try client.request("PATCH", "/items/i0", headers: json, body: Array(#"{"stock":null}"#.utf8))
+            #expect(
+                cleared.status == 200 && !cleared.text.contains("stock") && cleared.text.contains("8.5"),
+                "\(cleared.text)"
+            )
+            for (patch, field) in [
+                (#"{"id":"other"}"#, "'id'"), (#"{"colour":"red"}"#, "'colour'"), (#"{"price":-1}"#, "'price'"),
+                (#"[1]"#, "(body)"),
+            ] {
+                let refused = try client.request("PATCH", "/items/i1", headers: json, body: Array(patch.utf8))
+                #expect(refused.status == 400 && refused.text.contains(field), "\(patch): \(refused.text)")
+            }
+            #expect(try client.request("PATCH", "/items/none", headers: json, body: Array("{}".utf8)).status == 404)
+            let first = try client.request("GET", "/items?category=toys&limit=2")
+            #expect(first.status == 200, "\(first.text)")
+            #expect(
+                first.text.contains(#""id":"i0""#) && first.text.contains(#""id":"i2""#)
+                    && !first.text.contains(#""id":"i4""#)
+            )
+            #expect(
+                first.text.contains(#""matching":3"#) && first.text.contains(#""next_after":"i2""#),
+                "\(first.text)"
+            )
+            let second = try client.request("GET", "/items?category=toys&limit=2&after=i2")
+            #expect(
+                second.text.contains(#""id":"i4""#) && second.text.contains(#""next_after":null"#),
+                "\(second.text)"
+            )
+            #expect(try client.request("GET", "/items?available=maybe").status == 400)
+            #expect(try client.request("GET", "/items?limit=0").status == 400)
+        }
+        try withService(directory: directory) { client, _ in
+            let item = try client.request("GET", "/items/i0")
+            #expect(item.text.contains(#""price":8.5"#) && item.text.contains("Item 0") && !item.text.contains("stock"))
+        }
+    }
+
     @Test func theMemoryBoundKeepsTheLatestEventsByTimestamp() {
         let store = EventStore(recentPerUser: 3)
         let events = [5, 1, 9, 3, 7].map { Event(user: "u", item: "i\($0)", type: .view, timestamp: Int64($0)) }

@@ -216,6 +216,38 @@ package final class EventStore: Sendable {
         state.withLock { $0.catalog[id] }
     }
 
+    /// One page of the catalog in id order, for `GET /items`: the items after `after` that match
+    /// the filters, at most `limit`, and the id to continue after (nil on the last page). The
+    /// catalog is copied in O(1) (copy-on-write) and scanned outside the lock: O(n) a page.
+    /// - Parameters:
+    ///   - category: only items in this category.
+    ///   - available: only items that are (or are not) available.
+    ///   - after: the id the previous page ended at.
+    ///   - limit: items per page.
+    /// - Returns: the page, the cursor, and how many items match the filters in all.
+    package func catalogPage(
+        category: String?,
+        available: Bool?,
+        after: String?,
+        limit: Int
+    ) -> (
+        items: [Item], next: String?, matching: Int
+    ) {
+        let catalog = state.withLock { $0.catalog }
+        var matching = 0
+        var candidates: [Item] = []
+        for item in catalog.values {
+            if let category, !item.categories.contains(category) { continue }
+            if let available, item.available != available { continue }
+            matching += 1
+            if let after, item.id <= after { continue }
+            candidates.append(item)
+        }
+        candidates.sort { $0.id < $1.id }
+        let page = Array(candidates.prefix(limit))
+        return (page, candidates.count > limit ? page.last?.id : nil, matching)
+    }
+
     package var stats: Stats {
         state.withLock { state in
             var byType: [String: Int] = [:]

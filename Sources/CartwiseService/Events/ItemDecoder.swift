@@ -16,6 +16,61 @@ package struct ItemDecoder: Sendable {
     )
         throws(JSONReader.SyntaxError) -> Item?
     {
+        var present: Set<String> = []
+        return try decode(&reader, index: index, problems: &problems, requireID: true, present: &present)
+    }
+
+    /// A JSON merge patch (RFC 7396) of item `id`, applied to `current`: members present replace
+    /// the item's, `null` clears an optional one (title, categories, price, stock, attributes),
+    /// absent ones are kept. `POST /items` replaces the whole item; this changes what is named.
+    /// - Parameters:
+    ///   - body: the patch, one JSON object.
+    ///   - id: the item's id (from the path).
+    ///   - current: the item as stored.
+    /// - Returns: the item with the patch applied.
+    /// - Throws: ``APIError`` naming the field: one the item does not have, a bad value, or an
+    ///   `id` other than the item's.
+    package func patch(_ body: [UInt8], id: String, current: Item) throws(APIError) -> Item {
+        var problems: [FieldError] = []
+        var present: Set<String> = []
+        var patch: Item?
+        do {
+            try body.withUnsafeBufferPointer { buffer throws(JSONReader.SyntaxError) in
+                var reader = JSONReader(buffer)
+                reader.skipWhitespace()
+                patch = try decode(&reader, index: 0, problems: &problems, requireID: false, present: &present)
+                reader.skipWhitespace()
+                if !reader.isAtEnd { throw reader.error("unexpected data after the object") }
+            }
+        } catch {
+            throw .malformedBody(reason: error.description)
+        }
+        if let problem = problems.first {
+            throw .invalidField(field: problem.field == "(item)" ? "(body)" : problem.field, reason: problem.reason)
+        }
+        guard let patch else { throw .invalidField(field: "(body)", reason: "must be a JSON object") }
+        if present.contains("id") && patch.id != id {
+            throw .invalidField(field: "id", reason: "cannot change: the item is '\(id)' (POST /items creates another)")
+        }
+        var merged = current
+        if present.contains("title") { merged.title = patch.title }
+        if present.contains("categories") { merged.categories = patch.categories }
+        if present.contains("price") { merged.price = patch.price }
+        if present.contains("available") { merged.available = patch.available }
+        if present.contains("stock") { merged.stock = patch.stock }
+        if present.contains("attributes") { merged.attributes = patch.attributes }
+        return merged
+    }
+
+    private func decode(
+        _ reader: inout JSONReader,
+        index: Int,
+        problems: inout [FieldError],
+        requireID: Bool,
+        present: inout Set<String>
+    )
+        throws(JSONReader.SyntaxError) -> Item?
+    {
         guard try EventDecoder.isObject(&reader, index: index, entity: "(item)", problems: &problems) else {
             return nil
         }
@@ -30,6 +85,7 @@ package struct ItemDecoder: Sendable {
             repeat {
                 let key = try reader.readString()
                 try reader.expect(UInt8(ascii: ":"))
+                present.insert(key)
                 switch key {
                 case "id":
                     sawID = true
@@ -113,7 +169,7 @@ package struct ItemDecoder: Sendable {
             } while reader.consume(UInt8(ascii: ","))
             try reader.expect(UInt8(ascii: "}"))
         }
-        if !sawID { problem("id", "is required") }
+        if !sawID && requireID { problem("id", "is required") }
         return problems.count == before ? item : nil
     }
 }

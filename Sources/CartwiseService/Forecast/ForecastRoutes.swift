@@ -26,11 +26,11 @@ package struct ForecastRoutes: Sendable {
     package func register(on router: inout ServiceRoutes) {
         router.onDeferred(.post, "/series", access: .ops) { request, _, promise in
             try JSONBody.requireJSON(request)
+            let replace = try request.queryBool("replace", default: false)
             let uploads = try SeriesUpload.decode(request.body)
             let store = forecaster.store
             try store.validate(uploads)
             try checkDates(uploads)
-            let replace = try request.queryBool("replace", default: false)
             for (index, upload) in uploads.enumerated() where !replace && store.isPurchasedItem(upload.id) {
                 throw APIError.conflict(
                     field: uploads.count > 1 ? "series[\(index)].id" : "id",

@@ -18,6 +18,7 @@ package struct IngestRoutes: Sendable {
     package let metrics: ServiceMetrics
     /// Reads a user's events back from the log files.
     package let pool: BlockingPool
+    private let pending = PendingItems()
 
     package init(
         store: EventStore,
@@ -66,6 +67,63 @@ package struct IngestRoutes: Sendable {
                 store.apply(items: batch)
                 return HTTPResponse.json(Array("{\"accepted\":\(batch.count)}".utf8))
             }
+        }
+
+        // A merge patch: what it names changes, the rest of the item stays.
+        router.onDeferred(.patch, "/items/{id}", access: .storefront) { request, parameters, promise in
+            try JSONBody.requireJSON(request)
+            let id = try parameters.require("id")
+            let decoder = ItemDecoder()
+            guard
+                let (item, generation) = try pending.update(
+                    id,
+                    store: store,
+                    { current throws(APIError) in
+                        try decoder.patch(request.body, id: id, current: current)
+                    }
+                )
+            else { throw APIError.notFound("item '\(id)' is not in the catalog (POST /items adds it)") }
+            catalog.submit(RecordCodec.encode(items: [item])) { [store, pending] result in
+                switch result {
+                case .success:
+                    store.apply(items: [item])
+                    pending.applied(id, generation: generation)
+                    promise.succeed(HTTPResponse.json(Array(EventJSON.encode(item).utf8)))
+                case .failure(let error):
+                    // Not stored: a later patch must not build on it.
+                    pending.failed(id, generation: generation)
+                    promise.succeed(LogWriter.unavailable(error))
+                }
+            }
+        }
+
+        router.onBlocking(.get, "/items", access: .storefront, pool: pool) { request, _ in
+            let limit = try request.queryInt("limit", default: 100, range: 1...1_000)!
+            let available = try request.queryValue("available").map { text throws(APIError) -> Bool in
+                switch text {
+                case "true": return true
+                case "false": return false
+                default: throw APIError.invalidField(field: "available", reason: "must be true or false")
+                }
+            }
+            let category = request.queryValue("category")
+            if let category, category.isEmpty || !TextLength.fits(category, atMost: ItemDecoder.maxCategoryBytes) {
+                throw APIError.invalidField(field: "category", reason: "must be 1 to 128 characters long")
+            }
+            let after = request.queryValue("after")
+            if let after, after.isEmpty || !TextLength.fits(after, atMost: EventDecoder.maxIDBytes) {
+                throw APIError.invalidField(field: "after", reason: "must be an item id (1 to 256 bytes)")
+            }
+            let page = store.catalogPage(category: category, available: available, after: after, limit: limit)
+            var out: [UInt8] = Array(#"{"items":["#.utf8)
+            for (index, item) in page.items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += EventJSON.encode(item).utf8
+            }
+            out += #"],"returned":\#(page.items.count),"matching":\#(page.matching),"next_after":"#.utf8
+            if let next = page.next { JSONString.append(next, to: &out) } else { out += "null".utf8 }
+            out += "}".utf8
+            return HTTPResponse.json(out)
         }
 
         router.get("/items/{id}", access: .storefront) { _, parameters in
