@@ -259,6 +259,34 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
         #expect(stored.status == 200 && stored.text.contains(#""amount":5000"#), "\(stored.text)")
     }
 
+    /// `cartwise demo` writes the demo's labelled orders; a plain `serve` of that directory loads
+    /// them (it had none), and every decision is counted by outcome and model version.
+    @Test func aGeneratedDemoIsLoadedByAnyServeAndDecisionsAreCounted() throws {
+        let directory = temporaryDirectory()
+        var demo = DemoStore.Options()
+        demo.users = 200
+        demo.items = 60
+        demo.days = 60
+        demo.salesItems = 10
+        let configuration = try ConfigurationLoader(flags: [("data_dir", directory)]).load()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        try ServiceStorage.open(configuration: configuration, logger: logger, demo: demo).stop()
+        let application = try startRisk(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        struct Counts: Decodable {
+            var orders: Int
+            var labelled_orders: Int
+        }
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(try client.request("GET", "/models/risk").body))
+        #expect(counts.orders > 0 && counts.labelled_orders > 0, "\(counts)")
+        _ = try score(client, #"{"order_id":"m-1","amount":12}"#)
+        let metrics = try client.request("GET", "/metrics").text
+        #expect(metrics.contains("risk_decisions_total{"), "\(metrics.prefix(2000))")
+        #expect(metrics.contains(#"outcome="approve""#) || metrics.contains(#"outcome="review""#))
+    }
+
     /// Reasons say values in a person's units, and a missing input as what was missing.
     @Test func reasonsReadAsWordsAndUnits() {
         #expect(RiskFeatures.describe("account_age_days", 5.0 / 1440) == "account 5 minutes old")

@@ -19,6 +19,7 @@ package final class ServiceMetrics: HTTPServerObserver {
 
     private let registry = PrometheusCollectorRegistry()
     private let requestCounters = Mutex<[RequestKey: Counter]>([:])
+    private let decisionCounters = Mutex<[String: Counter]>([:])
     private let latencies = Mutex<[String: DurationHistogram]>([:])
     private let openConnections: Gauge
     private let connectionsAccepted: Counter
@@ -94,6 +95,27 @@ package final class ServiceMetrics: HTTPServerObserver {
 
     package func connectionClosed(open: Int) {
         openConnections.set(Double(open))
+    }
+
+    /// An order risk decision answered (durable in the audit trail), by outcome and the model
+    /// version that decided (0: the rules).
+    package func riskDecision(outcome: String, modelVersion: UInt64) {
+        let key = outcome + "/" + String(modelVersion)
+        let counter = decisionCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.name(
+                    "risk",
+                    "decisions",
+                    "total",
+                    "Order risk decisions answered, by outcome and model version (0: the rules)."
+                ),
+                labels: [("outcome", outcome), ("model_version", String(modelVersion))]
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     package func requestCompleted(method: HTTPMethod?, route: String, status: Int, seconds: Double) {

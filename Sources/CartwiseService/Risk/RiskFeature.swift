@@ -26,14 +26,21 @@ package final class RiskFeature: Feature {
                 risk: risk,
                 configuration: context.configuration,
                 logger: context.logger,
-                demoOrders: context.demo == nil ? nil : DataLayout(context.directory).demoOrders
+                // `cartwise demo` writes it, then any `serve` of the directory loads it once.
+                demoOrders: DataLayout(context.directory).demoOrders
             )
         )
         try risk.start()
     }
 
     package func register(on routes: inout ServiceRoutes) {
-        RiskRoutes(risk: risk, storage: storage.get, store: context.store, pool: context.pool).register(on: &routes)
+        RiskRoutes(
+            risk: risk,
+            storage: storage.get,
+            store: context.store,
+            pool: context.pool,
+            metrics: context.metrics
+        ).register(on: &routes)
     }
 
     package func stop() {

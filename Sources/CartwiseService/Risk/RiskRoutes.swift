@@ -11,12 +11,15 @@ package struct RiskRoutes: Sendable {
     package let store: EventStore
     /// Runs the thresholds dry run: it re-scores up to `risk.max_orders` orders.
     package let pool: BlockingPool
+    package let metrics: ServiceMetrics
 
-    package init(risk: OrderRisk, storage: RiskStorage, store: EventStore, pool: BlockingPool) {
+    package init(risk: OrderRisk, storage: RiskStorage, store: EventStore, pool: BlockingPool, metrics: ServiceMetrics)
+    {
         self.risk = risk
         self.storage = storage
         self.store = store
         self.pool = pool
+        self.metrics = metrics
     }
 
     package func register(on router: inout ServiceRoutes) {
@@ -26,8 +29,9 @@ package struct RiskRoutes: Sendable {
             let order = try OrderDecoder.decode(request.body, now: now)
             let decided = risk.score(order, catalog: { store.item($0)?.categories }, now: now)
             let answer = Self.answer(decided)
-            storage.audit.submit(AuditEntry.encode(decided), answering: promise) { [risk] location in
+            storage.audit.submit(AuditEntry.encode(decided), answering: promise) { [risk, metrics] location in
                 risk.accept(decided.record, score: decided.score, at: location)
+                metrics.riskDecision(outcome: decided.decision.outcome.rawValue, modelVersion: decided.modelVersion)
                 return HTTPResponse.json(answer)
             }
         }
