@@ -163,6 +163,14 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             let stranger = try client.request("GET", "/recommend?user=nobody&k=3")
             #expect(stranger.text.contains(#""source":"popular""#))
             #expect(try items(stranger).count == 3)
+            // Scored by popularity relative to the most popular item, not by rank.
+            struct Answer: Decodable {
+                struct Pick: Decodable { var score: Double }
+                var items: [Pick]
+            }
+            let scores = try JSONDecoder().decode(Answer.self, from: Data(stranger.body)).items.map(\.score)
+            #expect(scores.first == 1 && zip(scores, scores.dropFirst()).allSatisfy { $0 >= $1 }, "\(scores)")
+            #expect(scores.allSatisfy { $0 > 0 && $0 <= 1 }, "\(stranger.text)")
             let session = try client.request(
                 "POST",
                 "/recommend",
@@ -234,6 +242,7 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
             itemNames: ["a", "b", "c"],
             factors: factors,
             popular: [2, 0, 1],
+            popularScores: [1, 0.25, 0.125],
             categoryItems: ["x": [0, 2]],
             candidates: CandidateTable(
                 width: 2,
@@ -249,6 +258,7 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
         #expect(read.factors == factors)
         #expect(read.itemNames == ["a", "b", "c"])
         #expect(read.popular == [2, 0, 1])
+        #expect(read.popularScores == [1, 0.25, 0.125])
         #expect(read.categoryItems == ["x": [0, 2]])
         #expect(read.candidates == snapshot.candidates)
         #expect(read.candidates.candidates(1).map(\.item) == [0])

@@ -124,7 +124,8 @@ package enum Recommender {
         return mask
     }
 
-    /// Popular items (time-decayed), with the same filters; scores fall from 1 with the rank.
+    /// Popular items (time-decayed), with the same filters; each scored by its popularity
+    /// relative to the most popular item's.
     package static func popular(
         _ snapshot: RecommendSnapshot,
         seen: Set<Int>,
@@ -135,13 +136,12 @@ package enum Recommender {
     {
         let excluded = Set(filters.exclude.compactMap { snapshot.itemIndex[$0] })
         let inCategory = filters.category.map { snapshot.categoryItems[$0] ?? [] }
-        let count = Float(max(1, snapshot.popular.count))
         var picks: [Pick] = []
         for (rank, item) in snapshot.popular.enumerated() {
             let index = Int(item)
             if (!filters.includeSeen && seen.contains(index)) || excluded.contains(index) { continue }
             if let inCategory, !inCategory.contains(item) { continue }
-            picks.append(Pick(item: index, score: 1 - Float(rank) / count))
+            picks.append(Pick(item: index, score: snapshot.popularScores[rank]))
             if picks.count >= (filters.k + filters.offset) * 2 + 10 {
                 let kept = liveFilter(snapshot, picks, filters, store)
                 if kept.count >= filters.k + filters.offset {

@@ -61,6 +61,9 @@ package final class RecommendSnapshot: Sendable {
     package let foldIn: FoldIn
     /// Item indices, most popular (time-decayed) first.
     package let popular: [Int32]
+    /// Each popular item's time-decayed popularity relative to the most popular one's (1): what
+    /// the answer for an unknown user scores, so a score says how much more an item sells.
+    package let popularScores: [Float]
     /// Catalog categories at training time: category -> item indices.
     package let categoryItems: [String: Set<Int32>]
     /// Item factors scaled to unit length, for cosine explanations on the request path.
@@ -74,6 +77,7 @@ package final class RecommendSnapshot: Sendable {
         itemNames: [String],
         factors: ALSFactors,
         popular: [Int32],
+        popularScores: [Float]? = nil,
         categoryItems: [String: Set<Int32>],
         candidates: CandidateTable = .empty
     ) {
@@ -91,6 +95,11 @@ package final class RecommendSnapshot: Sendable {
         self.factors = factors
         foldIn = FoldIn(items: factors.items, regularization: info.regularization, alpha: info.alpha)
         self.popular = popular
+        // Without scores (a snapshot file written before they were kept): falling with the rank.
+        let count = Float(max(1, popular.count))
+        self.popularScores =
+            popularScores?.count == popular.count
+            ? popularScores! : popular.indices.map { 1 - Float($0) / count }
         self.categoryItems = categoryItems
         self.candidates = candidates
         var unit = factors.items.values

@@ -306,12 +306,14 @@ package final class RecommendTrainer: Sendable {
             alpha: als.alpha,
             iterations: als.iterations
         )
+        let popularity = view.popularity()
         return RecommendSnapshot(
             info: info,
             userNames: users.map(\.name),
             itemNames: itemNames,
             factors: factors,
-            popular: view.popularity().map(\.item),
+            popular: popularity.map(\.item),
+            popularScores: popularity.map { Float(exp($0.logScore - (popularity.first?.logScore ?? 0))) },
             categoryItems: categories,
             candidates: candidates
         )

@@ -94,8 +94,9 @@ package enum SnapshotFile {
 
     // MARK: - Encoding
 
-    /// 2 added the per-user candidate table; version 1 files still load (without one).
-    static let formatVersion: UInt8 = 2
+    /// 2 added the per-user candidate table, 3 the popular items' scores; older files still
+    /// load (without them).
+    static let formatVersion: UInt8 = 3
 
     static func encode(_ snapshot: RecommendSnapshot) -> [UInt8] {
         let info = snapshot.info
@@ -141,13 +142,15 @@ package enum SnapshotFile {
             writer.writeVarint(row.count)
             for item in candidates.history[row] { writer.writeVarint(Int(item)) }
         }
+        writer.writeVarint(snapshot.popularScores.count)
+        for score in snapshot.popularScores { writer.write(score.bitPattern) }
         return writer.bytes
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(BinaryReader.Truncated) -> RecommendSnapshot {
         var reader = BinaryReader(bytes)
         let format = try reader.readUInt8()
-        guard format == 1 || format == formatVersion else { throw BinaryReader.Truncated(offset: 0) }
+        guard (1...formatVersion).contains(format) else { throw BinaryReader.Truncated(offset: 0) }
         var info = RecommendSnapshot.Info(
             version: UInt64(bitPattern: try reader.readInt64()),
             trainedAt: try reader.readInt64(),
@@ -218,12 +221,19 @@ package enum SnapshotFile {
                 history: history
             )
         }
+        var popularScores: [Float]?
+        if format >= 3 {
+            let count = try reader.readVarint()
+            guard count == popular.count else { throw BinaryReader.Truncated(offset: 0) }
+            popularScores = try floats(count)
+        }
         return RecommendSnapshot(
             info: info,
             userNames: users,
             itemNames: items,
             factors: ALSFactors(users: userFactors, items: itemFactors),
             popular: popular,
+            popularScores: popularScores,
             categoryItems: categories,
             candidates: candidates
         )
