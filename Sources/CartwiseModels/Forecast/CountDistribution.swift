@@ -61,11 +61,6 @@ package struct CountDistribution: Sendable, Equatable {
         return min(total, 1)
     }
 
-    /// P(X = k).
-    package func probability(_ k: Int) -> Double {
-        cdf(k) - cdf(k - 1)
-    }
-
     /// The smallest whole number of units k with P(X <= k) >= p.
     package func quantile(_ p: Double) -> Double {
         continuousQuantile(p).rounded(.up)
@@ -96,16 +91,18 @@ package struct CountDistribution: Sendable, Equatable {
         return Double(k) - 1 + min(max((p - below) / mass, 0), 1)
     }
 
-    /// A randomised probability integral transform of `y`: uniform when the forecast is right,
-    /// which is what calibrating count intervals needs.
-    /// - Parameters:
-    ///   - y: the observed count (rounded to whole units).
-    ///   - u: a uniform draw in [0, 1].
-    /// - Returns: P(X < y) + u P(X = y).
-    package func pit(_ y: Double, u: Double) -> Double {
+    /// Where an observed count fell: P(X < y) and P(X <= y), in one walk (what calibrating
+    /// count intervals needs).
+    /// - Parameter y: the observed count (rounded to whole units).
+    /// - Returns: P(X < y) and P(X <= y).
+    package func position(of y: Double) -> (below: Double, atOrBelow: Double) {
         let k = Int(max(y, 0).rounded())
-        let below = cdf(k - 1)
-        return below + u * (cdf(k) - below)
+        let atOrBelow = cdf(k)
+        guard k > 0, mean > 0, let (zero, ratio) = zeroAndRatio else { return (cdf(k - 1), atOrBelow) }
+        // P(X = k) from the same recursion; P(X < y) is what is left.
+        var mass = zero
+        for j in 0..<k { mass *= ratio(j) }
+        return (max(atOrBelow - mass, 0), atOrBelow)
     }
 }
 

@@ -256,8 +256,7 @@ package enum Accuracy {
             if y >= i95.lower && y <= i95.upper { in95 += 1 }
             if forecast.counts {
                 let distribution = CountDistribution(mean: forecast.mean[j], variance: forecast.sd[j] * forecast.sd[j])
-                let k = Int(max(y, 0).rounded())
-                backtest.countPositions.append((distribution.cdf(k - 1), distribution.cdf(k)))
+                backtest.countPositions.append(distribution.position(of: y))
             } else if forecast.sd[j] > 0 {
                 backtest.standardizedErrors.append(abs(y - forecast.mean[j]) / forecast.sd[j])
             }

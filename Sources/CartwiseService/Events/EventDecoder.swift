@@ -83,11 +83,8 @@ package struct EventDecoder: Sendable {
                     }
                 case "timestamp":
                     timestamp = try Self.timestamp(&reader, problem)
-                    if let value = timestamp, let skew = maxFutureSkew, value > now + skew {
-                        problem(
-                            "timestamp",
-                            "is \(Timestamp.format(value)), more than \(skew / 1000) s after the server's clock (events.max_future_skew_s)"
-                        )
+                    if let value = timestamp, let reason = tooFarAhead(value) {
+                        problem("timestamp", reason)
                         timestamp = nil
                     }
                 case "clicked":
@@ -197,6 +194,13 @@ package struct EventDecoder: Sendable {
             return nil
         }
         return value
+    }
+
+    /// Why `timestamp` is refused as too far ahead of the clock, or nil when it is not.
+    package func tooFarAhead(_ timestamp: Int64) -> String? {
+        guard let skew = maxFutureSkew, timestamp > now + skew else { return nil }
+        return "is \(Timestamp.format(timestamp)), more than \(skew / 1000) s after the server's clock "
+            + "(events.max_future_skew_s)"
     }
 
     /// RFC 3339 text or Unix seconds, from 1970 to 2100.

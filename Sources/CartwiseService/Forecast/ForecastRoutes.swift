@@ -120,9 +120,8 @@ package struct ForecastRoutes: Sendable {
             Int(WallClock.milliseconds() + maxFutureSkew),
             86_400_000
         )
-        let (year, month, day) = Frequency.civil(days: limitDay)
         for (index, upload) in uploads.enumerated() where !upload.indexed {
-            let last = upload.frequency.period(year: year, month: month, day: day)
+            let last = upload.frequency.period(ofDay: limitDay)
             guard let point = upload.points.firstIndex(where: { $0.period > last }) else { continue }
             let prefix = uploads.count > 1 ? "series[\(index)]." : ""
             throw .invalidField(

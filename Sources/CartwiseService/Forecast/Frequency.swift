@@ -17,6 +17,12 @@ package enum Frequency: String, Sendable, CaseIterable {
     }
 
     /// How far ahead the trainer forecasts every series (the most `horizon` may ask for).
+    /// The period holding `day` (days since 1970-01-01).
+    package func period(ofDay day: Int) -> Int {
+        let (year, month, dayOfMonth) = Self.civil(days: day)
+        return period(year: year, month: month, day: dayOfMonth)
+    }
+
     /// The most recent periods a model is fitted on: three years of days, ten of weeks, every
     /// month, quarter and year. Older days say little about next month's demand that three
     /// years do not, and AutoETS on 5,000 days took 21 s a series.

@@ -88,6 +88,7 @@ package struct EventImporter {
                 return true
             }
         case .csv:
+            let clock = EventDecoder(now: now, maxFutureSkew: maxFutureSkew)
             var columns: CSVColumns?
             try reader.forEachLine { line, bytes, offset in
                 guard !bytes.isEmpty else { return true }
@@ -97,10 +98,8 @@ package struct EventImporter {
                 }
                 switch known.event(CSVRow.fields(bytes), defaultType: defaultType, now: now) {
                 case .success(let event):
-                    if let skew = maxFutureSkew, event.timestamp > now + skew {
-                        let reason =
-                            "timestamp is more than \(skew / 1000) s after the clock (events.max_future_skew_s)"
-                        try body(line, nil, reason, offset)
+                    if let reason = clock.tooFarAhead(event.timestamp) {
+                        try body(line, nil, "timestamp " + reason, offset)
                     } else {
                         try body(line, event, nil, offset)
                     }

@@ -24,10 +24,7 @@ package struct SeriesImporter {
     /// - Throws: ``ImportError`` for a bad file (nothing is handed over then), or what `sink` throws.
     @discardableResult
     package func run(_ sink: ([UInt8], Int, Int) throws -> Void) throws -> (series: Int, points: Int) {
-        let latestPeriod = latestDay.map { day in
-            let (year, month, dayOfMonth) = Frequency.civil(days: day)
-            return frequency.period(year: year, month: month, day: dayOfMonth)
-        }
+        let latestPeriod = latestDay.map(frequency.period(ofDay:))
         let reader = LineReader(path: path)
         var columns: (id: Int, time: Int, value: Int)?
         var order: [String] = []

@@ -100,41 +100,43 @@ package final class ServiceMetrics: HTTPServerObserver {
     /// An order risk decision answered (durable in the audit trail), by outcome and the model
     /// version that decided (0: the rules).
     package func riskDecision(outcome: String, modelVersion: UInt64) {
-        let key = outcome + "/" + String(modelVersion)
-        let counter = decisionCounters.withLock { counters in
+        let labels = [("outcome", outcome), ("model_version", String(modelVersion))]
+        counter(
+            decisionCounters,
+            key: outcome + "/" + String(modelVersion),
+            Self.name(
+                "risk",
+                "decisions",
+                "total",
+                "Order risk decisions answered, by outcome and model version (0: the rules)."
+            ),
+            labels
+        ).increment()
+    }
+
+    /// The counter of one label set, made on first use and kept in `cache`.
+    private func counter<Key: Hashable & Sendable>(
+        _ cache: borrowing Mutex<[Key: Counter]>,
+        key: Key,
+        _ descriptor: MetricNameDescriptor,
+        _ labels: [(String, String)]
+    ) -> Counter {
+        cache.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name(
-                    "risk",
-                    "decisions",
-                    "total",
-                    "Order risk decisions answered, by outcome and model version (0: the rules)."
-                ),
-                labels: [("outcome", outcome), ("model_version", String(modelVersion))]
-            )
+            let counter = registry.makeCounter(descriptor: descriptor, labels: labels)
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     package func requestCompleted(method: HTTPMethod?, route: String, status: Int, seconds: Double) {
         let key = RequestKey(method: method?.rawValue ?? "invalid", route: route, status: status)
-        let counter = requestCounters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name(
-                    "http",
-                    "requests",
-                    "total",
-                    "HTTP requests answered, by method, route and status."
-                ),
-                labels: [("method", key.method), ("route", route), ("status", String(status))]
-            )
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
+        counter(
+            requestCounters,
+            key: key,
+            Self.name("http", "requests", "total", "HTTP requests answered, by method, route and status."),
+            [("method", key.method), ("route", route), ("status", String(status))]
+        ).increment()
         let histogram = latencies.withLock { histograms in
             if let histogram = histograms[route] { return histogram }
             let histogram = registry.makeDurationHistogram(

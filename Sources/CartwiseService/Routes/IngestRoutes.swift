@@ -87,11 +87,10 @@ package struct IngestRoutes: Sendable {
                 switch result {
                 case .success:
                     store.apply(items: [item])
-                    pending.applied(id, generation: generation)
+                    pending.settled(id, generation: generation)
                     promise.succeed(HTTPResponse.json(Array(EventJSON.encode(item).utf8)))
                 case .failure(let error):
-                    // Not stored: a later patch must not build on it.
-                    pending.failed(id, generation: generation)
+                    pending.settled(id, generation: generation)
                     promise.succeed(LogWriter.unavailable(error))
                 }
             }

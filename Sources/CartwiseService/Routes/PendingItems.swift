@@ -14,7 +14,7 @@ final class PendingItems: Sendable {
 
     /// Runs `body` with the latest version of `id` and records what it returns as pending,
     /// under one lock so patches of an item are merged one after another.
-    /// - Returns: the new version and its generation, for ``applied(_:generation:)``.
+    /// - Returns: the new version and its generation, for ``settled(_:generation:)``.
     func update(
         _ id: String,
         store: EventStore,
@@ -29,13 +29,11 @@ final class PendingItems: Sendable {
         }
     }
 
-    /// Forgets a pending version once the store has it (unless a later patch replaced it).
-    func applied(_ id: String, generation: Int) {
+    /// Forgets a pending version once its write is settled: applied to the store, or failed
+    /// (a later patch must not build on it). A later patch's version stays.
+    func settled(_ id: String, generation: Int) {
         items.withLock { items in
             if items[id]?.generation == generation { items[id] = nil }
         }
     }
-
-    /// Forgets a pending version whose write failed.
-    func failed(_ id: String, generation: Int) { applied(id, generation: generation) }
 }
