@@ -117,6 +117,8 @@ private func problems(_ body: String, contentType: String = "application/json") 
         (#"{"user":"u","item":"i","type":"view","price":-1}"#, "price"),
         (#"{"user":"u","item":"i","type":"view","timestamp":"yesterday"}"#, "timestamp"),
         (#"{"user":"u","item":"i","type":"view","timestamp":-5}"#, "timestamp"),
+        // Just before 1970: rounds to 0 ms, but the value sent is out of range.
+        (#"{"user":"u","item":"i","type":"view","timestamp":-1.192092896e-07}"#, "timestamp"),
         (#"{"user":"u","item":"i","type":"view","timestamp":"2026-02-30T00:00:00Z"}"#, "timestamp"),
         (#"{"user":"u","item":"i","type":"view","context":{"a":{"b":1}}}"#, "context.a"),
         (#"{"user":"u","item":"i","type":"view","context":[1]}"#, "context"),

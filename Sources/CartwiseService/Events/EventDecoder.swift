@@ -213,8 +213,10 @@ package struct EventDecoder: Sendable {
         let milliseconds: Int64?
         switch try reader.peekKind() {
         case .number:
+            // The range is checked on the seconds as sent: -1e-7 rounds to 0 ms but is before 1970.
             let seconds = try reader.readNumber()
-            milliseconds = seconds.isFinite && abs(seconds) < 1e13 ? Int64((seconds * 1000).rounded()) : nil
+            let inRange = seconds >= Double(Timestamp.minimum) / 1000 && seconds <= Double(Timestamp.maximum) / 1000
+            milliseconds = inRange ? Int64((seconds * 1000).rounded()) : nil
         case .string:
             milliseconds = Timestamp.parse(try reader.readString())
             if milliseconds == nil {
