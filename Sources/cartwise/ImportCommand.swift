@@ -180,7 +180,10 @@ struct ImportOrders: ParsableCommand {
         discussion: """
             The layout of ../shared/eval/data/fraud/creditcard.csv: id is the order id, label 1 = fraud and 0 = legit \
             (empty: not labelled yet), Amount the amount, optional user and created_at columns, and every other \
-            column a signals value of the same name. Writes the orders log directly, so the server must be \
+            column a signals value of the same name, except the columns named like POST /score-order's fields \
+            (email, ip, device_id, shipping_address, card_fingerprint, card_bin, payment_method, currency, \
+            shipping_country, billing_country, account_created_at, items as item:quantity:price lines). Writes the \
+            orders log directly, so the server must be \
             stopped; it trains the risk model on them when it starts.
             """
     )
@@ -191,10 +194,11 @@ struct ImportOrders: ParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() throws {
-        let importer = OrderImporter(path: file, now: WallClock.milliseconds())
+        let settings = try options.load()
+        let salt = try RiskStorage.salt(directory: settings.dataDirectory)
+        let importer = OrderImporter(path: file, now: WallClock.milliseconds(), personal: PersonalData(salt: salt))
         let started = MonotonicClock.nanoseconds()
         let progress = ProgressBar(total: FileSystem.size(file), unit: "orders")
-        let settings = try options.load()
         let log = try OfflineLog(directory: DataLayout(settings.dataDirectory).log(.orders), settings: settings)
         let history = OrderHistory()
         let written = try log.importBatches(from: file) { sink in

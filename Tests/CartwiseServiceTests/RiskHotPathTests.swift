@@ -19,6 +19,24 @@ struct RiskHotPathTests {
 
     /// The reference is the standard library's parser (`strtod`), bit for bit: the fast path
     /// must round exactly as it does, and hand over whatever it cannot do exactly.
+    @Test func anOrderRecordedAgainCountsOnce() {
+        let history = OrderHistory()
+        let keys = OrderHistory.Keys(user: "u", emailHash: nil, ipHash: nil, card: "c", deviceHash: "d", addressHash: "a")
+        let first = history.record(keys, amount: 10, at: 1000, id: "o1")
+        #expect(first.card?.hour == 0 && first.firstUseOfCard == true && first.firstUseOfDevice == true)
+        // Scored again: the same view, not one more order on the card.
+        #expect(history.record(keys, amount: 10, at: 1000, id: "o1") == first)
+        let next = history.record(keys, amount: 30, at: 2000, id: "o2")
+        #expect(next.card?.hour == 1 && next.userOrders == 1 && next.userMeanAmount == 10)
+        #expect(next.firstUseOfCard == false && next.firstUseOfDevice == false && next.firstUseOfAddress == false)
+        // Another account on the same card and address.
+        var other = keys
+        other.user = "v"
+        let shared = history.record(other, amount: 5, at: 3000, id: "o3")
+        #expect(shared.cardAccounts == 1 && shared.addressAccounts == 1 && shared.firstUseOfCard == true)
+        #expect(shared.card?.hour == 2)
+    }
+
     @Test func numbersParseAsTheStandardLibraryParsesThem() throws {
         var texts = [
             "0", "-0", "0.0", "-0.0", "1", "-1", "0.1", "0.5", "1.5", "123.456", "-1.3598071336738",

@@ -317,7 +317,7 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
         let csv = "id,label,Time,V1,Amount\n1,0,0,-1.5,12.5\n2,1,10,,99\n3,,20,0.5,7\n"
         try FileSystem.writeNew(path, Array(csv.utf8))
         var records: [OrderRecord] = []
-        let count = try OrderImporter(path: path, now: 0).run(history: OrderHistory()) { batch, _ in
+        let count = try OrderImporter(path: path, now: 0, personal: PersonalData(salt: [UInt8](repeating: 1, count: 32))).run(history: OrderHistory()) { batch, _ in
             records += batch
         }
         #expect(count == 3)
@@ -329,9 +329,38 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
         let payload = OrderRecord.encode(batch: records)
         #expect(try payload.withUnsafeBytes { try OrderRecord.decode(batch: $0) } == records)
 
+        // Columns named like the order's fields are those fields: hashed, in the windows, not signals.
+        let personal = PersonalData(salt: [UInt8](repeating: 1, count: 32))
+        let fields =
+            "order_id,label,amount,user,created_at,email,card_fingerprint,shipping_address,device_id,"
+            + "shipping_country,billing_country,account_created_at,items\n"
+            + "a,0,10,u1,2026-01-01T00:00:00Z,X@Y.example,c1,\"1 Main St, Springfield\",d1,US,US,2025-01-01T00:00:00Z,"
+            + "sku-1:2:5\n"
+            + "b,1,900,u2,2026-01-01T00:10:00Z,z@y.example,c1,1 main st springfield,d2,FR,US,2026-01-01T00:05:00Z,"
+            + "sku-2:1:900 sku-1:1:0\n"
+        try FileSystem.writeNew(directory + "/fields.csv", Array(fields.utf8))
+        var imported: [OrderRecord] = []
+        try OrderImporter(path: directory + "/fields.csv", now: 0, personal: personal).run(history: OrderHistory()) {
+            batch,
+            _ in imported += batch
+        }
+        #expect(imported.count == 2)
+        #expect(imported[0].signals.isEmpty)
+        #expect(imported[0].keys.emailHash == personal.hash("x@y.example"))
+        #expect(imported[1].keys.addressHash == imported[0].keys.addressHash)
+        func derived(_ record: OrderRecord, _ name: String) -> Double {
+            record.derived[RiskFeatures.derived.firstIndex(of: name)!]
+        }
+        #expect(derived(imported[1], "card_accounts_24h") == 1)
+        #expect(derived(imported[1], "address_accounts_24h") == 1)
+        #expect(derived(imported[1], "country_mismatch") == 1)
+        #expect(abs(derived(imported[1], "account_age_days") - 5.0 / 1440) < 1e-9)
+        #expect(derived(imported[1], "item_count") == 2)
+        #expect(try OrderRecord.encode(batch: imported).withUnsafeBytes { try OrderRecord.decode(batch: $0) } == imported)
+
         try FileSystem.writeNew(directory + "/bad.csv", Array("id,label,Amount\n1,2,3\n2,0,-1\n".utf8))
         #expect(throws: ImportError.self) {
-            try OrderImporter(path: directory + "/bad.csv", now: 0).run(history: OrderHistory()) { _, _ in }
+            try OrderImporter(path: directory + "/bad.csv", now: 0, personal: PersonalData(salt: [UInt8](repeating: 1, count: 32))).run(history: OrderHistory()) { _, _ in }
         }
     }
 }

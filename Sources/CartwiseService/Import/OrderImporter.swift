@@ -4,14 +4,33 @@
 /// `user` (or `user_id`) and `created_at` (RFC 3339 or Unix seconds), and every other column a
 /// `signals` value of the same name (empty = missing). At scoring time the same order arrives
 /// as `amount` plus those `signals`, and gets the same features.
+///
+/// Columns named like `POST /score-order`'s fields are those fields, not signals: `email`, `ip`,
+/// `device_id`, `shipping_address` (hashed with the data directory's salt before they go
+/// anywhere), `card_fingerprint`, `card_bin`, `payment_method`, `currency`, `shipping_country`,
+/// `billing_country`, `account_created_at`, and `items` (lines as `item:quantity:price`
+/// separated by spaces). `cartwise demo` writes its orders this way.
 package struct OrderImporter {
     package var path: String
     package var now: Int64
     package var batchSize = 10_000
+    /// Hashes the personal columns.
+    package var personal: PersonalData
+    /// The share of a basket in high-risk categories (the catalog is the service's).
+    package var highRiskShare: (Order) -> Double? = { _ in nil }
 
-    package init(path: String, now: Int64) {
+    /// The order fields a column may hold, by column name.
+    static let fieldColumns = [
+        "email", "ip", "device_id", "shipping_address", "card_fingerprint", "card_bin", "payment_method", "currency",
+        "shipping_country", "billing_country", "account_created_at", "items",
+    ]
+
+    /// - Parameter personal: the salt of the data directory the orders go to (a bench that
+    ///   keeps nothing may pass any).
+    package init(path: String, now: Int64, personal: PersonalData) {
         self.path = path
         self.now = now
+        self.personal = personal
     }
 
     /// Reads the file and hands batches of orders to `sink`; a bad row stops nothing until the
@@ -31,6 +50,7 @@ package struct OrderImporter {
         var amount = 0
         var user: Int?
         var created: Int?
+        var fields: [String: Int] = [:]
         var signals: [Int] = []
         var batch: [OrderRecord] = []
         var count = 0
@@ -51,26 +71,27 @@ package struct OrderImporter {
                 (id, label, amount) = (idColumn, labelColumn, amountColumn)
                 user = column("user", "user_id")
                 created = column("created_at")
-                let taken: Set<Int?> = [id, label, amount, user, created]
+                for name in Self.fieldColumns { fields[name] = column(name) }
+                let taken = Set<Int?>([id, label, amount, user, created] + fields.values.map { $0 })
                 signals = found.indices.filter { !taken.contains($0) }
                 names = found
                 return true
             }
-            let fields = CSVRow.fields(bytes)
+            let row = CSVRow.fields(bytes)
             func fail(_ reason: String) {
                 problemCount += 1
                 if problems.count < 20 { problems.append("line \(line): \(reason)") }
             }
-            guard fields.count == header.count else {
-                fail("has \(fields.count) fields, the header has \(header.count)")
+            guard row.count == header.count else {
+                fail("has \(row.count) fields, the header has \(header.count)")
                 return true
             }
-            guard let orderID = fields.text(id) else {
+            guard let orderID = row.text(id) else {
                 fail("\(header[id]) is empty")
                 return true
             }
             let fraud: Bool?
-            switch fields.text(label) {
+            switch row.text(label) {
             case nil: fraud = nil
             case "1", "fraud": fraud = true
             case "0", "legit": fraud = false
@@ -78,15 +99,15 @@ package struct OrderImporter {
                 fail("label '\(other)' is not 1 (fraud), 0 (legit) or empty")
                 return true
             }
-            guard let value = fields.number(amount), value.isFinite, value >= 0,
+            guard let value = row.number(amount), value.isFinite, value >= 0,
                 value <= Magnitude.maxMoney
             else {
-                fail("\(header[amount]) '\(fields.text(amount) ?? "")' is not an amount from 0 to 1e12")
+                fail("\(header[amount]) '\(row.text(amount) ?? "")' is not an amount from 0 to 1e12")
                 return true
             }
             var createdAt = now
             var createdAtGiven = false
-            if let created, let text = fields.text(created) {
+            if let created, let text = row.text(created) {
                 if let seconds = Double(text), seconds.isFinite, abs(seconds) < 1e11 {
                     createdAt = Int64((seconds * 1000).rounded())
                 } else if let parsed = Timestamp.parse(text) {
@@ -98,24 +119,57 @@ package struct OrderImporter {
                 createdAtGiven = true
             }
             var order = Order(id: orderID, amount: value, createdAt: createdAt, createdAtGiven: createdAtGiven)
-            order.user = user.flatMap { fields.text($0) }
-            for index in signals where fields.isPresent(index) {
-                guard let number = fields.number(index), number.isFinite else {
-                    fail("\(header[index]) '\(fields.text(index) ?? "")' is not a number")
+            order.user = user.flatMap { row.text($0) }
+            func text(_ name: String) -> String? { fields[name].flatMap { row.text($0) } }
+            order.email = text("email")?.lowercased()
+            order.ip = text("ip")
+            order.deviceID = text("device_id")
+            order.shippingAddress = text("shipping_address")
+            order.cardFingerprint = text("card_fingerprint")
+            order.cardBIN = text("card_bin")
+            order.paymentMethod = text("payment_method")?.lowercased()
+            order.currency = text("currency")
+            order.shippingCountry = text("shipping_country")?.uppercased()
+            order.billingCountry = text("billing_country")?.uppercased()
+            if let account = text("account_created_at") {
+                guard let parsed = Timestamp.parse(account) ?? Double(account).map({ Int64(($0 * 1000).rounded()) })
+                else {
+                    fail("account_created_at '\(account)' is not RFC 3339 or Unix seconds")
+                    return true
+                }
+                order.accountCreatedAt = parsed
+            }
+            if let lines = text("items") {
+                guard let parsed = Self.lines(lines) else {
+                    fail("items '\(lines)' is not item:quantity:price lines separated by spaces")
+                    return true
+                }
+                order.items = parsed
+            }
+            for index in signals where row.isPresent(index) {
+                guard let number = row.number(index), number.isFinite else {
+                    fail("\(header[index]) '\(row.text(index) ?? "")' is not a number")
                     return true
                 }
                 order.signals.append((header[index], number))
             }
             guard problemCount == 0 else { return true }
-            let keys = OrderHistory.Keys(user: order.user, emailHash: nil, ipHash: nil, card: nil)
-            let before = history.record(keys, amount: value, at: createdAt)
+            let keys = OrderHistory.Keys(
+                user: order.user,
+                emailHash: order.email.map(personal.hash),
+                ipHash: order.ip.map(personal.hash),
+                card: order.cardFingerprint,
+                deviceHash: order.deviceID.map(personal.hash),
+                addressHash: order.shippingAddress.map { personal.hash(Order.normalizedAddress($0)) }
+            )
+            let before = history.record(keys, amount: value, at: createdAt, id: orderID)
             batch.append(
                 OrderRecord(
                     id: orderID,
                     createdAt: createdAt,
                     amount: value,
                     keys: keys,
-                    derived: RiskFeatures.derive(order, before: before, highRiskShare: nil),
+                    derived: RiskFeatures.derive(order, before: before, highRiskShare: highRiskShare(order)),
                     signals: order.signals,
                     fraud: fraud
                 )
@@ -132,5 +186,22 @@ package struct OrderImporter {
         if !batch.isEmpty { try sink(batch, lastOffset) }
         guard count > 0 else { throw ImportError.empty(path) }
         return count
+    }
+
+    /// `item:quantity:price` lines separated by spaces (nil when one is not).
+    static func lines(_ text: String) -> [Order.Line]? {
+        var lines: [Order.Line] = []
+        for part in text.split(separator: " ") {
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            // An item id may hold colons: the quantity and price are the last two pieces.
+            guard pieces.count >= 3, let quantity = Double(pieces[pieces.count - 2]),
+                let price = Double(pieces[pieces.count - 1]), quantity > 0, quantity <= Magnitude.maxQuantity,
+                price >= 0, price <= Magnitude.maxMoney
+            else { return nil }
+            let item = pieces.dropLast(2).joined(separator: ":")
+            guard !item.isEmpty else { return nil }
+            lines.append(Order.Line(item: item, quantity: quantity, price: price))
+        }
+        return lines
     }
 }

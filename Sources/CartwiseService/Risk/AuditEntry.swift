@@ -31,6 +31,8 @@ package enum AuditEntry {
         field("email_hash", keys.emailHash, &out)
         field("ip_hash", keys.ipHash, &out)
         field("card_fingerprint", keys.card, &out)
+        field("device_hash", keys.deviceHash, &out)
+        field("address_hash", keys.addressHash, &out)
         field("card_bin", order.cardBIN, &out)
         field("payment_method", order.paymentMethod, &out)
         field("currency", order.currency, &out)
@@ -127,7 +129,7 @@ package enum AuditEntry {
             id: "",
             createdAt: 0,
             amount: 0,
-            keys: OrderHistory.Keys(user: nil, emailHash: nil, ipHash: nil, card: nil),
+            keys: .none,
             derived: [Double](repeating: .nan, count: RiskFeatures.derived.count),
             signals: [],
             fraud: nil
@@ -150,6 +152,8 @@ package enum AuditEntry {
                 case "email_hash": record.keys.emailHash = try reader.readString()
                 case "ip_hash": record.keys.ipHash = try reader.readString()
                 case "card_fingerprint": record.keys.card = try reader.readString()
+                case "device_hash": record.keys.deviceHash = try reader.readString()
+                case "address_hash": record.keys.addressHash = try reader.readString()
                 case "derived":
                     try members(&reader) { name, value in
                         if let position = RiskFeatures.derived.firstIndex(of: name) { record.derived[position] = value }

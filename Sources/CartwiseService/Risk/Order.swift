@@ -22,6 +22,10 @@ package struct Order: Sendable, Equatable {
     package var ip: String?
     package var shippingCountry: String?
     package var billingCountry: String?
+    /// The shipping address as the checkout spells it; compared after ``normalizedAddress(_:)``.
+    package var shippingAddress: String?
+    /// The checkout's device identifier (a cookie or fingerprint id).
+    package var deviceID: String?
     package var cardBIN: String?
     package var cardFingerprint: String?
     package var paymentMethod: String?
@@ -48,10 +52,29 @@ package struct Order: Sendable, Equatable {
         lhs.id == rhs.id && lhs.user == rhs.user && lhs.amount == rhs.amount && lhs.currency == rhs.currency
             && lhs.items == rhs.items && lhs.email == rhs.email && lhs.ip == rhs.ip
             && lhs.shippingCountry == rhs.shippingCountry && lhs.billingCountry == rhs.billingCountry
+            && lhs.shippingAddress == rhs.shippingAddress && lhs.deviceID == rhs.deviceID
             && lhs.cardBIN == rhs.cardBIN && lhs.cardFingerprint == rhs.cardFingerprint
             && lhs.paymentMethod == rhs.paymentMethod && lhs.accountCreatedAt == rhs.accountCreatedAt
             && lhs.createdAt == rhs.createdAt && lhs.createdAtGiven == rhs.createdAtGiven
             && lhs.signals.map(\.name) == rhs.signals.map(\.name)
             && lhs.signals.map(\.value) == rhs.signals.map(\.value)
+    }
+
+    /// An address as one key: lowercased, runs of spaces and punctuation as one space, so
+    /// "12 Rue X, Paris" and "12  rue x paris" are the same parcel drop. An address of only
+    /// punctuation stays as sent.
+    package static func normalizedAddress(_ address: String) -> String {
+        var out = ""
+        var gap = false
+        for character in address.lowercased() {
+            if character.isLetter || character.isNumber {
+                if gap && !out.isEmpty { out.append(" ") }
+                out.append(character)
+                gap = false
+            } else {
+                gap = true
+            }
+        }
+        return out.isEmpty ? address : out
     }
 }

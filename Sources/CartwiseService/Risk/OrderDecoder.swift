@@ -49,6 +49,8 @@ package enum OrderDecoder {
         case "ip": order.ip = try text(&reader, key, problem)
         case "shipping_country": order.shippingCountry = try text(&reader, key, problem)?.uppercased()
         case "billing_country": order.billingCountry = try text(&reader, key, problem)?.uppercased()
+        case "shipping_address": order.shippingAddress = try text(&reader, key, problem)
+        case "device_id": order.deviceID = try text(&reader, key, problem)
         case "account_created_at":
             order.accountCreatedAt = try time(&reader, key, problem)
         case "created_at":

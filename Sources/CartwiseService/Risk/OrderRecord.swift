@@ -36,7 +36,8 @@ package struct OrderRecord: Sendable, Equatable {
     }
 
     /// A batch of imported orders for the `orders` log: the signal names once, then each
-    /// order with a value per name (NaN where it had none).
+    /// order with its keys and a value per name (NaN where it had none). Format 2 keeps every
+    /// key (format 1 kept only the user, so a replay lost the card, email and IP windows).
     package static func encode(batch: [OrderRecord]) -> [UInt8] {
         var names: [String] = []
         var positions: [String: Int] = [:]
@@ -47,7 +48,7 @@ package struct OrderRecord: Sendable, Equatable {
             }
         }
         var writer = BinaryWriter(capacity: 64 + batch.count * (40 + 8 * (names.count + RiskFeatures.derived.count)))
-        writer.write(UInt8(1))  // format
+        writer.write(UInt8(2))  // format
         writer.writeVarint(RiskFeatures.derived.count)
         writer.writeVarint(names.count)
         for name in names { writer.write(name) }
@@ -57,7 +58,12 @@ package struct OrderRecord: Sendable, Equatable {
             writer.write(UInt8(record.fraud.map { $0 ? 1 : 0 } ?? 2))
             writer.write(record.createdAt)
             writer.write(record.amount)
-            writer.write(record.keys.user ?? "")
+            for key in [
+                record.keys.user, record.keys.emailHash, record.keys.ipHash, record.keys.card, record.keys.deviceHash,
+                record.keys.addressHash,
+            ] {
+                writer.write(key ?? "")
+            }
             for value in record.derived { writer.write(value) }
             var values = [Double](repeating: .nan, count: names.count)
             for signal in record.signals { values[positions[signal.name]!] = signal.value }
@@ -69,7 +75,8 @@ package struct OrderRecord: Sendable, Equatable {
     /// - Throws: ``BinaryReader/Truncated`` if the payload is not an order batch.
     package static func decode(batch payload: UnsafeRawBufferPointer) throws(BinaryReader.Truncated) -> [OrderRecord] {
         var reader = BinaryReader(payload)
-        guard try reader.readUInt8() == 1 else { throw BinaryReader.Truncated(offset: 0) }
+        let format = try reader.readUInt8()
+        guard format == 1 || format == 2 else { throw BinaryReader.Truncated(offset: 0) }
         let derivedCount = try reader.readVarint()
         let nameCount = try reader.readVarint()
         var names: [String] = []
@@ -83,7 +90,12 @@ package struct OrderRecord: Sendable, Equatable {
             let label = try reader.readUInt8()
             let createdAt = try reader.readInt64()
             let amount = try reader.readDouble()
-            let user = try reader.readString()
+            var keys: [String?] = []
+            for _ in 0..<(format == 1 ? 1 : 6) {
+                let key = try reader.readString()
+                keys.append(key.isEmpty ? nil : key)
+            }
+            while keys.count < 6 { keys.append(nil) }
             var derived: [Double] = []
             for _ in 0..<derivedCount { derived.append(try reader.readDouble()) }
             // Features added by a later version are missing from older records.
@@ -98,7 +110,14 @@ package struct OrderRecord: Sendable, Equatable {
                     id: id,
                     createdAt: createdAt,
                     amount: amount,
-                    keys: OrderHistory.Keys(user: user.isEmpty ? nil : user, emailHash: nil, ipHash: nil, card: nil),
+                    keys: OrderHistory.Keys(
+                        user: keys[0],
+                        emailHash: keys[1],
+                        ipHash: keys[2],
+                        card: keys[3],
+                        deviceHash: keys[4],
+                        addressHash: keys[5]
+                    ),
                     derived: Array(derived.prefix(RiskFeatures.derived.count)),
                     signals: signals,
                     fraud: label == 2 ? nil : label == 1

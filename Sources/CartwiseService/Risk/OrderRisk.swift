@@ -62,14 +62,14 @@ package final class OrderRisk: Sendable {
     /// Replays or imports a stored order: its keys enter the velocity windows, its features
     /// the dataset.
     package func restore(_ record: OrderRecord) {
-        _ = history.record(record.keys, amount: record.amount, at: record.createdAt)
+        _ = history.record(record.keys, amount: record.amount, at: record.createdAt, id: record.id)
         dataset.withLock { _ = $0.add(record) }
     }
 
     /// A decision replayed from the audit trail: the order as ``restore(_:)`` takes it, and its
     /// decision for the thresholds dry run and `GET /score-order/{order_id}`.
     package func restore(_ record: OrderRecord, decidedWith score: Double, at location: RecordLog.Location) {
-        _ = history.record(record.keys, amount: record.amount, at: record.createdAt)
+        _ = history.record(record.keys, amount: record.amount, at: record.createdAt, id: record.id)
         remember(record, score: score, at: location)
     }
 
@@ -135,9 +135,11 @@ package final class OrderRisk: Sendable {
             user: order.user,
             emailHash: order.email.map(personal.hash),
             ipHash: order.ip.map(personal.hash),
-            card: order.cardFingerprint
+            card: order.cardFingerprint,
+            deviceHash: order.deviceID.map(personal.hash),
+            addressHash: order.shippingAddress.map { personal.hash(Order.normalizedAddress($0)) }
         )
-        let before = history.record(keys, amount: order.amount, at: order.createdAt)
+        let before = history.record(keys, amount: order.amount, at: order.createdAt, id: order.id)
         let derived = RiskFeatures.derive(order, before: before, highRiskShare: highRiskShare(order, catalog))
         let record = OrderRecord(
             id: order.id,
@@ -169,18 +171,9 @@ package final class OrderRisk: Sendable {
         )
     }
 
-    private func highRiskShare(_ order: Order, _ catalog: (String) -> [String]?) -> Double? {
-        guard !order.items.isEmpty, !settings.highRiskCategories.isEmpty else { return nil }
-        var total = 0.0
-        var risky = 0.0
-        for line in order.items {
-            let value = line.quantity * line.price
-            total += value
-            if let categories = catalog(line.item), categories.contains(where: settings.highRiskCategories.contains) {
-                risky += value
-            }
-        }
-        return total > 0 ? risky / total : nil
+    /// The share of `order`'s basket value in `risk.high_risk_categories`.
+    package func highRiskShare(_ order: Order, _ catalog: (String) -> [String]?) -> Double? {
+        RiskFeatures.highRiskShare(order, categories: catalog, highRisk: settings.highRiskCategories)
     }
 
     // MARK: - Dry run

@@ -27,7 +27,8 @@ package final class RiskFeature: Feature {
                 configuration: context.configuration,
                 logger: context.logger,
                 // `cartwise demo` writes it, then any `serve` of the directory loads it once.
-                demoOrders: DataLayout(context.directory).demoOrders
+                demoOrders: DataLayout(context.directory).demoOrders,
+                catalog: { [store = context.store] in store.item($0)?.categories }
             )
         )
         try risk.start()

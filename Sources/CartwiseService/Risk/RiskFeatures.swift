@@ -9,7 +9,8 @@ package enum RiskFeatures {
         "user_orders_1h", "user_orders_24h", "email_orders_1h", "email_orders_24h",
         "ip_orders_1h", "ip_orders_24h", "card_orders_1h", "card_orders_24h",
         "user_previous_orders", "amount_to_user_mean", "country_mismatch", "account_age_days",
-        "card_first_use", "hour_of_day",
+        "card_first_use", "hour_of_day", "device_first_use", "address_first_use", "card_accounts_24h",
+        "address_accounts_24h",
     ]
 
     package static func signal(_ name: String) -> String { "signals." + name }
@@ -35,8 +36,27 @@ package enum RiskFeatures {
             number(before.user?.hour), number(before.user?.day), number(before.email?.hour), number(before.email?.day),
             number(before.ip?.hour), number(before.ip?.day), number(before.card?.hour), number(before.card?.day),
             number(before.userOrders), ratio ?? nan, flag(mismatch), accountAge ?? nan,
-            flag(before.firstUseOfCard), hour,
+            flag(before.firstUseOfCard), hour, flag(before.firstUseOfDevice), flag(before.firstUseOfAddress),
+            number(before.cardAccounts), number(before.addressAccounts),
         ]
+    }
+
+    /// The share of the basket's value in the `highRisk` categories (nil without lines or
+    /// high-risk categories).
+    package static func highRiskShare(
+        _ order: Order,
+        categories: (String) -> [String]?,
+        highRisk: Set<String>
+    ) -> Double? {
+        guard !order.items.isEmpty, !highRisk.isEmpty else { return nil }
+        var total = 0.0
+        var risky = 0.0
+        for line in order.items {
+            let value = line.quantity * line.price
+            total += value
+            if let found = categories(line.item), found.contains(where: highRisk.contains) { risky += value }
+        }
+        return total > 0 ? risky / total : nil
     }
 
     /// A contribution in words a risk analyst reads: what the value was, not the feature's code.
@@ -45,6 +65,10 @@ package enum RiskFeatures {
         func count(_ what: String, _ window: String) -> String {
             let n = Int(value)
             return "\(n) earlier order\(n == 1 ? "" : "s") \(what) in the last \(window)"
+        }
+        func accounts(_ what: String) -> String {
+            let n = Int(value)
+            return "\(n) other account\(n == 1 ? "" : "s") \(what) in the last 24 hours"
         }
         switch name {
         case "amount": return "order amount \(format(value))"
@@ -66,6 +90,12 @@ package enum RiskFeatures {
         case "card_first_use":
             return value > 0 ? "first order by this user with this card" : "card used by this user before"
         case "hour_of_day": return "placed at \(Int(value)):00 UTC"
+        case "device_first_use":
+            return value > 0 ? "first order by this user from this device" : "device used by this user before"
+        case "address_first_use":
+            return value > 0 ? "first order by this user to this shipping address" : "shipping address used before"
+        case "card_accounts_24h": return accounts("used this card")
+        case "address_accounts_24h": return accounts("shipped to this address")
         default: return "\(name) = \(format(value))"
         }
     }
@@ -91,6 +121,10 @@ package enum RiskFeatures {
         case "card_first_use": return "no user or card to tell whether the card is new"
         case "high_risk_share": return "no basket lines to judge its categories"
         case "hour_of_day": return "order time not given"
+        case "device_first_use": return "no user or device to tell whether the device is new"
+        case "address_first_use": return "no user or shipping address to tell whether the address is new"
+        case "card_accounts_24h": return "no card to count accounts by"
+        case "address_accounts_24h": return "no shipping address to count accounts by"
         case "item_count": return "no basket lines"
         default:
             if name.hasSuffix("_1h") || name.hasSuffix("_24h") || name == "user_previous_orders" {

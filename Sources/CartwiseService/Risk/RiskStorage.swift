@@ -58,6 +58,7 @@ package final class RiskStorage: Sendable {
     ///   - logger: for the replay's report.
     ///   - demoOrders: a labelled orders CSV to import when the orders log is empty (the demo's
     ///     `demo/orders.csv`, so the demo's risk model has labels to learn from).
+    ///   - catalog: an item's categories, for the imported orders' basket feature.
     /// - Returns: the writers of the audit trail and the labels.
     /// - Throws: ``StorageError``, or a decode error for a record this version cannot read.
     package static func open(
@@ -65,7 +66,8 @@ package final class RiskStorage: Sendable {
         risk: OrderRisk,
         configuration: ServiceConfiguration,
         logger: Logger,
-        demoOrders: String? = nil
+        demoOrders: String? = nil,
+        catalog: @escaping (String) -> [String]? = { _ in nil }
     ) throws -> RiskStorage {
         let started = MonotonicClock.nanoseconds()
         var unknownLabels = 0
@@ -77,7 +79,9 @@ package final class RiskStorage: Sendable {
         }
         if let demoOrders, ordersReport.records == 0, FileSystem.exists(demoOrders) {
             let history = OrderHistory()
-            try OrderImporter(path: demoOrders, now: 0).run(history: history) { batch, _ in
+            var importer = OrderImporter(path: demoOrders, now: 0, personal: risk.personal)
+            importer.highRiskShare = { risk.highRiskShare($0, catalog) }
+            try importer.run(history: history) { batch, _ in
                 _ = try ordersLog.append([OrderRecord.encode(batch: batch)])
                 for record in batch { risk.restore(record) }
             }
