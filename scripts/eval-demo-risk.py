@@ -194,6 +194,16 @@ def report(scored, totals, pushes, review, decline, burst, trained):
     summary["top_features"] = [name for name, _ in ranked[:5]]
     for rank, (name, total) in enumerate(ranked[:12], 1):
         print(f"| {rank} | {name} | {total:.1f} | {total / grand:.1%} |")
+    print("\nthe same by family (the velocity windows are ten correlated columns that share the credit)")
+    print("| rank | family | total | share |")
+    print("|---:|---|---:|---:|")
+    families = {}
+    for name, total in totals.items():
+        families[family(name)] = families.get(family(name), 0) + total
+    ranked = sorted(families.items(), key=lambda kv: -kv[1])
+    summary["top_families"] = [name for name, _ in ranked]
+    for rank, (name, total) in enumerate(ranked, 1):
+        print(f"| {rank} | {name} | {total:.1f} | {total / grand:.1%} |")
     print("\nfeatures by total contribution toward fraud (positive log-odds) over the held-back orders")
     print("| rank | feature | total | share |")
     print("|---:|---|---:|---:|")
@@ -208,6 +218,22 @@ def report(scored, totals, pushes, review, decline, burst, trained):
               f"{answer['rules']} {answer['top_reasons']}")
     summary["burst"] = [{"score": a["score"], "decision": a["decision"]} for a in burst]
     return summary
+
+
+def family(name):
+    if name.endswith("_1h") or name.endswith("_24h"):
+        return "velocity (orders and accounts per user, email, IP, card, address)"
+    if name == "country_mismatch":
+        return "country mismatch"
+    if name in ("user_previous_orders", "amount_to_user_mean", "account_age_days"):
+        return "account history"
+    if name in ("amount", "item_count", "high_risk_share"):
+        return "amount and basket"
+    if name.endswith("_first_use"):
+        return "first use of a card, device or address"
+    if name == "hour_of_day":
+        return "time of day"
+    return "signals"
 
 
 def get(conn, path):

@@ -81,7 +81,8 @@ package final class Application: Sendable {
             pool: pool,
             events: events,
             store: store,
-            demo: demo
+            demo: demo,
+            callers: Callers()
         )
         // What is up so far, stopped in reverse if a later step fails.
         var started: [() -> Void] = [{ pool.stop() }]
@@ -141,6 +142,7 @@ package final class Application: Sendable {
             stopStarted()
             throw ApplicationError.dataDirectory(path: configuration.keysFile, reason: "\(error)")
         }
+        context.callers.set(access)
         if configuration.authMode == .off {
             logger.warning("AUTHENTICATION IS OFF (auth.mode=off): every endpoint is open to anyone who can connect.")
         } else if !access.isEnabled {

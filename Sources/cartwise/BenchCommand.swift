@@ -204,7 +204,11 @@ struct BenchRisk: ParsableCommand {
 
     func run() throws {
         var dataset = RiskDataset()
-        try OrderImporter(path: file, now: WallClock.milliseconds(), personal: PersonalData(salt: PersonalData.newSalt())).run(history: OrderHistory()) { batch, _ in
+        try OrderImporter(
+            path: file,
+            now: WallClock.milliseconds(),
+            personal: PersonalData(salt: PersonalData.newSalt())
+        ).run(history: OrderHistory()) { batch, _ in
             for record in batch { dataset.add(record) }
         }
         let (_, columns, labels) = dataset.trainingSet()

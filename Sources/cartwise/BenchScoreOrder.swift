@@ -31,7 +31,11 @@ struct BenchScoreOrder: ParsableCommand {
             personal: PersonalData(salt: PersonalData.newSalt()),
             logger: Logger(label: "bench")
         )
-        try OrderImporter(path: file, now: WallClock.milliseconds(), personal: PersonalData(salt: PersonalData.newSalt())).run(history: OrderHistory()) { batch, _ in
+        try OrderImporter(
+            path: file,
+            now: WallClock.milliseconds(),
+            personal: PersonalData(salt: PersonalData.newSalt())
+        ).run(history: OrderHistory()) { batch, _ in
             for record in batch { risk.restore(record) }
         }
         try risk.start()

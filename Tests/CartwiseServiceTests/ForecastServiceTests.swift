@@ -109,7 +109,10 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
         let refused = try client.request("POST", "/series", headers: json, body: Array(other.utf8))
         #expect(refused.status == 409 && refused.text.contains("frequency"), "\(refused.text)")
         _ = try #require(try waitFor(client, "/forecast?item=s1"))
-        for query in ["horizon=0", "horizon=37", "levels=0", "levels=80,100", "levels=a", "levels=99.99999999999999"] {
+        for query in [
+            "horizon=0", "horizon=37", "levels=0", "levels=80,100", "levels=a", "levels=99.99999999999999",
+            "levels=80,80,80,80,80,80",
+        ] {
             let response = try client.request("GET", "/forecast?item=s1&" + query)
             #expect(response.status == 400, "\(query): \(response.text)")
         }

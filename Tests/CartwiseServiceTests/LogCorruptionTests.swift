@@ -164,6 +164,8 @@ private func quietService(_ directory: String) throws -> (ServiceConfiguration, 
                 #expect(try client.request("POST", "/events", headers: json, body: Array(events.utf8)).status == 200)
                 let items = #"{"items":[{"id":"new-\#(index)","title":"Kettle","price":3}]}"#
                 #expect(try client.request("POST", "/items", headers: json, body: Array(items.utf8)).status == 200)
+                let entry = #"{"list":"block","kind":"card","value":"card-\#(index)"}"#
+                #expect(try client.request("POST", "/risk/lists", headers: json, body: Array(entry.utf8)).status == 201)
             }
         }
         let path = directory + "/" + log + "/000001.log"

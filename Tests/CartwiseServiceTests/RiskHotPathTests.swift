@@ -21,7 +21,14 @@ struct RiskHotPathTests {
     /// must round exactly as it does, and hand over whatever it cannot do exactly.
     @Test func anOrderRecordedAgainCountsOnce() {
         let history = OrderHistory()
-        let keys = OrderHistory.Keys(user: "u", emailHash: nil, ipHash: nil, card: "c", deviceHash: "d", addressHash: "a")
+        let keys = OrderHistory.Keys(
+            user: "u",
+            emailHash: nil,
+            ipHash: nil,
+            card: "c",
+            deviceHash: "d",
+            addressHash: "a"
+        )
         let first = history.record(keys, amount: 10, at: 1000, id: "o1")
         #expect(first.card?.hour == 0 && first.firstUseOfCard == true && first.firstUseOfDevice == true)
         // Scored again: the same view, not one more order on the card.

@@ -317,7 +317,11 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
         let csv = "id,label,Time,V1,Amount\n1,0,0,-1.5,12.5\n2,1,10,,99\n3,,20,0.5,7\n"
         try FileSystem.writeNew(path, Array(csv.utf8))
         var records: [OrderRecord] = []
-        let count = try OrderImporter(path: path, now: 0, personal: PersonalData(salt: [UInt8](repeating: 1, count: 32))).run(history: OrderHistory()) { batch, _ in
+        let count = try OrderImporter(
+            path: path,
+            now: 0,
+            personal: PersonalData(salt: [UInt8](repeating: 1, count: 32))
+        ).run(history: OrderHistory()) { batch, _ in
             records += batch
         }
         #expect(count == 3)
@@ -356,11 +360,17 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
         #expect(derived(imported[1], "country_mismatch") == 1)
         #expect(abs(derived(imported[1], "account_age_days") - 5.0 / 1440) < 1e-9)
         #expect(derived(imported[1], "item_count") == 2)
-        #expect(try OrderRecord.encode(batch: imported).withUnsafeBytes { try OrderRecord.decode(batch: $0) } == imported)
+        #expect(
+            try OrderRecord.encode(batch: imported).withUnsafeBytes { try OrderRecord.decode(batch: $0) } == imported
+        )
 
         try FileSystem.writeNew(directory + "/bad.csv", Array("id,label,Amount\n1,2,3\n2,0,-1\n".utf8))
         #expect(throws: ImportError.self) {
-            try OrderImporter(path: directory + "/bad.csv", now: 0, personal: PersonalData(salt: [UInt8](repeating: 1, count: 32))).run(history: OrderHistory()) { _, _ in }
+            try OrderImporter(
+                path: directory + "/bad.csv",
+                now: 0,
+                personal: PersonalData(salt: [UInt8](repeating: 1, count: 32))
+            ).run(history: OrderHistory()) { _, _ in }
         }
     }
 }
@@ -415,5 +425,196 @@ private func waitForTrees(_ client: BlockingHTTPClient) throws -> Bool {
         #expect(hits >= 20, "frauds held back: \(hits)")
         let averagePrecision = precisionSum / Double(max(hits, 1))
         #expect(averagePrecision >= 0.8, "PR-AUC \(averagePrecision)")
+    }
+}
+
+/// Rules as a risk analyst writes them: what parses, what a condition means for a missing
+/// value, and where a typo is.
+@Suite struct RuleExpressionTests {
+    @Test func conditionsParseAndHoldAsWritten() throws {
+        func holds(_ text: String, _ values: [String: Double]) throws -> Bool {
+            try RuleExpression.parse(text).holds { values[$0] ?? .nan }
+        }
+        #expect(try holds("card_orders_1h >= 3", ["card_orders_1h": 3]))
+        #expect(try !holds("card_orders_1h >= 3", ["card_orders_1h": 2]))
+        #expect(try holds("amount > 5000 or country_mismatch == 1 and account_age_days < 0.01", ["amount": 6000]))
+        // `and` binds tighter than `or`.
+        #expect(try !holds("amount > 5000 and country_mismatch == 1 or amount < 0", ["amount": 6000]))
+        #expect(try holds("(amount > 5000 or amount < 1) and not country_mismatch == 1", ["amount": 0.5]))
+        // A missing value makes a comparison false, both ways; `is missing` asks for it.
+        #expect(try !holds("account_age_days < 1", [:]))
+        #expect(try !holds("not account_age_days < 1", ["account_age_days": 0.5]))
+        #expect(try holds("not account_age_days < 1", [:]))
+        #expect(try holds("account_age_days is missing", [:]))
+        #expect(try holds("account_age_days is present", ["account_age_days": 3]))
+        #expect(try holds("signals.device_score >= 0.9", ["signals.device_score": 0.95]))
+        #expect(try holds("amount >= 1e3", ["amount": 1000]))
+        #expect(try holds("hour_of_day != -1", ["hour_of_day": 3]))
+    }
+
+    @Test func aConditionThatDoesNotParseSaysWhereAndWhy() {
+        let cases: [(String, String)] = [
+            ("card_order_1h >= 3", "unknown feature 'card_order_1h'"),
+            ("amount >", "expected a number after 'amount >'"),
+            ("amount 5", "expected a comparison"),
+            ("amount => 5", "'=' is not a comparison"),
+            ("(amount > 5", "'(' is not closed"),
+            ("amount > 5 and", "the condition ends"),
+            ("amount > 5 amount", "unexpected 'amount' after a complete condition"),
+            ("amount > 5 ; drop", "unexpected character ';'"),
+            ("", "the condition ends"),
+            (String(repeating: "(", count: 40) + "amount > 1" + String(repeating: ")", count: 40), "nested too deeply"),
+        ]
+        for (text, reason) in cases {
+            do {
+                _ = try RuleExpression.parse(text)
+                Issue.record("'\(text)' parsed")
+            } catch {
+                #expect(error.description.contains(reason), "'\(text)': \(error)")
+            }
+        }
+    }
+}
+
+/// The rules and lists kept over the API: a change is validated, audited with the key that made
+/// it, applied to the next order, and still there after a restart.
+@Suite(.serialized) struct RiskPolicyServiceTests {
+    private struct Rules: Decodable {
+        struct Rule: Decodable {
+            var id: String
+            var when: String
+            var action: String
+        }
+        var version: Int
+        var updated_by: String
+        var rules: [Rule]
+    }
+
+    private struct Entries: Decodable {
+        struct Entry: Decodable {
+            var id: String
+            var kind: String
+            var value: String
+            var hashed: Bool
+            var added_by: String
+        }
+        var count: Int
+        var entries: [Entry]
+    }
+
+    private struct Changes: Decodable {
+        struct Change: Decodable {
+            var by: String
+            var change: String
+        }
+        var changes: [Change]
+    }
+
+    @Test func rulesAndListsAreValidatedAuditedAppliedAndKept() throws {
+        let directory = temporaryDirectory()
+        do {
+            let application = try startRisk(directory)
+            defer { application.shutdown() }
+            let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+            let defaults = try JSONDecoder().decode(
+                Rules.self,
+                from: Data(try client.request("GET", "/risk/rules").body)
+            )
+            #expect(
+                defaults.version == 0 && defaults.rules.map(\.id) == ["card_testing", "shared_card_or_drop_address"]
+            )
+
+            // The default velocity rule declines the fourth order on one card within the hour.
+            for index in 0..<4 {
+                let answer = try score(
+                    client,
+                    #"{"order_id":"t-\#(index)","amount":1600,"created_at":"2026-11-01T03:0\#(index):00Z","#
+                        + #""payment":{"card_fingerprint":"stolen"}}"#
+                )
+                #expect((answer.decision == "decline") == (index == 3), "\(index): \(answer)")
+                #expect(answer.rules.contains("rule:card_testing") == (index == 3))
+            }
+
+            func put(_ body: String) throws -> BlockingHTTPClient.Response {
+                try client.request("PUT", "/risk/rules", headers: json, body: Array(body.utf8))
+            }
+            let bad: [(String, String)] = [
+                (#"{"rules":[{"id":"big","when":"amount >> 5","action":"decline"}]}"#, "rules[0].when"),
+                (#"{"rules":[{"id":"big","when":"amount > 5","action":"block"}]}"#, "rules[0].action"),
+                (#"{"rules":[{"id":"Big One","when":"amount > 5","action":"review"}]}"#, "rules[0].id"),
+                (
+                    #"{"rules":[{"id":"a","when":"amount > 5","action":"review"},{"id":"a","when":"amount > 6","action":"review"}]}"#,
+                    "rules[1].id"
+                ),
+                (#"{"rules":[{"id":"a","when":"amount > 5","action":"review","severity":1}]}"#, "rules[0].severity"),
+                (#"{"rule":[]}"#, "rule"),
+            ]
+            for (body, field) in bad {
+                let response = try put(body)
+                #expect(response.status == 400 && response.text.contains(field), "\(body): \(response.text)")
+            }
+            #expect(
+                try JSONDecoder().decode(Rules.self, from: Data(try client.request("GET", "/risk/rules").body)).version
+                    == 0
+            )
+
+            let replaced = try put(
+                #"{"rules":[{"id":"big_order","when":"amount > 5000 and account_age_days is missing","action":"decline","description":"large guest orders"}]}"#
+            )
+            #expect(replaced.status == 200, "\(replaced.text)")
+            let big = try score(client, #"{"order_id":"b-1","amount":6000}"#)
+            #expect(big.decision == "decline" && big.rules.contains("rule:big_order"), "\(big)")
+            #expect(try score(client, #"{"order_id":"b-2","amount":60}"#).decision != "decline")
+
+            let add = try client.request(
+                "POST",
+                "/risk/lists",
+                headers: json,
+                body: Array(
+                    #"{"list":"block","kind":"email","value":"Fraud@Ring.example","reason":"chargebacks"}"#.utf8
+                )
+            )
+            #expect(add.status == 201, "\(add.text)")
+            let blocked = try score(client, #"{"order_id":"e-1","amount":20,"email":"fraud@ring.example"}"#)
+            #expect(blocked.decision == "decline" && blocked.rules == ["block_list:email"], "\(blocked)")
+            let lists = try JSONDecoder().decode(
+                Entries.self,
+                from: Data(try client.request("GET", "/risk/lists").body)
+            )
+            #expect(lists.count == 1 && lists.entries[0].hashed && lists.entries[0].added_by == "anonymous")
+            // The list holds the salted hash, never the address.
+            #expect(!lists.entries[0].value.contains("ring") && lists.entries[0].value.count == 32)
+            let badEntry = try client.request(
+                "POST",
+                "/risk/lists",
+                headers: json,
+                body: Array(#"{"list":"block","kind":"phone","value":"1"}"#.utf8)
+            )
+            #expect(badEntry.status == 400 && badEntry.text.contains("kind"), "\(badEntry.text)")
+            let userEntry = try client.request(
+                "POST",
+                "/risk/lists",
+                headers: json,
+                body: Array(#"{"list":"allow","kind":"user","value":"vip-1"}"#.utf8)
+            )
+            #expect(userEntry.status == 201)
+            let removed = try client.request("DELETE", "/risk/lists/allow:user:vip-1")
+            #expect(removed.status == 204, "\(removed.text)")
+            #expect(try client.request("DELETE", "/risk/lists/allow:user:vip-1").status == 404)
+        }
+        // After a restart: the same rules and lists, and every change with who made it.
+        let application = try startRisk(directory)
+        defer { application.shutdown() }
+        let client = try BlockingHTTPClient(port: application.server.port, timeout: 30)
+        let rules = try JSONDecoder().decode(Rules.self, from: Data(try client.request("GET", "/risk/rules").body))
+        #expect(rules.version == 4 && rules.rules.map(\.id) == ["big_order"] && rules.updated_by == "anonymous")
+        #expect(
+            try score(client, #"{"order_id":"e-2","amount":20,"email":"FRAUD@ring.example"}"#).decision == "decline"
+        )
+        let changes = try JSONDecoder().decode(
+            Changes.self,
+            from: Data(try client.request("GET", "/risk/changes").body)
+        )
+        #expect(changes.changes.map(\.change) == ["list_remove", "list_add", "list_add", "rules"])
     }
 }

@@ -43,6 +43,8 @@ package struct FeatureContext: Sendable {
     package let store: EventStore
     /// Set when the service generates the demo store into an empty directory.
     package let demo: DemoStore.Options?
+    /// The API key behind a request, for audits of who changed what.
+    package let callers: Callers
 
     /// The data directory.
     package var directory: String { configuration.dataDirectory }

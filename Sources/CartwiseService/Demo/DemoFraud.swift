@@ -70,7 +70,9 @@ enum DemoFraud {
         return orders
     }
 
-    private static func hex(_ random: inout SeededRandom) -> String { String(random.next() & 0xFFFF_FFFF_FFFF, radix: 16) }
+    private static func hex(_ random: inout SeededRandom) -> String {
+        String(random.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+    }
 
     private static func time(_ day: Int, night: Double, _ random: inout SeededRandom) -> Int64 {
         let hour = random.unit() < night ? Int(random.next() % 6) : 6 + Int(random.next() % 18)
@@ -134,7 +136,8 @@ enum DemoFraud {
         for _ in 0..<(3 + Int(random.next() % 6)) {
             let lines =
                 large
-                ? basket(context.catalog, categories: [0], least: 1500, most: 2200, &random) : cheap(context.catalog, &random)
+                ? basket(context.catalog, categories: [0], least: 1500, most: 2200, &random)
+                : cheap(context.catalog, &random)
             orders.append(
                 DemoStore.Order(
                     id: nextID(),
@@ -192,7 +195,8 @@ enum DemoFraud {
                 email: shopper.email,
                 ip: ip,
                 device: "dev-" + hex(&random),
-                address: random.unit() < 0.75 ? "\(1 + random.next() % 90) Depot Way \(hex(&random).prefix(5))" : shopper.address,
+                address: random.unit() < 0.75
+                    ? "\(1 + random.next() % 90) Depot Way \(hex(&random).prefix(5))" : shopper.address,
                 card: newCard ? "fp-" + hex(&random) : shopper.cards[0],
                 bin: newCard ? DemoShopper.bins["US"]! : shopper.bin,
                 shippingCountry: shipping,

@@ -189,7 +189,8 @@ package struct DemoStore {
             let page = pages[Int(random.next() % UInt64(pages.count))]
             var cart: [Int] = []
             for position in 1...8 {
-                let item = random.unit() < 0.8 ? catalog.pick(in: topic, for: shopper, &random) : catalog.popular(&random)
+                let item =
+                    random.unit() < 0.8 ? catalog.pick(in: topic, for: shopper, &random) : catalog.popular(&random)
                 let impression = "imp-\(sessionNumber)-\(position)"
                 let context = [
                     ContextField(name: "device", value: .string(device)),
@@ -238,7 +239,8 @@ package struct DemoStore {
             var bought = cart.filter { _ in random.unit() < 0.55 }
             // A consumable runs out about monthly: bought again, straight from the account page.
             // (Ties broken by item: a dictionary's order differs between runs.)
-            if let (item, last) = pantry.min(by: { ($0.value, $0.key) < ($1.value, $1.key) }), day - last >= 25, random.unit() < 0.6,
+            if let (item, last) = pantry.min(by: { ($0.value, $0.key) < ($1.value, $1.key) }), day - last >= 25,
+                random.unit() < 0.6,
                 !bought.contains(item)
             {
                 time += Int64(10_000 + random.next() % 60_000)
@@ -336,26 +338,31 @@ package struct DemoStore {
                     let hour = Self.sessionHour(&random)
                     let time = Int64(day) * 86_400_000 + Int64(hour) * 3_600_000 + Int64(random.next() % 3_600_000)
                     var shopper = pool.members[signedUp == 0 ? 0 : Int(random.next() % UInt64(signedUp))]
-                    // Occasional customers: 30 % of the units are guest checkouts, some go to
-                    // someone who signs up at checkout, some to one who did so earlier.
+                    // Occasional customers: 15 % of the units are guest checkouts, 5 % go to
+                    // someone who signs up at checkout, 15 % to one who did so earlier.
                     let draw = random.unit()
                     var guest: DemoShopper?
-                    if draw < 0.3 {
+                    if draw < 0.15 {
                         guests += 1
                         var identity = DemoShopper(index: 100_000 + guests, startDay: day, endDay: day, random: &random)
                         identity.id = "guest-" + Self.padded(guests, 6)
                         identity.accountCreatedAt = time
                         guest = identity
-                    } else if draw < 0.55 {
+                    } else if draw < 0.35 {
                         var returning: Int?
-                        if draw >= 0.42 && !occasional.isEmpty {
+                        if draw >= 0.2 && !occasional.isEmpty {
                             let candidate = occasional[Int(random.next() % UInt64(occasional.count))]
                             if shoppers[candidate].accountCreatedAt < time - 3_600_000 { returning = candidate }
                         }
                         if let returning {
                             shopper = returning
                         } else {
-                            var newcomer = DemoShopper(index: shoppers.count, startDay: day, endDay: day, random: &random)
+                            var newcomer = DemoShopper(
+                                index: shoppers.count,
+                                startDay: day,
+                                endDay: day,
+                                random: &random
+                            )
                             newcomer.favourites = [category]
                             newcomer.weights = [1]
                             newcomer.brands = [category: catalog.brand[item]]
@@ -405,7 +412,8 @@ package struct DemoStore {
         if random.unit() < 0.02 { shopper.cards.append("fp-\(String(random.next() & 0xFFFF_FFFF_FFFF, radix: 16))") }
         let gift = random.unit() < 0.04
         let abroad = gift && random.unit() < 0.5
-        let shipping = abroad ? DemoShopper.countries[Int(random.next() % UInt64(DemoShopper.countries.count))] : shopper.country
+        let shipping =
+            abroad ? DemoShopper.countries[Int(random.next() % UInt64(DemoShopper.countries.count))] : shopper.country
         return Order(
             id: id,
             user: shopper.id,
@@ -415,7 +423,10 @@ package struct DemoStore {
             email: shopper.email,
             // Mobile carriers put many customers behind a few addresses (carrier-grade NAT).
             ip: random.unit() < 0.6 ? shopper.ip : "100.64.0.\(random.next() % 250)",
-            device: shopper.devices[shopper.devices.count - 1 - (random.unit() < 0.2 ? Int(random.next() % UInt64(shopper.devices.count)) : 0)],
+            device: shopper.devices[
+                shopper.devices.count - 1
+                    - (random.unit() < 0.2 ? Int(random.next() % UInt64(shopper.devices.count)) : 0)
+            ],
             address: gift ? "\(1 + random.next() % 400) Elm St Gift \(random.next() % 10_000)" : shopper.address,
             card: shopper.cards[shopper.cards.count - 1],
             bin: shopper.bin,
@@ -451,7 +462,9 @@ package struct DemoStore {
             "order_id,user,amount,created_at,label,email,ip,device_id,shipping_address,card_fingerprint,card_bin,"
             + "payment_method,currency,shipping_country,billing_country,account_created_at,items\n"
         for order in orders {
-            let lines = order.lines.map { "\($0.item):\(JSONWriter.number($0.quantity)):\(JSONWriter.number($0.price))" }
+            let lines = order.lines.map {
+                "\($0.item):\(JSONWriter.number($0.quantity)):\(JSONWriter.number($0.price))"
+            }
             let fields = [
                 order.id, order.guest ? "" : order.user, JSONWriter.number(order.amount),
                 Timestamp.format(order.timestamp),

@@ -46,7 +46,10 @@ enum ForecastQuery {
     static func levels(_ text: String?) throws(APIError) -> [Double] {
         guard let text else { return [80, 95] }
         var result: [Double] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        // The count is of the levels sent (the schema's maxItems), before repeats are dropped.
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= 5 else { throw .invalidField(field: "levels", reason: "must list 1 to 5 levels") }
+        for part in parts {
             guard let value = Double(part), isLevel(value) else {
                 throw .invalidField(
                     field: "levels",

@@ -25,8 +25,11 @@ package struct OrderImporter {
         "shipping_country", "billing_country", "account_created_at", "items",
     ]
 
-    /// - Parameter personal: the salt of the data directory the orders go to (a bench that
-    ///   keeps nothing may pass any).
+    /// - Parameters:
+    ///   - path: the CSV file.
+    ///   - now: the creation time of rows without one.
+    ///   - personal: the salt of the data directory the orders go to (a bench that keeps
+    ///     nothing may pass any).
     package init(path: String, now: Int64, personal: PersonalData) {
         self.path = path
         self.now = now

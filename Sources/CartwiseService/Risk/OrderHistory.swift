@@ -157,8 +157,13 @@ package final class OrderHistory: Sendable {
     }
 
     /// The history's view of `keys` at `time`, then records the order.
-    /// - Parameter id: the order's id: recorded again, it replaces its earlier recording (nil:
-    ///   always a new order).
+    /// - Parameters:
+    ///   - keys: the order's keys.
+    ///   - amount: its amount.
+    ///   - time: its creation time.
+    ///   - id: the order's id: recorded again, it replaces its earlier recording (nil: always a
+    ///     new order).
+    /// - Returns: what the windows knew just before the order.
     package func record(_ keys: Keys, amount: Double, at time: Int64, id: String? = nil) -> Before {
         state.withLock { state in
             if let id {
@@ -191,7 +196,13 @@ package final class OrderHistory: Sendable {
             if let user = keys.user {
                 // Updated in place: one hash of the user per order.
                 let shard = user.hashValue & (Self.shards - 1)
-                Self.update(&state.users[shard][user, default: UserStats()], keys: keys, amount: amount, time: time, &before)
+                Self.update(
+                    &state.users[shard][user, default: UserStats()],
+                    keys: keys,
+                    amount: amount,
+                    time: time,
+                    &before
+                )
                 let cutoff = state.newest - Self.userMemory
                 Self.sweep(&state.users[shard], at: &state.userSweepAt[shard], floor: Self.perShard(userSweepAbove)) {
                     $0.last > cutoff

@@ -28,6 +28,8 @@ package final class OrderRisk: Sendable {
     /// The published trees; the risk-trainer thread is the only publisher.
     package let models = ModelRegistry<RiskModel>(family: "risk")
     package let trainings = TrainingRequests()
+    /// The rules and lists kept over the API.
+    package let policies = RiskPolicyBook()
     private let recent = Mutex(RecentDecisions())
     private let worker: WorkerThread
     private let logger: Logger
@@ -162,7 +164,18 @@ package final class OrderRisk: Sendable {
             order: order,
             record: record,
             score: scored.score,
-            decision: RiskDecision.decide(order, score: scored.score, settings: settings),
+            decision: RiskDecision.decide(
+                order,
+                keys: keys,
+                value: { name in
+                    if let position = RiskFeatures.derived.firstIndex(of: name) { return derived[position] }
+                    let signal = name.dropFirst("signals.".count)
+                    return order.signals.first { $0.name == signal }?.value ?? .nan
+                },
+                score: scored.score,
+                settings: settings,
+                policy: policies.current
+            ),
             reasons: scored.reasons,
             reasonsJSON: AuditEntry.reasons(scored.reasons),
             model: model == nil ? "rules" : "gbdt",

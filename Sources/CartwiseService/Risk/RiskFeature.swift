@@ -42,6 +42,7 @@ package final class RiskFeature: Feature {
             pool: context.pool,
             metrics: context.metrics
         ).register(on: &routes)
+        RiskPolicyRoutes(risk: risk, storage: storage.get, callers: context.callers).register(on: &routes)
     }
 
     package func stop() {

@@ -2,15 +2,18 @@ import HTTPCore
 package import Logging
 
 /// The risk logs under the data directory: `orders/` (imported labelled orders), `audit/`
-/// (every decision, JSON), `labels/` (every label, JSON) and `risk.salt` (the secret the
-/// personal-data hashes use). Opening replays them, in that order, into ``OrderRisk``.
+/// (every decision, JSON), `labels/` (every label, JSON), `risk-policy/` (every change to the
+/// rules and lists, JSON) and `risk.salt` (the secret the personal-data hashes use). Opening
+/// replays them, in that order, into ``OrderRisk``.
 package final class RiskStorage: Sendable {
     package let audit: LogWriter
     package let labels: LogWriter
+    package let policy: LogWriter
 
-    private init(audit: LogWriter, labels: LogWriter) {
+    private init(audit: LogWriter, labels: LogWriter, policy: LogWriter) {
         self.audit = audit
         self.labels = labels
+        self.policy = policy
     }
 
     /// The salt of `directory`, made on first use.
@@ -105,6 +108,12 @@ package final class RiskStorage: Sendable {
             let label = try LabelRequest.decode(Array(payload), now: 0, replaying: true)
             if !risk.label(label.orderID, fraud: label.fraud) { unknownLabels += 1 }
         }
+        let (policyLog, _) = try RecordLog.open(
+            directory: DataLayout(directory).log(.riskPolicy),
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            risk.policies.apply(try RiskPolicyChange.decode(Array(payload)))
+        }
         let counts = risk.counts
         logger.info(
             "replayed the risk logs",
@@ -118,12 +127,14 @@ package final class RiskStorage: Sendable {
         let durability = configuration.durability
         return RiskStorage(
             audit: try LogWriter(log: auditLog, durability: durability, name: "audit-log", logger: logger),
-            labels: try LogWriter(log: labelsLog, durability: durability, name: "label-log", logger: logger)
+            labels: try LogWriter(log: labelsLog, durability: durability, name: "label-log", logger: logger),
+            policy: try LogWriter(log: policyLog, durability: durability, name: "risk-policy-log", logger: logger)
         )
     }
 
     package func stop() {
         audit.stop()
         labels.stop()
+        policy.stop()
     }
 }

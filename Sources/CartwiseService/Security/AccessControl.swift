@@ -117,6 +117,17 @@ package final class AccessControl: Sendable {
         return nil
     }
 
+    /// The name of the key a request presents, for the audit of who changed what (nil: no key,
+    /// or one that is not valid; the gate has refused those on protected routes already).
+    package func keyName(of request: HTTPRequest) -> String? {
+        guard let token = request.headers["Authorization"].flatMap(Self.bearerToken) else { return nil }
+        let digest = Crypto.sha256(Array(token.utf8))
+        let keys = loaded.withLock { $0.keys }
+        var name: String?
+        for candidate in keys where Crypto.constantTimeEqual(candidate.digest, digest) { name = candidate.key.name }
+        return name
+    }
+
     /// Takes a token from the key's bucket; nil when there was one, else the seconds to wait.
     private func take(_ key: APIKeyStore.Key) -> Double? {
         let now = Int64(MonotonicClock.nanoseconds())

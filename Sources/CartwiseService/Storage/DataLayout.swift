@@ -5,6 +5,8 @@ package struct DataLayout: Sendable {
     /// hashes an impression's item categories as it learns).
     package enum Log: String, Sendable, CaseIterable {
         case catalog, events, orders, audit, labels, series
+        /// Changes to the risk rules and lists.
+        case riskPolicy = "risk-policy"
     }
 
     package let root: String
