@@ -119,6 +119,7 @@ package final class Application: Sendable {
             metrics: metrics,
             pool: pool
         ).register(on: &routes)
+        ErasureRoutes(storage: storage, callers: context.callers).register(on: &routes)
         for feature in features { feature.register(on: &routes) }
         if let recommend = features.lazy.compactMap({ $0 as? RecommendFeature }).first {
             ModelRoutes(

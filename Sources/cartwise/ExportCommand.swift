@@ -21,8 +21,12 @@ struct ExportEvents: ParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() throws {
-        try Export.run(options: options, log: "events") { payload in
-            try RecordCodec.decodeEvents(payload).map(EventJSON.encode)
+        let settings = try options.load()
+        // Erased shoppers' events are left out, also before the next start rewrites the log.
+        let (erased, erasures) = try ErasedUsers.read(directory: settings.dataDirectory)
+        try Export.run(options: options, log: "events") { location, payload in
+            try RecordCodec.decodeEvents(payload).filter { erasures == 0 || !erased.covers($0.user, at: location) }
+                .map(EventJSON.encode)
         }
     }
 }
@@ -36,7 +40,7 @@ struct ExportItems: ParsableCommand {
     @OptionGroup var options: SettingsOptions
 
     func run() throws {
-        try Export.run(options: options, log: "catalog") { payload in
+        try Export.run(options: options, log: "catalog") { _, payload in
             try RecordCodec.decodeItems(payload).map(EventJSON.encode)
         }
     }
@@ -46,7 +50,7 @@ enum Export {
     static func run(
         options: SettingsOptions,
         log name: String,
-        lines: (UnsafeRawBufferPointer) throws -> [String]
+        lines: (RecordLog.Location, UnsafeRawBufferPointer) throws -> [String]
     ) throws {
         let settings = try options.load()
         let directory = settings.dataDirectory
@@ -59,8 +63,8 @@ enum Export {
         }
         var output: [UInt8] = []
         // Read-only: a torn tail is skipped, not cut, and damage stops the export before any output.
-        let report = try RecordLog.read(directory: directory + "/" + name) { _, payload in
-            for line in try lines(payload) {
+        let report = try RecordLog.read(directory: directory + "/" + name) { location, payload in
+            for line in try lines(location, payload) {
                 output.append(contentsOf: line.utf8)
                 output.append(10)
                 if output.count > 1 << 20 { flush(&output) }

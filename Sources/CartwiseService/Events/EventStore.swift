@@ -50,6 +50,10 @@ package final class EventStore: Sendable {
         /// log(Σ w·exp((t − t₀)/τ)) per item: time-decayed popularity kept in log space so that
         /// years of history neither overflow nor depend on arrival order.
         fileprivate var logPopularity: [Double] = []
+        /// Users erased since start, with the sequence at their erasure: a model trained before
+        /// it must not answer for them (kept in memory only; at the next start the logs no
+        /// longer hold them).
+        fileprivate var erasedAt: [String: Int] = [:]
     }
 
     package let recentPerUser: Int
@@ -160,6 +164,23 @@ package final class EventStore: Sendable {
     }
 
     /// Upserts catalog items (last write wins).
+    /// Forgets everything held about `user` (an erasure): their recent events, their row of the
+    /// confidence matrix. Counts and item popularity are aggregates and stay.
+    /// - Returns: how many of the user's events had been applied.
+    @discardableResult
+    package func forget(user: String) -> Int {
+        state.withLock { state in
+            state.sequence += 1
+            state.erasedAt[user] = state.sequence
+            return state.users.removeValue(forKey: user)?.total ?? 0
+        }
+    }
+
+    /// Whether `user` was erased after a model trained at `sequence` saw them.
+    package func erased(_ user: String, after sequence: Int) -> Bool {
+        state.withLock { $0.erasedAt[user].map { $0 > sequence } ?? false }
+    }
+
     package func apply(items: [Item]) {
         defer { observer?.items(items) }
         state.withLock { state in

@@ -41,9 +41,11 @@ package struct RecommendRoutes: Sendable {
             let requested = try RecommendFilters(query: request)
             let (filters, rerank) = try retrieval(for: requested)
             let snapshot = try current()
+            // A user erased after this model was trained is unknown to it.
+            let trainedRow = store.erased(user, after: snapshot.info.sequence) ? nil : snapshot.userIndex[user]
             // The common case: a user the model has seen whole reads the candidates ranked at
             // training time, explained from their history as of then (which is still theirs).
-            if let row = snapshot.userIndex[user], !filters.exactExplanations,
+            if let row = trainedRow, !filters.exactExplanations,
                 (store.lastSequence(user: user) ?? 0) <= snapshot.info.sequence,
                 let picks = Recommender.cached(snapshot, user: row, filters: filters, store: store)
             {
@@ -61,7 +63,7 @@ package struct RecommendRoutes: Sendable {
             let known = Self.known(live?.weights ?? [], in: snapshot)
             let seen = Set(known.map(\.item))
             let history = Array(known.prefix(Self.historyLimit))
-            if let row = snapshot.userIndex[user], (live?.lastSequence ?? 0) <= snapshot.info.sequence {
+            if let row = trainedRow, (live?.lastSequence ?? 0) <= snapshot.info.sequence {
                 let picks = Recommender.rank(
                     snapshot,
                     vector: Array(snapshot.factors.users.row(row)),

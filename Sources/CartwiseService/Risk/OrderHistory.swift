@@ -212,6 +212,19 @@ package final class OrderHistory: Sendable {
         }
     }
 
+    /// Forgets a user (an erasure): their totals, the cards, devices and addresses they used,
+    /// their own window, and their orders' recordings.
+    package func forget(user: String) {
+        state.withLock { state in
+            state.users[user.hashValue & (Self.shards - 1)][user] = nil
+            let key = Key(kind: 0, value: user)
+            state.times[key.hashValue & (Self.shards - 1)][key] = nil
+            for shard in state.orders.indices {
+                state.orders[shard] = state.orders[shard].filter { $0.value.keys.user != user }
+            }
+        }
+    }
+
     /// Takes an order's earlier recording out of the windows and its user's totals (the
     /// first-use times stay: they are the earliest use, which the order may have been).
     private static func forget(_ order: Recorded, _ state: inout State) {

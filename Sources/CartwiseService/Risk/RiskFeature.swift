@@ -3,6 +3,7 @@
 package final class RiskFeature: Feature {
     package let risk: OrderRisk
     private let storage = StartedPart<RiskStorage>()
+    private let erased = StartedPart<ErasedUsers>()
     private let context: FeatureContext
 
     package init(_ context: FeatureContext) throws {
@@ -31,6 +32,8 @@ package final class RiskFeature: Feature {
                 catalog: { [store = context.store] in store.item($0)?.categories }
             )
         )
+        erased.set(events.erased)
+        events.erased.onErase { [risk] user in risk.history.forget(user: user) }
         try risk.start()
     }
 
@@ -40,7 +43,8 @@ package final class RiskFeature: Feature {
             storage: storage.get,
             store: context.store,
             pool: context.pool,
-            metrics: context.metrics
+            metrics: context.metrics,
+            erased: erased.get
         ).register(on: &routes)
         RiskPolicyRoutes(risk: risk, storage: storage.get, callers: context.callers).register(on: &routes)
     }

@@ -12,14 +12,22 @@ package struct RiskRoutes: Sendable {
     /// Runs the thresholds dry run: it re-scores up to `risk.max_orders` orders.
     package let pool: BlockingPool
     package let metrics: ServiceMetrics
+    package let erased: ErasedUsers
 
-    package init(risk: OrderRisk, storage: RiskStorage, store: EventStore, pool: BlockingPool, metrics: ServiceMetrics)
-    {
+    package init(
+        risk: OrderRisk,
+        storage: RiskStorage,
+        store: EventStore,
+        pool: BlockingPool,
+        metrics: ServiceMetrics,
+        erased: ErasedUsers
+    ) {
         self.risk = risk
         self.storage = storage
         self.store = store
         self.pool = pool
         self.metrics = metrics
+        self.erased = erased
     }
 
     package func register(on router: inout ServiceRoutes) {
@@ -85,7 +93,12 @@ package struct RiskRoutes: Sendable {
                     "no decision for order '\(id)': never scored, or older than the risk.max_orders orders kept in memory"
                 )
             }
-            return HTTPResponse.json(try storage.audit.log.read(location))
+            let entry = try storage.audit.log.read(location)
+            // An erased shopper's decisions keep the decision, not the person.
+            if let user = AuditEntry.user(of: entry), erased.contains(user) {
+                return HTTPResponse.json(AuditEntry.redacted(entry))
+            }
+            return HTTPResponse.json(entry)
         }
 
         router.get("/models/risk", access: .any([.risk, .ops])) { _, _ in

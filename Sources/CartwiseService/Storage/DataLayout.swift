@@ -7,6 +7,9 @@ package struct DataLayout: Sendable {
         case catalog, events, orders, audit, labels, series
         /// Changes to the risk rules and lists.
         case riskPolicy = "risk-policy"
+        /// Erasures of shoppers' data (salted hashes of their ids), replayed before the others
+        /// by ``ServiceStorage``.
+        case erasures
     }
 
     package let root: String
@@ -27,6 +30,8 @@ package struct DataLayout: Sendable {
     /// The demo store's orders, imported by order risk at its first start.
     package var demoOrders: String { root + "/demo/orders.csv" }
     package var demo: String { root + "/demo" }
+    /// How many erasures the logs were last rewritten for (``ErasureCompactor``).
+    package var erasuresCompacted: String { root + "/erasures.compacted" }
 
     /// Where a log's torn tails and repaired bytes are moved, never deleted.
     package static func damaged(inLog directory: String) -> String { directory + "/damaged" }

@@ -85,6 +85,22 @@ package enum FileSystem {
         guard unlink(path) == 0 else { throw .io(operation: "unlink", path: path, errno: errno) }
     }
 
+    /// Removes a directory and what it holds (files, and directories of files one level down).
+    package static func removeDirectory(_ path: String) throws(StorageError) {
+        guard exists(path) else { return }
+        for name in try list(path) {
+            let entry = path + "/" + name
+            var info = stat()
+            if stat(entry, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                for inner in try list(entry) { try remove(entry + "/" + inner) }
+                guard rmdir(entry) == 0 else { throw .io(operation: "rmdir", path: entry, errno: errno) }
+            } else {
+                try remove(entry)
+            }
+        }
+        guard rmdir(path) == 0 else { throw .io(operation: "rmdir", path: path, errno: errno) }
+    }
+
     /// Makes a directory's entries (a new or renamed file) durable.
     package static func syncDirectory(_ path: String) throws(StorageError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

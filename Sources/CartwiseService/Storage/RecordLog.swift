@@ -16,9 +16,13 @@ import Glibc
 /// ``LogWriter``); the `Mutex` makes that safe to state to the compiler, and is never contended.
 package final class RecordLog: Sendable {
     /// Where a record starts.
-    package struct Location: Sendable, Hashable {
+    package struct Location: Sendable, Hashable, Comparable {
         package var segment: UInt32
         package var offset: UInt32
+
+        package static func < (lhs: Location, rhs: Location) -> Bool {
+            (lhs.segment, lhs.offset) < (rhs.segment, rhs.offset)
+        }
 
         package init(segment: UInt32, offset: UInt32) {
             self.segment = segment

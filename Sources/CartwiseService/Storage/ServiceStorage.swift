@@ -7,16 +7,29 @@ package final class ServiceStorage: Sendable {
     package let store: EventStore
     package let events: LogWriter
     package let catalog: LogWriter
+    /// The `erasures/` log (``ErasedUsers``).
+    package let erasures: LogWriter
+    package let erased: ErasedUsers
     package let directory: String
     private let lock: DataDirectoryLock
 
     /// Every record log in a data directory, in the order start-up replays them.
     package static let logNames = DataLayout.Log.allCases.map(\.rawValue)
 
-    private init(store: EventStore, events: LogWriter, catalog: LogWriter, directory: String, lock: DataDirectoryLock) {
+    private init(
+        store: EventStore,
+        events: LogWriter,
+        catalog: LogWriter,
+        erasures: LogWriter,
+        erased: ErasedUsers,
+        directory: String,
+        lock: DataDirectoryLock
+    ) {
         self.store = store
         self.events = events
         self.catalog = catalog
+        self.erasures = erasures
+        self.erased = erased
         self.directory = directory
         self.lock = lock
     }
@@ -43,6 +56,28 @@ package final class ServiceStorage: Sendable {
         let lock = try DataDirectoryLock(directory: directory)
         let store = store ?? EventStore(configuration: configuration)
         let started = MonotonicClock.nanoseconds()
+        // Erasures first: the logs are rewritten for any not applied yet before anything is
+        // replayed, so no model ever learns from erased data again.
+        for log in DataLayout.Log.allCases { try ErasureCompactor.recover(DataLayout(directory).log(log)) }
+        let erased = ErasedUsers(personal: PersonalData(salt: try RiskStorage.salt(directory: directory)))
+        var erasureRecords: [ErasureRecord] = []
+        let (erasureLog, _) = try RecordLog.open(
+            directory: DataLayout(directory).log(.erasures),
+            segmentBytes: configuration.segmentBytes
+        ) { _, payload in
+            erasureRecords.append(try ErasureRecord.decode(Array(payload)))
+        }
+        erased.restore(erasureRecords, directory: directory)
+        if ErasureCompactor.isPending(directory: directory, erasures: erasureRecords.count) {
+            try ErasureCompactor.run(
+                directory: directory,
+                segmentBytes: configuration.segmentBytes,
+                erased: erased,
+                erasures: erasureRecords.count,
+                logger: logger
+            )
+        }
+        erased.compacted()
         // The catalog first: the click model hashes an impression's item categories as it learns.
         let (catalogLog, catalogReport) = try RecordLog.open(
             directory: DataLayout(directory).log(.catalog),
@@ -88,6 +123,8 @@ package final class ServiceStorage: Sendable {
             store: store,
             events: try LogWriter(log: eventLog, durability: durability, name: "event-log", logger: logger),
             catalog: try LogWriter(log: catalogLog, durability: durability, name: "catalog-log", logger: logger),
+            erasures: try LogWriter(log: erasureLog, durability: durability, name: "erasure-log", logger: logger),
+            erased: erased,
             directory: directory,
             lock: lock
         )
@@ -129,5 +166,6 @@ package final class ServiceStorage: Sendable {
     package func stop() {
         events.stop()
         catalog.stop()
+        erasures.stop()
     }
 }
