@@ -1,5 +1,6 @@
 import ArgumentParser
 import CartwiseService
+import HTTPCore
 
 #if canImport(Glibc)
 import Glibc
@@ -41,7 +42,10 @@ struct ExportItems: ParsableCommand {
 
     func run() throws {
         try Export.run(options: options, log: "catalog") { _, payload in
-            try RecordCodec.decodeItems(payload).map(EventJSON.encode)
+            switch try RecordCodec.decodeCatalog(payload) {
+            case .items(let items): return items.map(EventJSON.encode)
+            case .deletions(let ids): return ids.map { #"{"id":"# + JSONString.quote($0) + #","deleted":true}"# }
+            }
         }
     }
 }

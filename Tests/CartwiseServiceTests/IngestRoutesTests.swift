@@ -27,6 +27,24 @@ private func withService(directory: String, _ body: (BlockingHTTPClient, Applica
 }
 
 @Suite struct IngestRoutesTests {
+    @Test func aDeletedItemStaysDeletedAfterARestartAndComesBackWhenPosted() throws {
+        let directory = temporaryDirectory()
+        let json = [("Content-Type", "application/json")]
+        try withService(directory: directory) { client, _ throws in
+            let items = #"{"items":[{"id":"x1","title":"Kettle"},{"id":"x2","title":"Mug"}]}"#
+            #expect(try client.request("POST", "/items", headers: json, body: Array(items.utf8)).status == 200)
+            #expect(try client.request("DELETE", "/items/x1").status == 204)
+        }
+        try withService(directory: directory) { client, _ throws in
+            #expect(try client.request("GET", "/items/x1").status == 404)
+            #expect(try client.request("GET", "/items/x2").status == 200)
+            #expect(!(try client.request("GET", "/items").text.contains("x1")))
+            let back = #"{"items":[{"id":"x1","title":"Kettle 2"}]}"#
+            #expect(try client.request("POST", "/items", headers: json, body: Array(back.utf8)).status == 200)
+            #expect(try client.request("GET", "/items/x1").text.contains("Kettle 2"))
+        }
+    }
+
     @Test func acceptedEventsAreServedNewestFirstAndSurviveARestart() throws {
         let directory = temporaryDirectory()
         try withService(directory: directory) { client, _ in

@@ -95,6 +95,44 @@ private func items(_ response: BlockingHTTPClient.Response) throws -> [String] {
         }
     }
 
+    /// A merchandiser hides an item or deletes it from the catalog: neither is recommended or
+    /// shown as similar any more (the model, trained before, still knows both); the hidden one
+    /// stays in the catalog, the deleted one leaves it, durably, and its events stay.
+    @Test func hiddenAndDeletedItemsAreNeverRecommended() throws {
+        try withTrainedService { client, application in
+            let before = try items(try client.request("GET", "/recommend?user=u0&k=6"))
+            #expect(before.count == 6)
+            let hiddenID = before[0]
+            let deletedID = before[1]
+            for id in [hiddenID, deletedID] {
+                let item = #"{"items":[{"id":"\#(id)","categories":["alpha"]}]}"#
+                #expect(try client.request("POST", "/items", headers: json, body: Array(item.utf8)).status == 200)
+            }
+            let patched = try client.request(
+                "PATCH",
+                "/items/\(hiddenID)",
+                headers: [("Content-Type", "application/merge-patch+json")],
+                body: Array(#"{"hidden":true}"#.utf8)
+            )
+            #expect(patched.status == 200 && patched.text.contains(#""hidden":true"#), "\(patched.text)")
+            #expect(try client.request("DELETE", "/items/\(deletedID)").status == 204)
+            #expect(try client.request("GET", "/items/\(deletedID)").status == 404)
+            #expect(try client.request("DELETE", "/items/\(deletedID)").status == 404)
+            #expect(try client.request("GET", "/items/\(hiddenID)").text.contains(#""hidden":true"#))
+            let after = try items(try client.request("GET", "/recommend?user=u0&k=20"))
+            #expect(!after.contains(hiddenID) && !after.contains(deletedID), "\(after)")
+            for user in ["u2", "u4", "u6"] {
+                let picks = try items(try client.request("GET", "/recommend?user=\(user)&k=20"))
+                #expect(!picks.contains(hiddenID) && !picks.contains(deletedID))
+            }
+            let popular = try items(try client.request("GET", "/recommend?user=nobody&k=20"))
+            #expect(!popular.contains(hiddenID) && !popular.contains(deletedID))
+            let similar = try items(try client.request("GET", "/similar-items?item=a0&k=19"))
+            #expect(!similar.contains(hiddenID) && !similar.contains(deletedID), "\(similar)")
+            #expect(application.storage.store.stats.events > 0)
+        }
+    }
+
     /// The per-user candidates ranked at training time must answer exactly as a full pass over
     /// all items would, under every filter, and step aside when the filters exhaust them.
     @Test func cachedCandidatesAnswerLikeAFullPass() throws {

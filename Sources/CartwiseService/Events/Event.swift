@@ -67,6 +67,11 @@ package struct Item: Sendable, Equatable {
     package var available: Bool
     package var stock: Int?
     package var attributes: [ContextField]
+    /// Hidden by a merchandiser: kept in the catalog and its history, never recommended.
+    package var hidden: Bool
+
+    /// Whether recommendations and similar items may show it.
+    package var recommendable: Bool { available && !hidden }
 
     package init(
         id: String,
@@ -75,7 +80,8 @@ package struct Item: Sendable, Equatable {
         price: Double? = nil,
         available: Bool = true,
         stock: Int? = nil,
-        attributes: [ContextField] = []
+        attributes: [ContextField] = [],
+        hidden: Bool = false
     ) {
         self.id = id
         self.title = title
@@ -84,5 +90,6 @@ package struct Item: Sendable, Equatable {
         self.available = available
         self.stock = stock
         self.attributes = attributes
+        self.hidden = hidden
     }
 }

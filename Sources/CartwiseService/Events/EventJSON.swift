@@ -21,6 +21,7 @@ package enum EventJSON {
         text += ",\"categories\":[" + item.categories.map(JSONString.quote).joined(separator: ",") + "]"
         if let price = item.price { text += ",\"price\":" + JSONWriter.number(price) }
         text += ",\"available\":" + (item.available ? "true" : "false")
+        if item.hidden { text += ",\"hidden\":true" }
         if let stock = item.stock { text += ",\"stock\":\(stock)" }
         text += ",\"attributes\":" + fields(item.attributes)
         return text + "}"

@@ -54,6 +54,9 @@ package final class EventStore: Sendable {
         /// it must not answer for them (kept in memory only; at the next start the logs no
         /// longer hold them).
         fileprivate var erasedAt: [String: Int] = [:]
+        /// Items deleted from the catalog: their ALS factors stay in models trained before, so
+        /// recommendations are told, as for a sold-out item.
+        fileprivate var deleted: Set<String> = []
     }
 
     package let recentPerUser: Int
@@ -184,7 +187,20 @@ package final class EventStore: Sendable {
     package func apply(items: [Item]) {
         defer { observer?.items(items) }
         state.withLock { state in
-            for item in items { state.catalog[item.id] = item }
+            for item in items {
+                state.catalog[item.id] = item
+                if !state.deleted.isEmpty { state.deleted.remove(item.id) }
+            }
+        }
+    }
+
+    /// Removes items from the catalog (`DELETE /items/{id}`); their events stay (sales history).
+    package func delete(items ids: [String]) {
+        state.withLock { state in
+            for id in ids {
+                state.catalog[id] = nil
+                state.deleted.insert(id)
+            }
         }
     }
 
@@ -224,8 +240,15 @@ package final class EventStore: Sendable {
     }
 
     /// Catalog entries for `ids` (nil where an id is not in the catalog), under one lock.
+    /// The catalog entries of `ids`; a deleted item reads as a hidden, unavailable one, so the
+    /// recommendation filters leave it out like a sold-out item.
     package func catalogEntries(_ ids: [String]) -> [Item?] {
-        state.withLock { state in ids.map { state.catalog[$0] } }
+        state.withLock { state in
+            ids.map { id in
+                if let item = state.catalog[id] { return item }
+                return state.deleted.contains(id) ? Item(id: id, available: false, hidden: true) : nil
+            }
+        }
     }
 
     /// The item id for an interned index.

@@ -57,6 +57,7 @@ package struct ItemDecoder: Sendable {
         if present.contains("categories") { merged.categories = patch.categories }
         if present.contains("price") { merged.price = patch.price }
         if present.contains("available") { merged.available = patch.available }
+        if present.contains("hidden") { merged.hidden = patch.hidden }
         if present.contains("stock") { merged.stock = patch.stock }
         if present.contains("attributes") { merged.attributes = patch.attributes }
         return merged
@@ -149,6 +150,13 @@ package struct ItemDecoder: Sendable {
                         item.available = try reader.readBool()
                     } else {
                         problem("available", "must be true or false")
+                        try reader.skipValue()
+                    }
+                case "hidden":
+                    if try reader.peekKind() == .bool {
+                        item.hidden = try reader.readBool()
+                    } else {
+                        problem("hidden", "must be true or false")
                         try reader.skipValue()
                     }
                 case "stock":

@@ -162,7 +162,7 @@ package enum Recommender {
     {
         let entries = store.catalogEntries(picks.map { snapshot.itemNames[$0.item] })
         return zip(picks, entries).compactMap { pick, entry in
-            if let entry, !entry.available { return nil }
+            if let entry, !entry.recommendable { return nil }
             if filters.availableOnly && entry == nil { return nil }
             return pick
         }

@@ -132,7 +132,7 @@ package struct RecommendRoutes: Sendable {
             }
             let entries = store.catalogEntries(candidates.map { snapshot.itemNames[$0.item] })
             let kept = zip(candidates, entries).filter { candidate, entry in
-                !(entry.map { !$0.available } ?? filters.availableOnly)
+                !(entry.map { !$0.recommendable } ?? filters.availableOnly)
             }.map(\.0).dropFirst(filters.offset).prefix(filters.k)
             let items = kept.map { candidate in
                 "{\"item\":" + JSONString.quote(snapshot.itemNames[candidate.item]) + ",\"score\":"

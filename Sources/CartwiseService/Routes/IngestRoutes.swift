@@ -131,6 +131,17 @@ package struct IngestRoutes: Sendable {
             return HTTPResponse.json(Array(EventJSON.encode(item).utf8))
         }
 
+        // Deleted from the catalog (durably), never recommended again; its events stay, so its
+        // sales history still forecasts. `POST /items` with the id adds it back.
+        router.onDeferred(.delete, "/items/{id}", access: .storefront) { _, parameters, promise in
+            let id = try parameters.require("id")
+            guard store.item(id) != nil else { throw APIError.notFound("item '\(id)' is not in the catalog") }
+            catalog.submit(RecordCodec.encode(deletedItems: [id]), answering: promise) { [store] _ in
+                store.delete(items: [id])
+                return HTTPResponse(status: .noContent)
+            }
+        }
+
         router.onBlocking(.get, "/users/{id}/events", access: .storefront, pool: pool) { request, parameters in
             let user = try parameters.require("id")
             let limit = try request.queryInt("limit", default: 20, range: 1...store.recentPerUser)!

@@ -2,6 +2,14 @@
 package enum RecordCodec {
     package static let eventBatch: UInt8 = 1
     package static let itemBatch: UInt8 = 2
+    /// Item ids removed from the catalog (`DELETE /items/{id}`).
+    package static let itemDeletions: UInt8 = 3
+
+    /// A record of the catalog log.
+    package enum CatalogRecord: Sendable, Equatable {
+        case items([Item])
+        case deletions([String])
+    }
 
     // MARK: - Events
 
@@ -80,6 +88,7 @@ package enum RecordCodec {
             var flags: UInt8 = item.available ? 1 : 0
             if item.price != nil { flags |= 2 }
             if item.stock != nil { flags |= 4 }
+            if item.hidden { flags |= 8 }
             writer.write(flags)
             writer.write(item.id)
             writer.write(item.title)
@@ -90,6 +99,29 @@ package enum RecordCodec {
             encode(item.attributes, into: &writer)
         }
         return writer.bytes
+    }
+
+    package static func encode(deletedItems ids: [String]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: ids.count * 16 + 8)
+        writer.write(itemDeletions)
+        writer.writeVarint(ids.count)
+        for id in ids { writer.write(id) }
+        return writer.bytes
+    }
+
+    /// Decodes a catalog log record: upserts or deletions.
+    /// - Throws: ``BinaryReader/Truncated`` if it is neither.
+    package static func decodeCatalog(
+        _ payload: UnsafeRawBufferPointer
+    ) throws(BinaryReader.Truncated) -> CatalogRecord {
+        guard payload.first == itemDeletions else { return .items(try decodeItems(payload)) }
+        var reader = BinaryReader(payload)
+        _ = try reader.readUInt8()
+        let count = try reader.readVarint()
+        var ids: [String] = []
+        ids.reserveCapacity(min(count, payload.count / 2))
+        for _ in 0..<count { ids.append(try reader.readString()) }
+        return .deletions(ids)
     }
 
     /// Decodes an item batch payload.
@@ -115,7 +147,8 @@ package enum RecordCodec {
                     price: price,
                     available: flags & 1 != 0,
                     stock: stock,
-                    attributes: try decodeFields(&reader)
+                    attributes: try decodeFields(&reader),
+                    hidden: flags & 8 != 0
                 )
             )
         }

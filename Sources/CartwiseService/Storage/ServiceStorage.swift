@@ -83,7 +83,10 @@ package final class ServiceStorage: Sendable {
             directory: DataLayout(directory).log(.catalog),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
-            store.apply(items: try RecordCodec.decodeItems(payload))
+            switch try RecordCodec.decodeCatalog(payload) {
+            case .items(let items): store.apply(items: items)
+            case .deletions(let ids): store.delete(items: ids)
+            }
         }
         let (eventLog, eventReport) = try RecordLog.open(
             directory: DataLayout(directory).log(.events),
