@@ -51,7 +51,7 @@ enum DemoFraud {
             for _ in 0..<random.poisson(takeover) {
                 // A credential-stuffing campaign: one proxy address, one to four accounts within hours.
                 let ip = foreignIP(&random)
-                var time = time(day, night: 0.3, &random)
+                var time = time(day, night: 0.15, &random)
                 for _ in 0..<(1 + Int(random.next() % 4)) {
                     if let order = accountTakeover(day, time, ip, context, nextID(), &random) { orders.append(order) }
                     time += Int64(5 + random.next() % 120) * 60_000
@@ -96,8 +96,9 @@ enum DemoFraud {
         while total < least && lines.count < 16 {
             let category = categories[Int(random.next() % UInt64(categories.count))]
             let members = catalog.byCategory[category]
-            let expensive = members.filter { catalog.band[$0] == 2 }
-            let pool = expensive.isEmpty ? members : expensive
+            // Resellable goods: the dearest tenth of the category.
+            let dearest = members.sorted { catalog.price[$0] > catalog.price[$1] }.prefix(max(1, members.count / 10))
+            let pool = Array(dearest)
             let item = pool[Int(random.next() % UInt64(pool.count))]
             let price = catalog.price[item]
             // One or two of each, as a person orders: the amount comes from more lines.
@@ -121,7 +122,7 @@ enum DemoFraud {
         _ nextID: () -> String,
         _ random: inout SeededRandom
     ) -> [DemoStore.Order] {
-        var time = time(day, night: 0.35, &random)
+        var time = time(day, night: 0.2, &random)
         let created = time - Int64(2 + random.next() % 18) * 60_000
         let card = "fp-" + hex(&random)
         let billing = random.unit() < 0.8 ? "US" : "GB"
@@ -218,7 +219,7 @@ enum DemoFraud {
         _ nextID: () -> String,
         _ random: inout SeededRandom
     ) -> [DemoStore.Order] {
-        var time = time(day, night: 0.25, &random)
+        var time = time(day, night: 0.15, &random)
         let ip = foreignIP(&random)
         let device = "dev-" + hex(&random)
         let billing = random.unit() < 0.7 ? "US" : "GB"
@@ -266,7 +267,7 @@ enum DemoFraud {
         let country = random.unit() < 0.6 ? "US" : "GB"
         let drop = "\(1 + random.next() % 90) Warehouse Row \(country) \(hex(&random).prefix(4))"
         let shared = random.unit() < 0.4 ? "fp-" + hex(&random) : nil
-        var time = time(day, night: 0.2, &random)
+        var time = time(day, night: 0.1, &random)
         var orders: [DemoStore.Order] = []
         for _ in 0..<(3 + Int(random.next() % 4)) {
             let user = newAccount()
