@@ -195,6 +195,8 @@ struct ImportOrders: ParsableCommand {
 
     func run() throws {
         let settings = try options.load()
+        // The personal columns are hashed with the directory's salt, made here for a new one.
+        try FileSystem.makeDirectory(settings.dataDirectory)
         let salt = try RiskStorage.salt(directory: settings.dataDirectory)
         let importer = OrderImporter(path: file, now: WallClock.milliseconds(), personal: PersonalData(salt: salt))
         let started = MonotonicClock.nanoseconds()
