@@ -72,6 +72,7 @@ def main():
         scored = []
         totals = {}
         pushes = {}
+        caught = {}
         for row in held:
             answer = post(conn, "/score-order", body(row))
             scored.append((answer["score"], row["label"] == "1", answer["decision"]))
@@ -79,8 +80,10 @@ def main():
                 totals[reason["feature"]] = totals.get(reason["feature"], 0) + abs(reason["contribution"])
                 if reason["contribution"] > 0:
                     pushes[reason["feature"]] = pushes.get(reason["feature"], 0) + reason["contribution"]
+                    if row["label"] == "1":
+                        caught[reason["feature"]] = caught.get(reason["feature"], 0) + reason["contribution"]
         burst = card_testing_burst(conn, held[-1]["created_at"])
-        summary = report(scored, totals, pushes, review, decline, burst, len(train))
+        summary = report(scored, totals, pushes, caught, review, decline, burst, len(train))
         print(json.dumps(summary))
         if args.keep:
             print(f"kept {work}", file=sys.stderr)
@@ -156,7 +159,7 @@ def roc_auc(scored):
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def report(scored, totals, pushes, review, decline, burst, trained):
+def report(scored, totals, pushes, caught, review, decline, burst, trained):
     frauds = sum(1 for s in scored if s[1])
     summary = {"held_back_orders": len(scored), "held_back_frauds": frauds, "trained_on": trained,
                "pr_auc": round(average_precision(scored), 4), "roc_auc": round(roc_auc(scored), 4)}
@@ -210,6 +213,14 @@ def report(scored, totals, pushes, review, decline, burst, trained):
     grand = sum(pushes.values()) or 1
     ranked = sorted(pushes.items(), key=lambda kv: -kv[1])
     summary["top_features_toward_fraud"] = [name for name, _ in ranked[:5]]
+    for rank, (name, total) in enumerate(ranked[:12], 1):
+        print(f"| {rank} | {name} | {total:.1f} | {total / grand:.1%} |")
+    print("\nwhat raised the held-back frauds' scores: total contribution toward fraud over the frauds")
+    print("| rank | feature | total | share |")
+    print("|---:|---|---:|---:|")
+    grand = sum(caught.values()) or 1
+    ranked = sorted(caught.items(), key=lambda kv: -kv[1])
+    summary["top_features_in_frauds"] = [name for name, _ in ranked[:5]]
     for rank, (name, total) in enumerate(ranked[:12], 1):
         print(f"| {rank} | {name} | {total:.1f} | {total / grand:.1%} |")
     print("\nthe card-testing burst of issue 24:")

@@ -156,7 +156,15 @@ private func write(_ text: String, to name: String) throws -> String {
         }
         #expect(weekend / 2 > weekday / 5)
         // Ends on the configured day, so the output does not depend on the clock.
-        #expect(Timestamp.day(first.events.last!.timestamp) <= options.endDay + 6)
+        #expect(Timestamp.day(first.events.last!.timestamp) <= options.endDay)
+        // Some purchases come back, each after its purchase.
+        let returns = first.events.filter { $0.type == .returned }
+        #expect(returns.count > 20 && returns.count < types[.purchase]! / 10)
+        let bought = Dictionary(
+            first.events.filter { $0.type == .purchase }.map { ($0.orderID! + $0.item, $0.timestamp) },
+            uniquingKeysWith: min
+        )
+        #expect(returns.allSatisfy { (bought[$0.orderID! + $0.item] ?? .max) < $0.timestamp })
         var other = options
         other.seed = 7
         let otherEvents = DemoStore(options: other).events

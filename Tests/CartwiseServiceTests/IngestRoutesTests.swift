@@ -119,6 +119,11 @@ private func withService(directory: String, _ body: (BlockingHTTPClient, Applica
             let rejected = try client.request("POST", "/items", headers: json, body: Array(bad.utf8))
             #expect(rejected.status == 400)
             #expect(rejected.text.contains(#""field":"stock""#))
+            // 33 categories are too many even when they repeat (the schema counts them as sent).
+            let repeated = Array(repeating: #""a""#, count: 33).joined(separator: ",")
+            let many = #"{"items":[{"id":"x","categories":["# + repeated + "]}]}"
+            let tooMany = try client.request("POST", "/items", headers: json, body: Array(many.utf8))
+            #expect(tooMany.status == 400 && tooMany.text.contains(#""field":"categories""#), "\(tooMany.text)")
         }
         try withService(directory: directory) { client, _ in
             let item = try client.request("GET", "/items/sku-1")

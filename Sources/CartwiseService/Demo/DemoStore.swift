@@ -13,7 +13,7 @@ import RealModule
 ///   spring), shows 8 impressions (with device, page and position context) mostly from that
 ///   topic and the shopper's band, of which some are clicked, viewed, added to the cart and
 ///   bought (with an order id); consumables (grocery, beauty, pets, office) are bought again
-///   about monthly;
+///   about monthly; some purchases are returned (clothes most);
 /// - two years of daily sales for the most popular SKUs, with a weekly cycle (weekends +35 %),
 ///   a yearly one (November-December peak) and week-long promotions (x1.8);
 /// - orders with everything a checkout sends (email, IP, device, card, countries, address,
@@ -268,10 +268,20 @@ package struct DemoStore {
                         )
                     )
                     if catalog.isConsumable(item) { pantry[item] = day }
+                    returnSome(
+                        item,
+                        quantity: quantity,
+                        user: shopper.id,
+                        order: id,
+                        at: time,
+                        catalog,
+                        options,
+                        &random
+                    )
                 }
                 orders.append(Self.goodOrder(id, &shopper, lines: lines, time: time, &random))
             }
-            if random.unit() < 0.1, let item = bought.first {
+            if random.unit() < 0.1, let item = bought.first, time + 5 * 86_400_000 < Self.end(options) {
                 events.append(
                     Event(
                         user: shopper.id,
@@ -387,6 +397,16 @@ package struct DemoStore {
                         )
                     )
                     let lines = [Line(item: Self.sku(item), quantity: Double(quantity), price: price)]
+                    returnSome(
+                        item,
+                        quantity: Double(quantity),
+                        user: guest?.id ?? shoppers[shopper].id,
+                        order: id,
+                        at: time,
+                        catalog,
+                        options,
+                        &random
+                    )
                     if var guest {
                         var order = Self.goodOrder(id, &guest, lines: lines, time: time, &random)
                         order.guest = true
@@ -397,6 +417,30 @@ package struct DemoStore {
                 }
             }
         }
+    }
+
+    /// The first millisecond after the last day: nothing is generated after it.
+    private static func end(_ options: Options) -> Int64 { Int64(options.endDay + 1) * 86_400_000 }
+
+    /// Some purchases come back 3 to 25 days later: clothes most (12 %), electronics (6 %), the
+    /// rest 3 %; never after the last day.
+    private mutating func returnSome(
+        _ item: Int,
+        quantity: Double,
+        user: String,
+        order: String,
+        at time: Int64,
+        _ catalog: DemoCatalog,
+        _ options: Options,
+        _ random: inout SeededRandom
+    ) {
+        let rate = [0: 0.06, 7: 0.12][catalog.category[item]] ?? 0.03
+        guard random.unit() < rate else { return }
+        let back = time + Int64(3 + random.next() % 23) * 86_400_000 + Int64(random.next() % 86_400_000)
+        guard back < Self.end(options) else { return }
+        events.append(
+            Event(user: user, item: Self.sku(item), type: .returned, value: quantity, timestamp: back, orderID: order)
+        )
     }
 
     /// A good order with the noise real ones have: a gift shipped elsewhere, a new phone, a new

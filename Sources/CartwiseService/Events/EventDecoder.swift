@@ -115,6 +115,7 @@ package struct EventDecoder: Sendable {
         if let type {
             switch type {
             case .purchase where value <= 0: problem("value", "must be a positive quantity for a purchase")
+            case .returned where value <= 0: problem("value", "must be a positive quantity for a return")
             case .rating where value < 0 || value > 1000: problem("value", "must be a rating from 0 to 1000")
             default: break
             }

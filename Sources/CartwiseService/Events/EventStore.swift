@@ -375,6 +375,9 @@ package struct EventWeights: Sendable, Equatable {
         case .purchase: return purchase
         case .impression: return impression
         case .rating: return rating * value
+        // A return is recorded (counts, the user's history) but is no taste to learn: the
+        // purchase it undoes already counted, and a return says the item disappointed.
+        case .returned: return 0
         }
     }
 }

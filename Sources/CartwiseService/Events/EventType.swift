@@ -6,6 +6,8 @@ package enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case purchase = 4
     case impression = 5
     case rating = 6
+    /// Units of a purchase sent back (`value` is the quantity).
+    case returned = 7
 
     /// The name on the wire.
     package var description: String {
@@ -16,6 +18,7 @@ package enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .purchase: return "purchase"
         case .impression: return "impression"
         case .rating: return "rating"
+        case .returned: return "return"
         }
     }
 

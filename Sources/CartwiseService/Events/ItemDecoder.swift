@@ -112,8 +112,9 @@ package struct ItemDecoder: Sendable {
                         break
                     }
                     try reader.expect(UInt8(ascii: "["))
+                    // Counted as sent (the schema's maxItems), before repeats are dropped.
+                    var position = 0
                     if !reader.consume(UInt8(ascii: "]")) {
-                        var position = 0
                         repeat {
                             let path = "categories[\(position)]"
                             if try reader.peekKind() == .string {
@@ -131,7 +132,7 @@ package struct ItemDecoder: Sendable {
                         } while reader.consume(UInt8(ascii: ","))
                         try reader.expect(UInt8(ascii: "]"))
                     }
-                    if item.categories.count > Self.maxCategories {
+                    if position > Self.maxCategories {
                         problem("categories", "has more than \(Self.maxCategories) entries")
                     }
                 case "price":

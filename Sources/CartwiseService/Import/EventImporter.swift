@@ -168,8 +168,8 @@ struct CSVColumns {
             }
             value = number
         }
-        if eventType == .purchase && value <= 0 {
-            return .failure(RowError(reason: "a purchase needs a positive quantity"))
+        if (eventType == .purchase || eventType == .returned) && value <= 0 {
+            return .failure(RowError(reason: "a \(eventType) needs a positive quantity"))
         }
         if eventType == .rating && (value < 0 || value > 1000) {
             return .failure(RowError(reason: "rating must be from 0 to 1000"))
