@@ -260,3 +260,12 @@ struct RiskHotPathTests {
         #expect(fromCode.signals.map(\.value) == order.signals.map(\.value))
     }
 }
+
+@Suite struct AddressKeyTests {
+    @Test func addressesMatchCaseAndPunctuationBlind() {
+        #expect(Order.normalizedAddress("12 Rue X, Paris") == "12 rue x paris")
+        #expect(Order.normalizedAddress("  12  RUE x;paris ") == "12 rue x paris")
+        #expect(Order.normalizedAddress("Königsallee 1, Köln") == "königsallee 1 köln")
+        #expect(Order.normalizedAddress("--") == "--")
+    }
+}

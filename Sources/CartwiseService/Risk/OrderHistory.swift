@@ -186,12 +186,12 @@ package final class OrderHistory: Sendable {
             before.email = keys.emailHash.map { count(&state, Key(kind: 1, value: $0), time, account).window }
             before.ip = keys.ipHash.map { count(&state, Key(kind: 2, value: $0), time, account).window }
             if let card = keys.card {
-                let counted = count(&state, Key(kind: 3, value: card), time, account)
+                let counted = count(&state, Key(kind: 3, value: card), time, account, accounts: true)
                 (before.card, before.cardAccounts) = (counted.window, counted.accounts)
             }
-            if let device = keys.deviceHash { _ = count(&state, Key(kind: 4, value: device), time, account) }
             if let address = keys.addressHash {
-                before.addressAccounts = count(&state, Key(kind: 5, value: address), time, account).accounts
+                before.addressAccounts =
+                    count(&state, Key(kind: 5, value: address), time, account, accounts: true).accounts
             }
             if let user = keys.user {
                 // Updated in place: one hash of the user per order.
@@ -236,10 +236,16 @@ package final class OrderHistory: Sendable {
         for case (let kind, let value?) in keys {
             let key = Key(kind: kind, value: value)
             let shard = key.hashValue & (shards - 1)
-            guard var stamps = state.times[shard][key] else { continue }
-            if let index = stamps.firstIndex(where: { $0.time == order.time && $0.account == account }) {
-                stamps.remove(at: index)
-                state.times[shard][key] = stamps
+            guard state.times[shard][key] != nil else { continue }
+            // Sorted by time: the recording is among the stamps of its time, found by bisection
+            // (a key under attack holds a thousand).
+            let stamps = state.times[shard][key]!
+            var index = firstAfter(stamps, order.time - 1)
+            while index < stamps.count && stamps[index].time == order.time && stamps[index].account != account {
+                index += 1
+            }
+            if index < stamps.count && stamps[index].time == order.time {
+                state.times[shard][key]!.remove(at: index)
             }
         }
         if let user = order.keys.user {
@@ -284,11 +290,18 @@ package final class OrderHistory: Sendable {
         _ state: inout State,
         _ key: Key,
         _ time: Int64,
-        _ account: Int
+        _ account: Int,
+        accounts: Bool = false
     ) -> (window: (hour: Int, day: Int), accounts: Int) {
         let newest = state.newest
         let shard = key.hashValue & (Self.shards - 1)
-        let counted = Self.count(&state.times[shard][key, default: []], newest: newest, time, account)
+        let counted = Self.count(
+            &state.times[shard][key, default: []],
+            newest: newest,
+            time,
+            account,
+            accounts: accounts
+        )
         let cutoff = newest - Self.day
         Self.sweep(&state.times[shard], at: &state.sweepAt[shard], floor: Self.perShard(sweepAbove)) {
             $0.contains { $0.time > cutoff }
@@ -316,13 +329,15 @@ package final class OrderHistory: Sendable {
     /// Orders in (time − 1 h, time] and (time − 1 day, time], and the other accounts among
     /// the day's, then adds this one: binary searches over the sorted times, so a key under
     /// attack (thousands of orders a day) costs the same as a quiet one for the windows. The
-    /// accounts are counted over the day's orders, which only a card or an address asks for and
-    /// ``maxPerKey`` bounds.
+    /// accounts are counted over the day's orders only when asked (a card or an address: an IP
+    /// behind a carrier's NAT sees hundreds of orders a day, and counting them per order was the
+    /// costliest step of a score), bounded by ``maxPerKey``.
     private static func count(
         _ stamps: inout [Stamp],
         newest: Int64,
         _ time: Int64,
-        _ account: Int
+        _ account: Int,
+        accounts: Bool
     ) -> (window: (hour: Int, day: Int), accounts: Int) {
         // Drop what has left every window (relative to the newest order seen).
         let expired = firstAfter(stamps, newest - day)
@@ -332,8 +347,10 @@ package final class OrderHistory: Sendable {
         let inHour = end - firstAfter(stamps, time - hour)
         var others: Set<Int> = []
         var anonymous = 0
-        for index in dayStart..<end where stamps[index].account != account || account == 0 {
-            if stamps[index].account == 0 { anonymous += 1 } else { others.insert(stamps[index].account) }
+        if accounts {
+            for index in dayStart..<end where stamps[index].account != account || account == 0 {
+                if stamps[index].account == 0 { anonymous += 1 } else { others.insert(stamps[index].account) }
+            }
         }
         if stamps.count >= maxPerKey { stamps.removeFirst(stamps.count - maxPerKey + 1) }
         stamps.insert(Stamp(time: time, account: account), at: firstAfter(stamps, time))

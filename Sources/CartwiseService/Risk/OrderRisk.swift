@@ -152,6 +152,7 @@ package final class OrderRisk: Sendable {
             signals: order.signals,
             fraud: nil
         )
+        let signals = order.signals
         let scored: (score: Double, reasons: [RiskModel.Reason])
         let model = self.model
         if let model {
@@ -168,9 +169,9 @@ package final class OrderRisk: Sendable {
                 order,
                 keys: keys,
                 value: { name in
-                    if let position = RiskFeatures.derived.firstIndex(of: name) { return derived[position] }
+                    if let position = RiskFeatures.positions[name] { return derived[position] }
                     let signal = name.dropFirst("signals.".count)
-                    return order.signals.first { $0.name == signal }?.value ?? .nan
+                    return signals.first { $0.name == signal }?.value ?? .nan
                 },
                 score: scored.score,
                 settings: settings,

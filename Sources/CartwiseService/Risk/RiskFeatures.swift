@@ -13,6 +13,11 @@ package enum RiskFeatures {
         "address_accounts_24h",
     ]
 
+    /// Each derived feature's position, for the rules' lookups by name.
+    package static let positions: [String: Int] = Dictionary(
+        uniqueKeysWithValues: derived.enumerated().map { ($1, $0) }
+    )
+
     package static func signal(_ name: String) -> String { "signals." + name }
 
     /// The derived values of an order.
