@@ -157,14 +157,7 @@ package struct OrderImporter {
                 order.signals.append((header[index], number))
             }
             guard problemCount == 0 else { return true }
-            let keys = OrderHistory.Keys(
-                user: order.user,
-                emailHash: order.email.map(personal.hash),
-                ipHash: order.ip.map(personal.hash),
-                card: order.cardFingerprint,
-                deviceHash: order.deviceID.map(personal.hash),
-                addressHash: order.shippingAddress.map { personal.hash(Order.normalizedAddress($0)) }
-            )
+            let keys = OrderHistory.Keys(order, personal: personal)
             let before = history.record(keys, amount: value, at: createdAt, id: orderID)
             batch.append(
                 OrderRecord(

@@ -368,3 +368,18 @@ package final class OrderHistory: Sendable {
         return low
     }
 }
+
+extension OrderHistory.Keys {
+    /// An order's keys: the personal ones hashed with the data directory's salt, as scoring,
+    /// imports and the lists all key them.
+    package init(_ order: Order, personal: PersonalData) {
+        self.init(
+            user: order.user,
+            emailHash: order.email.map { personal.hash($0) },
+            ipHash: order.ip.map { personal.hash($0) },
+            card: order.cardFingerprint,
+            deviceHash: order.deviceID.map { personal.hash($0) },
+            addressHash: order.shippingAddress.map { personal.hash(address: $0) }
+        )
+    }
+}

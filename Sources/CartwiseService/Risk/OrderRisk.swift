@@ -133,14 +133,7 @@ package final class OrderRisk: Sendable {
 
     /// Features, score, reasons and decision for an order; records it in the velocity windows.
     package func score(_ order: Order, catalog: (String) -> [String]?, now: Int64) -> AuditEntry.Decided {
-        let keys = OrderHistory.Keys(
-            user: order.user,
-            emailHash: order.email.map(personal.hash),
-            ipHash: order.ip.map(personal.hash),
-            card: order.cardFingerprint,
-            deviceHash: order.deviceID.map(personal.hash),
-            addressHash: order.shippingAddress.map { personal.hash(Order.normalizedAddress($0)) }
-        )
+        let keys = OrderHistory.Keys(order, personal: personal)
         let before = history.record(keys, amount: order.amount, at: order.createdAt, id: order.id)
         let derived = RiskFeatures.derive(order, before: before, highRiskShare: highRiskShare(order, catalog))
         let record = OrderRecord(

@@ -14,6 +14,9 @@ package struct PersonalData: Sendable {
         Crypto.hex(Crypto.sha256(salt + Array(value.utf8)).prefix(16))
     }
 
+    /// An address's hash: of its normalized form, so spellings of one parcel drop match.
+    package func hash(address: String) -> String { hash(Order.normalizedAddress(address)) }
+
     /// 32 random bytes, for a new data directory.
     package static let saltBytes = 32
 

@@ -40,7 +40,7 @@ package struct RiskListEntry: Sendable, Equatable {
         switch kind {
         case .email: return personal.hash(raw.lowercased())
         case .ip, .device: return personal.hash(raw)
-        case .address: return personal.hash(Order.normalizedAddress(raw))
+        case .address: return personal.hash(address: raw)
         case .country: return raw.uppercased()
         case .user, .card, .bin: return raw
         }

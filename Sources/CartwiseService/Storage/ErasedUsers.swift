@@ -35,7 +35,7 @@ package final class ErasedUsers: Sendable {
         state.withLock { state in
             guard !state.hashes.isEmpty else { return false }
             if let answer = state.known[user] { return answer }
-            let answer = state.hashes[personal.hash("user:" + user)] != nil
+            let answer = state.hashes[hash(user)] != nil
             if state.known.count > 1_000_000 { state.known.removeAll(keepingCapacity: true) }
             state.known[user] = answer
             return answer
@@ -45,7 +45,7 @@ package final class ErasedUsers: Sendable {
     /// Whether the event at `location` by `user` is covered by an erasure.
     package func covers(_ user: String, at location: RecordLog.Location) -> Bool {
         guard contains(user) else { return false }
-        return state.withLock { $0.hashes[personal.hash("user:" + user)].map { location < $0 } ?? false }
+        return state.withLock { $0.hashes[hash(user)].map { location < $0 } ?? false }
     }
 
     /// The erasures of a data directory, read without changing anything (export reads them
@@ -94,8 +94,8 @@ package final class ErasedUsers: Sendable {
     /// Records a durable erasure and tells every feature to forget the user.
     package func erase(_ user: String, eventsEnd: RecordLog.Location) {
         let listeners = state.withLock { state in
-            let hash = personal.hash("user:" + user)
-            state.hashes[hash] = max(state.hashes[hash] ?? eventsEnd, eventsEnd)
+            let key = hash(user)
+            state.hashes[key] = max(state.hashes[key] ?? eventsEnd, eventsEnd)
             state.known[user] = true
             return state.listeners
         }
