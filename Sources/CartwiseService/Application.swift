@@ -26,11 +26,13 @@ package final class Application: Sendable {
     /// - Throws: when a feature cannot be built (a salt file of the wrong size, no thread).
     static func features(_ context: FeatureContext) throws -> [any Feature] {
         let ctr = try CTRFeature(context)
+        let risk = try RiskFeature(context)
         return [
             ctr,
             try ForecastFeature(context),
-            try RiskFeature(context),
+            risk,
             try RecommendFeature(context, ctr: ctr.learner),
+            try CustomersFeature(context, risk: risk),
         ]
     }
 

@@ -11,6 +11,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Micro-benchmarks of the models.",
         subcommands: [
             BenchALS.self, BenchCTR.self, BenchRank.self, BenchRisk.self, BenchScoreOrder.self, BenchForecast.self,
+            BenchCustomers.self, BenchKMeans.self,
         ]
     )
 }

@@ -77,7 +77,10 @@ import Glibc
             let risk = try client.request("POST", "/models/risk/train?wait=50")
             #expect(risk.status == 409 && risk.text.contains("labelled orders"), "\(risk.text)")
             let unknown = try client.request("POST", "/models/nope/train")
-            #expect(unknown.status == 404 && unknown.text.contains("ctr, forecast, risk, recommend"), "\(unknown.text)")
+            #expect(
+                unknown.status == 404 && unknown.text.contains("ctr, forecast, risk, recommend, customers"),
+                "\(unknown.text)"
+            )
             let training = try client.request("GET", "/models/forecast/training")
             #expect(training.status == 200 && training.text.contains(#""outcome":"published""#), "\(training.text)")
         }

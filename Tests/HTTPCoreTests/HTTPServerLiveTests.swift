@@ -22,6 +22,37 @@ import Glibc
         }
     }
 
+    /// A streamed body goes out chunked as the client reads it: 5 MiB through a client that
+    /// reads slowly at first, then the request pipelined behind it is answered; over HTTP/1.0
+    /// (no chunked coding) the body ends with the connection.
+    @Test func aStreamedBodyArrivesWholeAndInOrder() throws {
+        try withServer { server in
+            let client = try BlockingHTTPClient(port: server.port, timeout: 30)
+            try client.send(
+                "GET /stream?pieces=512 HTTP/1.1\r\nHost: x\r\n\r\nGET /users/after HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
+            usleep(200_000)
+            let streamed = try client.readResponse()
+            #expect(streamed.status == 200 && streamed.headers["Transfer-Encoding"] == "chunked")
+            #expect(streamed.headers["Content-Length"] == nil)
+            let whole = streamed.body == LetterStream.expected(512)
+            #expect(whole, "\(streamed.body.count) bytes")
+            #expect(try client.readResponse().text == "after")
+            // An empty stream is a valid empty body.
+            #expect(try client.request("GET", "/stream?pieces=0").body.isEmpty)
+            // HEAD gets the head alone.
+            try client.send("HEAD /stream?pieces=4 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse(bodyExpected: false).status == 200)
+            #expect(try client.request("GET", "/users/still").text == "still")
+
+            let old = try BlockingHTTPClient(port: server.port, timeout: 30)
+            try old.send("GET /stream?pieces=3 HTTP/1.0\r\nHost: x\r\n\r\n")
+            let raw = try old.readResponse()
+            #expect(raw.headers["Transfer-Encoding"] == nil && raw.headers["Connection"] == "close")
+            #expect(raw.body == LetterStream.expected(3))
+        }
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrderEvenAroundASlowOne() throws {
         try withServer { server in
             let client = try BlockingHTTPClient(port: server.port)

@@ -121,6 +121,19 @@ package struct ServiceConfiguration: Sendable {
         return settings
     }
 
+    package var customers: CustomerSettings {
+        var settings = CustomerSettings()
+        settings.retrainInterval = Int64(number(CustomerSettings.retrainIntervalS) * 1000)
+        settings.segments = integer(CustomerSettings.segments)
+        settings.minSegments = integer(CustomerSettings.minSegments)
+        settings.maxSegments = max(settings.minSegments, integer(CustomerSettings.maxSegments))
+        settings.restarts = integer(CustomerSettings.restarts)
+        settings.seed = UInt64(integer(CustomerSettings.seed))
+        settings.horizonDays = integer(CustomerSettings.horizonDays)
+        settings.monthlyDiscount = number(CustomerSettings.monthlyDiscount)
+        return settings
+    }
+
     package var risk: RiskSettings {
         var settings = RiskSettings()
         settings.reviewThreshold = number(RiskSettings.reviewThreshold)

@@ -40,7 +40,7 @@ package enum SettingsCatalog {
         ] + RecommendSettings.catalog + CTRSettings.catalog + [
             authKeysFile,
             authMode,
-        ] + ForecastSettings.catalog + RiskSettings.catalog + [
+        ] + ForecastSettings.catalog + RiskSettings.catalog + CustomerSettings.catalog + [
             dataDir,
             logLevel,
             logFormat,

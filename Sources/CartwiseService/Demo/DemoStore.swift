@@ -13,7 +13,8 @@ import RealModule
 ///   spring), shows 8 impressions (with device, page and position context) mostly from that
 ///   topic and the shopper's band, of which some are clicked, viewed, added to the cart and
 ///   bought (with an order id); consumables (grocery, beauty, pets, office) are bought again
-///   about monthly; some purchases are returned (clothes most);
+///   about monthly; some purchases are returned (clothes most); a third of the shoppers lapse
+///   (stop coming back after a mean of 120 days);
 /// - two years of daily sales for the most popular SKUs, with a weekly cycle (weekends +35 %),
 ///   a yearly one (November-December peak) and week-long promotions (x1.8);
 /// - orders with everything a checkout sends (email, IP, device, card, countries, address,
@@ -171,6 +172,20 @@ package struct DemoStore {
             starts.append(Int64(day) * 86_400_000 + Int64(hour) * 3_600_000 + Int64(random.next() % 3_600_000))
         }
         starts.sort()
+        // A third of the shoppers stop coming back after a while (mean 120 days): their sessions
+        // fall between signing up and leaving, so the store has lapsed customers for churn risk
+        // to find. Drawn from a generator of the shopper's own, which leaves the main stream's
+        // draws as they were.
+        var fate = SeededRandom(seed: (options.seed ^ 0x5EED_C0DE) &+ UInt64(shopper.index))
+        if fate.unit() < 0.35 {
+            let span = Double(options.endDay - shopper.signupDay + 1)
+            let factor = min(span, -Double.log(1 - fate.unit()) * 120) / span
+            starts = starts.map { start in
+                let day = Int(start / 86_400_000)
+                let kept = shopper.signupDay + Int(Double(day - shopper.signupDay) * factor)
+                return Int64(kept) * 86_400_000 + start % 86_400_000
+            }
+        }
         // Half of those who shop on their first day sign up minutes before.
         if Int(starts[0] / 86_400_000) == shopper.signupDay && random.unit() < 0.5 {
             shopper.accountCreatedAt = starts[0] - Int64(3 + random.next() % 38) * 60_000

@@ -7,6 +7,8 @@ package enum TrainerError: Error, CustomStringConvertible {
     /// Order risk: too few labelled orders, or too few frauds among them.
     case tooFewLabels(labelled: Int, frauds: Int, neededLabels: Int, neededFrauds: Int)
     case noPreviousVersion
+    /// Customers: nobody has bought anything yet.
+    case noPurchases
     /// The service stopped during the training; its model was discarded.
     case stopped
 
@@ -17,6 +19,8 @@ package enum TrainerError: Error, CustomStringConvertible {
         case .tooFewLabels(let labelled, let frauds, let neededLabels, let neededFrauds):
             return "there are \(labelled) labelled orders with \(frauds) frauds; training needs \(neededLabels) and "
                 + "\(neededFrauds) (risk.min_labels, risk.min_fraud_labels)"
+        case .noPurchases:
+            return "no shopper has a purchase yet: send purchase events or import orders with a user"
         case .stopped: return "the service is stopping; the training was abandoned"
         case .noPreviousVersion:
             return "there is no older version to roll back to (recommendations keep theirs on disk, the other "

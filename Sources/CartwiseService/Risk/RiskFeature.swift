@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Order risk: the salted personal-data hashes, the `orders/`, `audit/` and `labels/` logs, the
 /// risk trainer, and `/score-order`, `/labels`, `/score-order/thresholds`, `GET /models/risk`.
 package final class RiskFeature: Feature {
@@ -5,6 +7,7 @@ package final class RiskFeature: Feature {
     private let storage = StartedPart<RiskStorage>()
     private let erased = StartedPart<ErasedUsers>()
     private let context: FeatureContext
+    private let importListeners = Mutex<[@Sendable ([OrderRecord]) -> Void]>([])
 
     package init(_ context: FeatureContext) throws {
         self.context = context
@@ -14,6 +17,11 @@ package final class RiskFeature: Feature {
             personal: PersonalData(salt: salt),
             logger: context.logger
         )
+    }
+
+    /// Hears the imported orders as the orders log replays; register before ``start(storage:)``.
+    package func onImportedOrders(_ listener: @escaping @Sendable ([OrderRecord]) -> Void) {
+        importListeners.withLock { $0.append(listener) }
     }
 
     package var name: String { "risk" }
@@ -29,7 +37,10 @@ package final class RiskFeature: Feature {
                 logger: context.logger,
                 // `cartwise demo` writes it, then any `serve` of the directory loads it once.
                 demoOrders: DataLayout(context.directory).demoOrders,
-                catalog: { [store = context.store] in store.item($0)?.categories }
+                catalog: { [store = context.store] in store.item($0)?.categories },
+                imported: { [listeners = importListeners.withLock { $0 }] batch in
+                    for listener in listeners { listener(batch) }
+                }
             )
         )
         erased.set(events.erased)

@@ -62,6 +62,7 @@ package final class RiskStorage: Sendable {
     ///   - demoOrders: a labelled orders CSV to import when the orders log is empty (the demo's
     ///     `demo/orders.csv`, so the demo's risk model has labels to learn from).
     ///   - catalog: an item's categories, for the imported orders' basket feature.
+    ///   - imported: hears every imported order (the customer model counts them as purchases).
     /// - Returns: the writers of the audit trail and the labels.
     /// - Throws: ``StorageError``, or a decode error for a record this version cannot read.
     package static func open(
@@ -70,7 +71,8 @@ package final class RiskStorage: Sendable {
         configuration: ServiceConfiguration,
         logger: Logger,
         demoOrders: String? = nil,
-        catalog: @escaping (String) -> [String]? = { _ in nil }
+        catalog: @escaping (String) -> [String]? = { _ in nil },
+        imported: ([OrderRecord]) -> Void = { _ in }
     ) throws -> RiskStorage {
         let started = MonotonicClock.nanoseconds()
         var unknownLabels = 0
@@ -78,7 +80,9 @@ package final class RiskStorage: Sendable {
             directory: DataLayout(directory).log(.orders),
             segmentBytes: configuration.segmentBytes
         ) { _, payload in
-            for record in try OrderRecord.decode(batch: payload) { risk.restore(record) }
+            let records = try OrderRecord.decode(batch: payload)
+            for record in records { risk.restore(record) }
+            imported(records)
         }
         if let demoOrders, ordersReport.records == 0, FileSystem.exists(demoOrders) {
             let history = OrderHistory()
@@ -87,6 +91,7 @@ package final class RiskStorage: Sendable {
             try importer.run(history: history) { batch, _ in
                 _ = try ordersLog.append([OrderRecord.encode(batch: batch)])
                 for record in batch { risk.restore(record) }
+                imported(batch)
             }
             try ordersLog.sync()
         }

@@ -163,7 +163,7 @@ package final class BlockingHTTPClient {
                     body = Array(buffer[0..<length])
                     buffer.removeFirst(length)
                 } else if headers["Transfer-Encoding"]?.lowercased() == "chunked" {
-                    throw .malformed("chunked responses are not supported by this client")
+                    body = try readChunked()
                 } else {
                     body = try readToEnd()
                 }
@@ -185,6 +185,31 @@ package final class BlockingHTTPClient {
     /// Half-closes the connection: the server sees end of input.
     package func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// A chunked body: sizes in hex, extensions ignored, trailer fields dropped.
+    private func readChunked() throws(ClientError) -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let lineEnd = try fill(until: { $0.firstRange(of: [13, 10]).map(\.upperBound) })
+            let line = String(decoding: buffer[0..<lineEnd - 2], as: UTF8.self)
+            buffer.removeFirst(lineEnd)
+            let digits = line.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+            guard let size = Int(digits.filter { $0 != " " }, radix: 16), size >= 0 else {
+                throw .malformed("chunk size '\(line)'")
+            }
+            if size == 0 {
+                // Trailer fields up to the empty line.
+                while true {
+                    let end = try fill(until: { $0.firstRange(of: [13, 10]).map(\.upperBound) })
+                    buffer.removeFirst(end)
+                    if end == 2 { return body }
+                }
+            }
+            _ = try fill(until: { $0.count >= size + 2 ? size + 2 : nil })
+            body += buffer[0..<size]
+            buffer.removeFirst(size + 2)
+        }
     }
 
     private func readToEnd() throws(ClientError) -> [UInt8] {

@@ -25,6 +25,10 @@ final class Connection {
     var parser: HTTPParser
     /// The request whose deferred response is outstanding.
     var inFlight: ResponseContext?
+    /// A streamed body still being produced; no further request is parsed until it ends.
+    var stream: (any HTTPBodyStream)?
+    /// Whether its pieces go out as chunks (HTTP/1.1) or raw until the connection closes (1.0).
+    var streamChunked = true
     /// Close once `output` is sent.
     var closeAfterFlush = false
     /// After `closeAfterFlush`, half-close and discard input first, so the client sees the error
@@ -61,7 +65,7 @@ final class Connection {
 
     /// Nothing is in progress: closing now loses nothing.
     var isQuiescent: Bool {
-        inFlight == nil && output.isEmpty && input.isEmpty && parser.isAtRequestBoundary
+        inFlight == nil && stream == nil && output.isEmpty && input.isEmpty && parser.isAtRequestBoundary
     }
 
     /// Moves to `next`, restarting the phase clock only on a real change.

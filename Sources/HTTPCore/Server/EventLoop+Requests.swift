@@ -99,7 +99,8 @@ extension EventLoop {
     /// Parses and answers as many buffered requests as the connection may take now, then
     /// sends, and updates the phase and the epoll interest.
     func process(_ connection: Connection) {
-        while connection.inFlight == nil && !connection.closeAfterFlush
+        pumpStream(connection)
+        while connection.inFlight == nil && connection.stream == nil && !connection.closeAfterFlush
             && connection.output.readableBytes < Self.outputHighWater
         {
             let event: HTTPParser.Event
@@ -122,9 +123,12 @@ extension EventLoop {
             }
             break
         }
+        // A streamed body is paused too: what is left of it is produced as the output drains
+        // (also when the connection closes after it, as a streamed answer to HTTP/1.0 does).
         connection.pausedForOutput =
-            connection.inFlight == nil && !connection.closeAfterFlush
-            && connection.output.readableBytes >= Self.outputHighWater
+            connection.stream != nil
+            || (connection.inFlight == nil && !connection.closeAfterFlush
+                && connection.output.readableBytes >= Self.outputHighWater)
         if connection.readClosed && connection.inFlight == nil && !connection.parser.isAtRequestBoundary {
             // The client stopped sending in the middle of a request: nothing more can come.
             connection.closeAfterFlush = true
@@ -176,6 +180,31 @@ extension EventLoop {
     }
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    private static let lastChunk = Array("0\r\n\r\n".utf8)
+    private static let crlf: [UInt8] = [13, 10]
+
+    /// Appends the connection's streamed body while its unsent output is below the high-water
+    /// mark; at the end of the stream, the last chunk (or, for HTTP/1.0, the close).
+    private func pumpStream(_ connection: Connection) {
+        guard let stream = connection.stream else { return }
+        while connection.output.readableBytes < Self.outputHighWater {
+            guard let piece = stream.next() else {
+                connection.stream = nil
+                if connection.streamChunked { connection.output.append(Self.lastChunk) }
+                return
+            }
+            // An empty chunk would end the body.
+            guard !piece.isEmpty else { continue }
+            if connection.streamChunked {
+                connection.output.append(String(piece.count, radix: 16))
+                connection.output.append(Self.crlf)
+                connection.output.append(piece)
+                connection.output.append(Self.crlf)
+            } else {
+                connection.output.append(piece)
+            }
+        }
+    }
 
     private func dispatch(_ incoming: HTTPRequest, on connection: Connection) {
         let start = MonotonicClock.nanoseconds()
@@ -258,6 +287,9 @@ extension EventLoop {
         var context = original
         // A deferred answer may complete after shutdown began: it must close the connection too.
         if isDraining { context.keepAlive = false }
+        let streams = response.stream != nil && response.status.allowsBody && !context.isHead
+        // Without chunked coding (HTTP/1.0) only the close ends a streamed body.
+        if streams && context.http10 { context.keepAlive = false }
         if connection.tls != nil && response.headers["Strict-Transport-Security"] == nil {
             // Over TLS, tell browsers-turned-clients to stay on HTTPS (HSTS, one year).
             var secured = response
@@ -267,6 +299,10 @@ extension EventLoop {
             serializer.write(response, context: context, into: &connection.output)
         }
         if !context.keepAlive { connection.closeAfterFlush = true }
+        if streams, let stream = response.stream {
+            connection.stream = stream
+            connection.streamChunked = !context.http10
+        }
         let seconds = Double(MonotonicClock.nanoseconds() &- context.startNanoseconds) / 1e9
         self.context.observer.requestCompleted(
             method: context.method,
@@ -334,7 +370,7 @@ extension EventLoop {
             return
         }
         if sent > 0 { context.observer.bytesTransferred(received: 0, sent: sent) }
-        guard connection.output.isEmpty, connection.closeAfterFlush else { return }
+        guard connection.output.isEmpty, connection.closeAfterFlush, connection.stream == nil else { return }
         if connection.lingerBeforeClose && !connection.readClosed {
             shutdown(connection.fd, Int32(SHUT_WR))
             connection.input.removeAll()
@@ -378,7 +414,7 @@ extension EventLoop {
             && connection.interest & Poller.readable != 0
         let wantsInput =
             connection.phase == .lingering || awaitingQuietly
-            || (connection.inFlight == nil && !connection.closeAfterFlush
+            || (connection.inFlight == nil && connection.stream == nil && !connection.closeAfterFlush
                 && connection.output.readableBytes < Self.outputHighWater)
         if wantsInput && !connection.readClosed { mask |= Poller.readable | Poller.peerClosed }
         if !connection.output.isEmpty { mask |= Poller.writable }

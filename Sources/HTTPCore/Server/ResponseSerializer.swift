@@ -37,6 +37,7 @@ struct ResponseSerializer {
     private static let contentLength = Array("Content-Length: ".utf8)
     private static let connectionClose = Array("Connection: close\r\n".utf8)
     private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
+    private static let chunkedHeader = Array("Transfer-Encoding: chunked\r\n".utf8)
     private static let gzipHeaders = Array("Content-Encoding: gzip\r\n".utf8)
     private static let varyHeader = Array("Vary: Accept-Encoding\r\n".utf8)
     /// Fields the serializer writes itself; a handler's own copies are dropped.
@@ -47,8 +48,9 @@ struct ResponseSerializer {
         var body = response.body
         var compressed = false
         let contentType = response.headers["Content-Type"]
+        let streamed = response.stream != nil
         let eligible =
-            compressor != nil && response.status.allowsBody && body.count >= minimumGzipBytes
+            !streamed && compressor != nil && response.status.allowsBody && body.count >= minimumGzipBytes
             && ContentCoding.isCompressible(contentType) && !response.headers.contains("Content-Encoding")
         if eligible, context.acceptsGzip, let compressor, let packed = try? compressor.compress(body),
             packed.count < body.count
@@ -69,7 +71,11 @@ struct ResponseSerializer {
         }
         if eligible { output.append(Self.varyHeader) }
         if compressed { output.append(Self.gzipHeaders) }
-        if response.status.allowsBody {
+        if streamed && response.status.allowsBody {
+            // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection
+            // (the event loop closes it after a streamed answer to 1.0).
+            if !context.http10 { output.append(Self.chunkedHeader) }
+        } else if response.status.allowsBody {
             output.append(Self.contentLength)
             output.append(String(body.count))
             output.append(Self.crlf)
@@ -81,7 +87,7 @@ struct ResponseSerializer {
             output.append(Self.connectionKeepAlive)
         }
         output.append(Self.crlf)
-        if response.status.allowsBody && !context.isHead {
+        if response.status.allowsBody && !context.isHead && !streamed {
             output.append(body)
         }
     }

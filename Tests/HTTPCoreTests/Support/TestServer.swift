@@ -1,4 +1,5 @@
 import HTTPCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,13 @@ enum TestServer {
             let delay = try request.queryInt("ms", default: 100, range: 0...10_000)!
             usleep(UInt32(delay * 1000))
             return HTTPResponse.text("stalled \(delay)")
+        }
+        // `pieces` pieces of 10 KiB, each a repeat of one letter, produced as the client reads.
+        routes.get("/stream") { request, _ in
+            let pieces = try request.queryInt("pieces", default: 3, range: 0...100_000)!
+            var response = HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"])
+            response.stream = LetterStream(pieces: pieces)
+            return response
         }
         // Answers from another thread after `ms` milliseconds.
         routes.onDeferred(.get, "/slow") { request, _, promise in
@@ -60,5 +68,26 @@ extension HTTPServerConfiguration {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2)
         configure(&configuration)
         return configuration
+    }
+}
+
+/// A streamed body of `pieces` pieces of 10 KiB: a, b, c, ... in turn.
+final class LetterStream: HTTPBodyStream {
+    private let produced = Mutex(0)
+    let pieces: Int
+
+    init(pieces: Int) { self.pieces = pieces }
+
+    /// The body the stream produces, for comparison.
+    static func expected(_ pieces: Int) -> [UInt8] {
+        (0..<pieces).flatMap { [UInt8](repeating: UInt8(97 + $0 % 26), count: 10_240) }
+    }
+
+    func next() -> [UInt8]? {
+        produced.withLock { count in
+            guard count < pieces else { return nil }
+            defer { count += 1 }
+            return [UInt8](repeating: UInt8(97 + count % 26), count: 10_240)
+        }
     }
 }
