@@ -74,11 +74,13 @@ struct BenchCustomers: ParsableCommand {
         settings.monthlyDiscount = discountRate
         settings.segments = segments
         let started = MonotonicClock.nanoseconds()
-        let (model, report) = CustomerModelBuilder(settings: settings).build(
-            ledger.contents,
-            catalog: { _ in nil },
-            clock: MonotonicClock.nanoseconds
-        )
+        guard
+            let (model, report) = CustomerModelBuilder(settings: settings).build(
+                ledger.contents,
+                catalog: { _ in nil },
+                clock: MonotonicClock.nanoseconds
+            )
+        else { throw ValidationError("the build was cancelled") }
         let buildSeconds = Double(MonotonicClock.nanoseconds() - started) / 1e9
 
         // The fits alone, each on the same summaries the build used.

@@ -170,6 +170,21 @@ import Testing
         #expect(Self.bgnbd.probabilityAlive(customer) > 0.99)
     }
 
+    /// A shop where hardly anyone lapses fits a and b in the thousands (the demo store's fit):
+    /// the series is then summed in its plain form, and still matches lifetimes.
+    @Test func nearlyConstantDropOutMatchesLifetimes() {
+        let model = BetaGeometricNBD(r: 0.0762, alpha: 1.8325, a: 26.27, b: 160_422.8)
+        let cases: [(RepeatPurchases, Double, Double)] = [
+            (RepeatPurchases(repeats: 0, recency: 0, age: 30), 1, 0.124458645866),
+            (RepeatPurchases(repeats: 3, recency: 20, age: 40), 0.998791034457, 3.81767199757),
+            (RepeatPurchases(repeats: 60, recency: 90, age: 95), 0.996059437252, 32.0482921949),
+        ]
+        for (customer, alive, expected) in cases {
+            #expect(Self.close(model.probabilityAlive(customer), alive, relative: 1e-9))
+            #expect(Self.close(model.expectedPurchases(inWeeks: 52, customer), expected, relative: 1e-7))
+        }
+    }
+
     @Test func gammaGammaMatchesLifetimes() {
         let model = GammaGammaSpend(p: 6.25, q: 3.74, v: 15.44)
         let cases: [(Double, Double, Double, Double)] = [

@@ -296,11 +296,16 @@ private struct Page: Decodable {
             order("o3", user: "u", at: Self.start + 12 * day, amount: 500, fraud: true),
             order("o4", user: "v", at: Self.start, amount: 5, fraud: nil),
         ])
-        let (model, report) = CustomerModelBuilder(settings: CustomerSettings()).build(
-            ledger.contents,
-            catalog: { _ in nil },
-            clock: { 0 }
-        )
+        guard
+            let (model, report) = CustomerModelBuilder(settings: CustomerSettings()).build(
+                ledger.contents,
+                catalog: { _ in nil },
+                clock: { 0 }
+            )
+        else {
+            Issue.record("a build nobody cancelled returned nil")
+            return
+        }
         #expect(report.purchasers == 2)
         let u = Int(model.index["u"]!)
         let rfm = model.rfm(u, asOf: model.asOf)
@@ -308,5 +313,9 @@ private struct Page: Decodable {
         #expect(rfm?.frequency == 2 && rfm?.monetary == 45)
         #expect(model.profiles[u].orders == 2)
         #expect(model.profiles[u].returnedUnits == 1)
+        // A build the service no longer wants stops.
+        var cancelled = CustomerModelBuilder(settings: CustomerSettings())
+        cancelled.isCancelled = { true }
+        #expect(cancelled.build(ledger.contents, catalog: { _ in nil }, clock: { 0 }) == nil)
     }
 }

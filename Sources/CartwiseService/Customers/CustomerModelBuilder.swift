@@ -9,6 +9,9 @@ package struct CustomerModelBuilder: Sendable {
     package var settings: CustomerSettings
     /// Runs the k-means restarts (the trainer's threads; serially by default).
     package var parallel: KMeans.Executor = KMeans.serial
+    /// Asked between stages and every thousand customers: a build the service no longer wants
+    /// (it is stopping) ends early, and ``build(_:catalog:clock:)`` returns nil.
+    package var isCancelled: @Sendable () -> Bool = { false }
     /// Customers fewer than this get no segments (k-means on a handful of points names noise).
     package static let minimumForSegments = 20
     /// Customers the silhouette is computed on when it chooses k (O(m²)).
@@ -38,12 +41,12 @@ package struct CustomerModelBuilder: Sendable {
     ///   - contents: the ledger's copy.
     ///   - catalog: an item's catalog entry (price and categories), nil when unknown.
     ///   - clock: a monotonic clock in nanoseconds, for the report's timings.
-    /// - Returns: the model and what the build measured.
+    /// - Returns: the model and what the build measured, or nil when cancelled.
     package func build(
         _ contents: CustomerLedger.Contents,
         catalog: (String) -> Item?,
         clock: () -> UInt64
-    ) -> (CustomerModel, Report) {
+    ) -> (CustomerModel, Report)? {
         var model = CustomerModel()
         var report = Report()
         model.horizonDays = settings.horizonDays
@@ -56,6 +59,7 @@ package struct CustomerModelBuilder: Sendable {
         model.ids = contents.customers.keys.sorted()
         model.index.reserveCapacity(model.ids.count)
         for customer in model.ids {
+            if model.index.count % 1_000 == 0 && isCancelled() { return nil }
             model.index[customer] = Int32(model.index.count)
             let record = contents.customers[customer]!
             let (days, amounts, profile) = Self.purchases(record, items: items, usual: usual)
@@ -78,6 +82,7 @@ package struct CustomerModelBuilder: Sendable {
         }
         report.purchasers = purchasers.count
         report.repeatBuyers = summaries.count { $0.repeats > 0 }
+        if isCancelled() { return nil }
         var started = clock()
         let choice = chooseRepeatModel(model, purchasers: purchasers)
         model.purchases = choice.model
@@ -96,7 +101,8 @@ package struct CustomerModelBuilder: Sendable {
         model.expectedPurchases = model.alive
         model.expectedSpend = model.alive
         model.value = model.alive
-        for i in purchasers {
+        for (position, i) in purchasers.enumerated() {
+            if position % 1_000 == 0 && isCancelled() { return nil }
             guard
                 let (alive, value) = model.lifetime(
                     i,
@@ -116,8 +122,10 @@ package struct CustomerModelBuilder: Sendable {
             (1 - model.alive[Int($0)], model.value[Int($0)], $1) > (1 - model.alive[Int($1)], model.value[Int($1)], $0)
         }
 
+        if isCancelled() { return nil }
         started = clock()
         segment(&model, purchasers: purchasers, report: &report)
+        if isCancelled() { return nil }
         report.segmentSeconds = Double(clock() - started) / 1e9
         return (model, report)
     }
@@ -310,7 +318,7 @@ package struct CustomerModelBuilder: Sendable {
                 sample = Array(sample.prefix(Self.silhouetteSample)).sorted()
             }
             fits = (settings.minSegments...max(settings.minSegments, settings.maxSegments)).compactMap { k in
-                guard k < rfms.count else { return nil }
+                guard k < rfms.count, !isCancelled() else { return nil }
                 let clustering = fit(points, k: k)
                 return (
                     clustering,

@@ -72,11 +72,18 @@ package final class CustomerTrainer: Sendable {
         let contents = ledger.contents
         var builder = CustomerModelBuilder(settings: settings)
         builder.parallel = { count, job in ParallelMap.run(count: count, threads: 2, name: "customer-kmeans", job) }
-        let (model, report) = builder.build(
-            contents,
-            catalog: catalog,
-            clock: MonotonicClock.nanoseconds
-        )
+        builder.isCancelled = { [worker] in worker.isStopping }
+        guard
+            let (model, report) = builder.build(
+                contents,
+                catalog: catalog,
+                clock: MonotonicClock.nanoseconds
+            )
+        else {
+            trainings.abandoned()
+            logger.notice("abandoned a customer model training: the service is stopping")
+            return .failure(TrainerError.stopped)
+        }
         let trainedAt = WallClock.milliseconds()
         lastTrained.withLock { $0 = (generation, trainedAt) }
         guard report.purchasers > 0 else {
