@@ -5,7 +5,7 @@ For each k in 4..8: scikit-learn KMeans(k-means++, n_init=10, random_state=0) an
 `cartwise bench kmeans` (the same settings), both on --threads threads, on the CDNOW RFM features, scored by the kit's
 score_segment.py (inertia and silhouette over all customers). Then BG/NBD and Gamma-Gamma on
 the CDNOW sample and full cohort (calibration to 1997-09-30): lifetimes 0.11.3 against
-`cartwise bench customers`, parameters and fit seconds (median of --runs).
+`cartwise bench customers`, parameters and fit seconds (median of --runs); Pareto/NBD too.
 
 Usage: benchmarks/customers-fit.py [--eval ../shared/eval] [--cartwise .build/release/cartwise] [--runs 3] [--threads 1]
 Needs the kit's .venv-ops (bash ../shared/eval/setup.sh) and data/segment (prepare_segment.py).
@@ -73,7 +73,7 @@ def main() -> int:
               f"{ref['silhouette']:.4f} | {mine['silhouette']:.4f} | {sk_time:.3f} | {ours[k]:.3f} | "
               f"{ours[k] / sk_time:.2f} |", flush=True)
 
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
     from lifetimes.utils import calibration_and_holdout_data
     print()
     print("| cohort | model | lifetimes params | ours | lifetimes fit s | ours | time ratio |")
@@ -96,6 +96,11 @@ def main() -> int:
             t0 = time.perf_counter()
             ggf = GammaGammaFitter().fit(rep["frequency_cal"], rep["monetary_value_cal"])
             gwalls.append(time.perf_counter() - t0)
+        pwalls, pnbd = [], None
+        for _ in range(a.runs):
+            t0 = time.perf_counter()
+            pnbd = ParetoNBDFitter().fit(s["frequency_cal"], s["recency_cal"], s["T_cal"])
+            pwalls.append(time.perf_counter() - t0)
         mine = json.loads(subprocess.run(
             [a.cartwise, "bench", "customers", str(data / fname), "--calibration-end", "1997-09-30",
              "--repeats", str(a.runs)], check=True, capture_output=True, text=True).stdout)
@@ -109,6 +114,11 @@ def main() -> int:
         print(f"| {name} | Gamma-Gamma p, q, v | {lt_gg['p']:.4f}, {lt_gg['q']:.4f}, {lt_gg['v']:.4f} | "
               f"{gg['p']:.4f}, {gg['q']:.4f}, {gg['v']:.4f} | {statistics.median(gwalls):.3f} | "
               f"{gg['fit_seconds']:.3f} | {gg['fit_seconds'] / statistics.median(gwalls):.2f} |", flush=True)
+        pn = mine["pareto_nbd"]
+        lt_pn = pnbd.params_
+        print(f"| {name} | Pareto/NBD r, α, s, β | {lt_pn['r']:.4f}, {lt_pn['alpha']:.4f}, {lt_pn['s']:.4f}, {lt_pn['beta']:.4f} | "
+              f"{pn['r']:.4f}, {pn['alpha']:.4f}, {pn['s']:.4f}, {pn['beta']:.4f} | {statistics.median(pwalls):.3f} | "
+              f"{pn['fit_seconds']:.3f} | {pn['fit_seconds'] / statistics.median(pwalls):.2f} |", flush=True)
         clv.append({"cohort": name, "lifetimes_bgnbd_s": statistics.median(walls), "ours": mine})
     print(json.dumps({"kmeans": rows, "clv": clv}, default=float))
     return 0

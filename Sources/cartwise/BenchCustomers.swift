@@ -104,6 +104,7 @@ struct BenchCustomers: ParsableCommand {
         let (bgnbd, bgnbdSeconds) = timed { BetaGeometricNBD.fit(WeightedSummaries(summaries)) }
         let (mbgnbd, mbgnbdSeconds) = timed { BetaGeometricNBD.fit(WeightedSummaries(summaries), modified: true) }
         let (gammaGamma, gammaGammaSeconds) = timed { GammaGammaSpend.fit(WeightedSummaries(spends)) }
+        let (pareto, paretoSeconds) = timed { ParetoNBD.fit(WeightedSummaries(summaries)) }
 
         if let output {
             var out = CustomerEncoding.csvHeader
@@ -119,8 +120,9 @@ struct BenchCustomers: ParsableCommand {
              "as_of": "\(CustomerQuery.date(model.asOf))", "build_seconds": \(buildSeconds),
              "bgnbd": {"r": \(number(bgnbd?.r)), "alpha": \(number(bgnbd?.alpha)), "a": \(number(bgnbd?.a)), "b": \(number(bgnbd?.b)), "fit_seconds": \(bgnbdSeconds)},
              "mbgnbd": {"r": \(number(mbgnbd?.r)), "alpha": \(number(mbgnbd?.alpha)), "a": \(number(mbgnbd?.a)), "b": \(number(mbgnbd?.b)), "fit_seconds": \(mbgnbdSeconds)},
+             "pareto_nbd": {"r": \(number(pareto?.r)), "alpha": \(number(pareto?.alpha)), "s": \(number(pareto?.s)), "beta": \(number(pareto?.beta)), "fit_seconds": \(paretoSeconds)},
              "gamma_gamma": {"p": \(number(gammaGamma?.p)), "q": \(number(gammaGamma?.q)), "v": \(number(gammaGamma?.v)), "fit_seconds": \(gammaGammaSeconds)},
-             "served_model": "\(model.purchases?.modified == true ? "MBG/NBD" : "BG/NBD")", "selection": "\(model.selection)",
+             "served_model": "\(model.purchases?.name ?? "none")", "selection": "\(model.selection)",
              "clv_mean": \(values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)),
              "segments": [\(model.segments.map { "\"\($0.id)\"" }.joined(separator: ", "))], "silhouette": \(number(report.silhouette))}
             """

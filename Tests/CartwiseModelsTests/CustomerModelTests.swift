@@ -137,6 +137,145 @@ import Testing
         ),
     ]
 
+    /// lifetimes' ParetoNBDFitter at its CDNOW-sample fit (α < β), then at parameters with α > β:
+    /// both branches of A₀.
+    static let paretoReference: [(ParetoNBD, Reference)] = {
+        let sample = ParetoNBD(r: 0.5533, alpha: 10.5779, s: 0.6063, beta: 11.6696)
+        let other = ParetoNBD(r: 0.5533, alpha: 12.5, s: 1.6, beta: 4.2)
+        return [
+            (
+                sample,
+                Reference(
+                    x: 0,
+                    recency: 0,
+                    age: 30,
+                    logLikelihood: -0.485662773399,
+                    alive: 0.357037504428,
+                    weeks39: 0.153050206238,
+                    weeks520: 0.919509583051
+                )
+            ),
+            (
+                sample,
+                Reference(
+                    x: 1,
+                    recency: 2,
+                    age: 30,
+                    logLikelihood: -4.42722382845,
+                    alive: 0.250716639025,
+                    weeks39: 0.301715700388,
+                    weeks520: 1.81267627586
+                )
+            ),
+            (
+                sample,
+                Reference(
+                    x: 5,
+                    recency: 20,
+                    age: 38,
+                    logLikelihood: -16.6324077656,
+                    alive: 0.392423640277,
+                    weeks39: 1.45049175646,
+                    weeks520: 9.12903197995
+                )
+            ),
+            (
+                sample,
+                Reference(
+                    x: 2,
+                    recency: 5,
+                    age: 70,
+                    logLikelihood: -7.74133316838,
+                    alive: 0.0304485863829,
+                    weeks39: 0.0332503008132,
+                    weeks520: 0.239195889369
+                )
+            ),
+            (
+                sample,
+                Reference(
+                    x: 40,
+                    recency: 60,
+                    age: 61,
+                    logLikelihood: -64.7915399531,
+                    alive: 0.988749037696,
+                    weeks39: 19.0554077416,
+                    weeks520: 132.844861828
+                )
+            ),
+            (
+                other,
+                Reference(
+                    x: 0,
+                    recency: 0,
+                    age: 30,
+                    logLikelihood: -0.142561394081,
+                    alive: 0.0204457683965,
+                    weeks39: 0.00556146237521,
+                    weeks520: 0.0123194878947
+                )
+            ),
+            (
+                other,
+                Reference(
+                    x: 1,
+                    recency: 2,
+                    age: 30,
+                    logLikelihood: -4.3736060728,
+                    alive: 0.018310260951,
+                    weeks39: 0.0139821762514,
+                    weeks520: 0.0309726542139
+                )
+            ),
+            (
+                other,
+                Reference(
+                    x: 5,
+                    recency: 20,
+                    age: 38,
+                    logLikelihood: -18.3780856642,
+                    alive: 0.119263742664,
+                    weeks39: 0.299571767718,
+                    weeks520: 0.727355096764
+                )
+            ),
+            (
+                other,
+                Reference(
+                    x: 2,
+                    recency: 5,
+                    age: 70,
+                    logLikelihood: -7.98578678624,
+                    alive: 0.00132004946958,
+                    weeks39: 0.00113106249292,
+                    weeks520: 0.00360230053857
+                )
+            ),
+            (
+                other,
+                Reference(
+                    x: 40,
+                    recency: 60,
+                    age: 61,
+                    logLikelihood: -69.0310412903,
+                    alive: 0.967564695835,
+                    weeks39: 14.2248564598,
+                    weeks520: 42.4634120282
+                )
+            ),
+        ]
+    }()
+
+    @Test func paretoNBDMatchesLifetimes() {
+        for (model, reference) in Self.paretoReference {
+            let customer = RepeatPurchases(repeats: reference.x, recency: reference.recency, age: reference.age)
+            #expect(Self.close(model.logLikelihood(customer), reference.logLikelihood), "\(reference)")
+            #expect(Self.close(model.probabilityAlive(customer), reference.alive), "\(reference)")
+            #expect(Self.close(model.expectedPurchases(inWeeks: 39, customer), reference.weeks39), "\(reference)")
+            #expect(Self.close(model.expectedPurchases(inWeeks: 520, customer), reference.weeks520), "\(reference)")
+        }
+    }
+
     private static func close(_ value: Double, _ expected: Double, relative: Double = 1e-7) -> Bool {
         abs(value - expected) <= relative * max(1, abs(expected))
     }

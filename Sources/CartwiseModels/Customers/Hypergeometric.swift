@@ -37,11 +37,33 @@ package enum Hypergeometric {
     ///   - z: in [0, 1).
     /// - Returns: the sum.
     package static func series(_ alpha: Double, _ beta: Double, _ gamma: Double, _ z: Double) -> Double {
+        var budget = 200_000
+        return series(alpha, beta, gamma, z, budget: &budget) ?? .nan
+    }
+
+    /// The same sum within a budget of terms, which it spends: nil when the budget ran out
+    /// first (z too near 1 for the series to be worth summing).
+    /// - Parameters:
+    ///   - alpha: α.
+    ///   - beta: β.
+    ///   - gamma: γ, positive.
+    ///   - z: in [0, 1).
+    ///   - budget: terms left; reduced by the terms used.
+    /// - Returns: the sum, or nil.
+    package static func series(
+        _ alpha: Double,
+        _ beta: Double,
+        _ gamma: Double,
+        _ z: Double,
+        budget: inout Int
+    ) -> Double? {
         guard z > 0 else { return 1 }
         var term = 1.0
         var sum = 1.0
         var n = 0.0
-        while n < 200_000 {
+        while true {
+            guard budget > 0 else { return nil }
+            budget -= 1
             term *= (alpha + n) * (beta + n) / ((gamma + n) * (n + 1)) * z
             sum += term
             n += 1
@@ -51,11 +73,10 @@ package enum Hypergeometric {
             if abs(term) * z / (1 - z) <= 1e-15 * max(1, abs(sum))
                 && (alpha + n) * (beta + n) <= (gamma + n) * (n + 1)
             {
-                break
+                return sum
             }
-            if term == 0 { break }
+            if term == 0 { return sum }
         }
-        return sum
     }
 
     /// (1 - z)^p.

@@ -23,7 +23,7 @@ package struct LifetimeValue: Sendable, Equatable {
     ///   - weeks: the horizon.
     ///   - monthlyDiscount: the monthly discount rate, 0 or more.
     package init(
-        purchases model: BetaGeometricNBD,
+        purchases model: any RepeatBuyingModel,
         spend spendModel: GammaGammaSpend?,
         customer: RepeatPurchases,
         average: GammaGammaSpend.Spend,

@@ -34,10 +34,7 @@ package enum CustomerEncoding {
         out += #","profile":"#.utf8
         appendProfile(model.profiles[i], asOf: query.asOf, to: &out)
         out += #","model":{"family":"customers","version":\#(version),"repeat_buying":"#.utf8
-        JSONString.append(
-            model.purchases?.modified == true ? "MBG/NBD" : model.purchases == nil ? "none" : "BG/NBD",
-            to: &out
-        )
+        JSONString.append(model.purchases?.name ?? "none", to: &out)
         out += "}}".utf8
         return out
     }

@@ -24,9 +24,9 @@ package struct CustomerModel: Sendable {
     /// Means and standard deviations of log1p recency, frequency and monetary.
     package var featureMeans: [Double] = [0, 0, 0]
     package var featureScales: [Double] = [1, 1, 1]
-    /// The repeat-buying model (BG/NBD or MBG/NBD, whichever predicted a held-back stretch
-    /// better); nil when nobody has bought twice.
-    package var purchases: BetaGeometricNBD?
+    /// The repeat-buying model (BG/NBD, MBG/NBD or Pareto/NBD, whichever predicted a held-back
+    /// stretch best); nil when nobody has bought twice.
+    package var purchases: (any RepeatBuyingModel)?
     package var spend: GammaGammaSpend?
     /// The last day of the data the models were fitted on (UTC days since 1970).
     package var asOf: Int32 = 0

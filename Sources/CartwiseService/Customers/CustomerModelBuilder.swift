@@ -211,26 +211,50 @@ package struct CustomerModelBuilder: Sendable {
     // MARK: - Repeat buying
 
     private struct Choice {
-        var model: BetaGeometricNBD?
+        var model: (any RepeatBuyingModel)?
         var description: String
         var error: Double?
         var predicted: Double?
         var actual: Double?
     }
 
-    /// BG/NBD or MBG/NBD, whichever predicts the last quarter of the history better from the
-    /// first three (mean absolute error of repeat purchases per customer), then refitted on all.
+    /// The three repeat-buying models, fitted by maximum likelihood.
+    private enum Candidate: CaseIterable {
+        case bgnbd
+        case mbgnbd
+        case pareto
+
+        var name: String {
+            switch self {
+            case .bgnbd: return "BG/NBD"
+            case .mbgnbd: return "MBG/NBD"
+            case .pareto: return "Pareto/NBD"
+            }
+        }
+
+        func fit(_ customers: WeightedSummaries<RepeatPurchases>) -> (any RepeatBuyingModel)? {
+            switch self {
+            case .bgnbd: return BetaGeometricNBD.fit(customers)
+            case .mbgnbd: return BetaGeometricNBD.fit(customers, modified: true)
+            case .pareto: return ParetoNBD.fit(customers)
+            }
+        }
+    }
+
+    /// BG/NBD, MBG/NBD or Pareto/NBD: whichever predicts the last quarter of the history best
+    /// from the first three (mean absolute error of repeat purchases per customer), then refitted
+    /// on all of it.
     ///
-    /// Why a choice: the two differ most on one-time buyers (BG/NBD holds them alive for
-    /// certain), and which describes a shop better is an empirical question its own data can
-    /// answer. Too short a history (under 8 weeks, or no repeat buyer in the first part) keeps
-    /// BG/NBD, the standard.
+    /// Why a choice: they differ in how customers leave (after a purchase, also right after the
+    /// first, or at any time), and which describes a shop better is an empirical question its own
+    /// data can answer. Too short a history (under 8 weeks, or no repeat buyer in the first part)
+    /// keeps BG/NBD, the standard.
     private func chooseRepeatModel(_ model: CustomerModel, purchasers: [Int]) -> Choice {
         let all = WeightedSummaries(purchasers.compactMap { model.summary($0, asOf: model.asOf)?.0 })
         let first = purchasers.compactMap { model.purchaseDays($0).days.first }.min() ?? model.asOf
         let span = model.asOf - first
         let split = first + span * 3 / 4
-        var candidates: [(modified: Bool, error: Double, predicted: Double)] = []
+        var candidates: [(candidate: Candidate, error: Double, predicted: Double)] = []
         var actualTotal = 0.0
         if span >= 56 {
             var early: [RepeatPurchases] = []
@@ -243,8 +267,9 @@ package struct CustomerModelBuilder: Sendable {
             actualTotal = later.reduce(0, +)
             let weeks = Double(model.asOf - split) / 7
             let grouped = WeightedSummaries(early)
-            for modified in [false, true] {
-                guard let fitted = BetaGeometricNBD.fit(grouped, modified: modified) else { continue }
+            for candidate in Candidate.allCases {
+                if isCancelled() { break }
+                guard let fitted = candidate.fit(grouped) else { continue }
                 var error = 0.0
                 var predicted = 0.0
                 for (summary, actual) in zip(early, later) {
@@ -252,21 +277,33 @@ package struct CustomerModelBuilder: Sendable {
                     error += abs(expected - actual)
                     predicted += expected
                 }
-                candidates.append((modified, error / Double(max(1, early.count)), predicted))
+                guard error.isFinite else { continue }
+                candidates.append((candidate, error / Double(max(1, early.count)), predicted))
             }
         }
-        let best = candidates.min { $0.error < $1.error }
-        let modified = best?.modified ?? false
-        let name = modified ? "MBG/NBD" : "BG/NBD"
+        // The best that can also be fitted on all of the history (a Pareto/NBD fit can fail
+        // where the early part's succeeded), else BG/NBD.
+        let ranked = candidates.sorted { $0.error < $1.error }
+        var chosen = Candidate.bgnbd
+        var fitted: (any RepeatBuyingModel)?
+        var best: (candidate: Candidate, error: Double, predicted: Double)?
+        for entry in ranked {
+            if let model = entry.candidate.fit(all) {
+                (chosen, fitted, best) = (entry.candidate, model, entry)
+                break
+            }
+        }
+        if fitted == nil { fitted = Candidate.bgnbd.fit(all) }
         let description =
-            if let best {
-                "\(name): it predicted the last quarter of the history from the first three better (mean absolute error \(Self.format(best.error)) against \(Self.format(candidates.first { $0.modified != modified }?.error))"
-                    + ")"
+            if best != nil {
+                "\(chosen.name): it predicted the last quarter of the history from the first three best (mean absolute "
+                    + "error per customer "
+                    + ranked.map { "\($0.candidate.name) \(Self.format($0.error))" }.joined(separator: ", ") + ")"
             } else {
-                "BG/NBD: too little history to compare it with MBG/NBD"
+                "BG/NBD: too little history to compare it with MBG/NBD and Pareto/NBD"
             }
         return Choice(
-            model: BetaGeometricNBD.fit(all, modified: modified),
+            model: fitted,
             description: description,
             error: best?.error,
             predicted: best?.predicted,
