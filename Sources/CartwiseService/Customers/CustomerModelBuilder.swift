@@ -457,7 +457,7 @@ package struct CustomerModelBuilder: Sendable {
 
     private static func describe(_ segment: CustomerSegment) -> String {
         func percent(_ share: Double) -> String { String(Double((share * 1000).rounded()) / 10) + " %" }
-        func amount(_ value: Double) -> String { String(Double((value * 100).rounded()) / 100) }
+        func amount(_ value: Double) -> String { JSONWriter.number(value, places: 2) }
         let times = segment.medianFrequency == 1 ? "once" : "on \(amount(segment.medianFrequency)) days"
         return "The typical member last bought \(amount(segment.medianRecencyDays)) days before the as-of date, "
             + "bought \(times) and spent \(amount(segment.medianMonetary)) in all. \(segment.size) customers "
