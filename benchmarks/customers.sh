@@ -46,16 +46,6 @@ $BIN serve --port $PORT --threads 1 --data-dir "$WORK/data" --log-level warning 
 SERVER_PID=$!
 for _ in $(seq 600); do curl -sf -o /dev/null $URL/segments && break; sleep 0.2; done
 curl -sf -o /dev/null $URL/segments || { echo "the customer model was not trained" >&2; cat "$WORK/server.log" >&2; exit 1; }
-row() {
-  python3 - "$1" "$2" <<'PY'
-import sys
-lines = {line.split()[0]: line for line in sys.argv[2].splitlines() if line.strip()}
-kv = dict(p.split("=", 1) for p in lines["RESULT"].split()[1:])
-steal = lines.get("STEAL", "STEAL percent=?").split("=")[1]
-print(f"| {sys.argv[1]} | {float(kv['rps']):,.0f} | {int(kv['p50_us'])/1000:.3f} | {int(kv['p99_us'])/1000:.3f} | "
-      f"{int(kv['errors'])+int(kv['non2xx'])} | {steal} |")
-PY
-}
 echo "| run (1 server loop, wrk -t1 -c16) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
 echo "|---|---:|---:|---:|---:|---:|"
 WRK_IDS_FILE=$WORK/ids.txt wrk -t1 -c16 -d3s -s benchmarks/lua/customers.lua $URL >/dev/null

@@ -66,16 +66,6 @@ for shape in catalog context; do
   curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/$shape.json" $URL/rank > /dev/null \
     || { echo "POST /rank failed" >&2; cat "$WORK/server.log" >&2; exit 1; }
 done
-row() {
-  python3 - "$1" "$2" <<'PY'
-import sys
-lines = {line.split()[0]: line for line in sys.argv[2].splitlines() if line.strip()}
-kv = dict(p.split("=", 1) for p in lines["RESULT"].split()[1:])
-steal = lines.get("STEAL", "STEAL percent=?").split("=")[1]
-print(f"| {sys.argv[1]} | {float(kv['rps']):,.0f} | {int(kv['p50_us'])/1000:.3f} | {int(kv['p99_us'])/1000:.3f} | "
-      f"{int(kv['errors'])+int(kv['non2xx'])} | {steal} |")
-PY
-}
 echo "| run (server threads $SERVER_THREADS, wrk -t$WRK_THREADS -c16) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
 echo "|---|---:|---:|---:|---:|---:|"
 WRK_BODY_FILE=$WORK/catalog.json wrk -t"$WRK_THREADS" -c16 -d3s -s benchmarks/lua/report.lua $URL/rank >/dev/null

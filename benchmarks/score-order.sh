@@ -64,16 +64,6 @@ for _ in $(seq 600); do curl -sf $URL/models/risk 2>/dev/null | grep -q '"model"
 curl -sf $URL/models/risk | grep -q '"model":"gbdt"' || { echo "the risk model was not trained" >&2; cat "$WORK/server.log" >&2; exit 1; }
 sed 's/ORDER_ID/check-1/' "$WORK/order.json" | curl -sf -X POST -H 'Content-Type: application/json' --data-binary @- \
   $URL/score-order > /dev/null || { echo "POST /score-order failed" >&2; cat "$WORK/server.log" >&2; exit 1; }
-row() {
-  python3 - "$1" "$2" <<'PY'
-import sys
-lines = {line.split()[0]: line for line in sys.argv[2].splitlines() if line.strip()}
-kv = dict(p.split("=", 1) for p in lines["RESULT"].split()[1:])
-steal = lines.get("STEAL", "STEAL percent=?").split("=")[1]
-print(f"| {sys.argv[1]} | {float(kv['rps']):,.0f} | {int(kv['p50_us'])/1000:.3f} | {int(kv['p99_us'])/1000:.3f} | "
-      f"{int(kv['errors'])+int(kv['non2xx'])} | {steal} |")
-PY
-}
 echo "| run (server threads $SERVER_THREADS, wrk -t1 -c16, durability $DURABILITY) | req/s | p50 ms | p99 ms | errors + non-2xx | host steal % |"
 echo "|---|---:|---:|---:|---:|---:|"
 WRK_BODY_FILE=$WORK/order.json wrk -t1 -c16 -d3s -s benchmarks/lua/score-order.lua $URL >/dev/null

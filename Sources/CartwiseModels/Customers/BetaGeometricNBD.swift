@@ -42,17 +42,8 @@ package struct BetaGeometricNBD: Sendable, Equatable {
     /// - Parameter customer: the summary.
     /// - Returns: ln L(r, α, a, b | x, t_x, T).
     package func logLikelihood(_ customer: RepeatPurchases) -> Double {
-        let x = customer.repeats
-        let shift = modified ? 1.0 : 0.0
-        let common =
-            Double.logGamma(r + x) - Double.logGamma(r) + r * Double.log(alpha)
-            + Double.logGamma(a + b) + Double.logGamma(b + x + shift) - Double.logGamma(b)
-            - Double.logGamma(a + b + x + shift)
-        let stays = -(r + x) * Double.log(alpha + customer.age)
-        guard let odds = logDropOdds(customer) else { return common + stays }
-        // ln(1 + e^odds) without overflow.
-        let softplus = odds > 0 ? odds + Double.log(onePlus: Double.exp(-odds)) : Double.log(onePlus: Double.exp(odds))
-        return common + stays + softplus
+        // The fit's own sum over a cohort of one, so the tests of this value test the fit's.
+        CohortLikelihood(WeightedSummaries([customer])).mean(self)
     }
 
     /// The probability that a customer with this history is still alive at the end of it.

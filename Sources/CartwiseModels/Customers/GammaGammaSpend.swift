@@ -34,11 +34,8 @@ package struct GammaGammaSpend: Sendable, Equatable {
     /// - Parameter spend: x > 0 purchases averaging m > 0.
     /// - Returns: ln L(p, q, v | x, m).
     package func logLikelihood(_ spend: Spend) -> Double {
-        let x = spend.purchases
-        let m = spend.average
-        let px = p * x
-        return Double.logGamma(px + q) - Double.logGamma(px) - Double.logGamma(q) + q * Double.log(v)
-            + (px - 1) * Double.log(m) + px * Double.log(x) - (px + q) * Double.log(x * m + v)
+        // The fit's own sum over a cohort of one, so the tests of this value test the fit's.
+        SpendLikelihood(WeightedSummaries([spend])).mean(self)
     }
 
     /// The cohort's mean spend per purchase, E[Z] = p v / (q - 1); infinite for q ≤ 1.
@@ -61,18 +58,37 @@ package struct GammaGammaSpend: Sendable, Equatable {
     /// - Returns: the parameters, or nil when no customer qualifies or the fit has q ≤ 1 (no
     ///   finite mean: the spends are too dispersed to average).
     package static func fit(_ customers: WeightedSummaries<Spend>) -> GammaGammaSpend? {
-        // Per customer, what does not depend on the parameters; per distinct x, the gamma
-        // terms: an evaluation then takes one logarithm per customer.
-        var xs: [Double] = []
-        var xIndex: [Int] = []
-        var logM: [Double] = []
-        var logX: [Double] = []
-        var values: [(x: Double, m: Double)] = []
-        var weights: [Double] = []
+        let likelihood = SpendLikelihood(customers)
+        guard likelihood.total > 0 else { return nil }
+        let best = LogParameterSearch.minimize(dimensions: 3) { logs in
+            -likelihood.mean(GammaGammaSpend(p: Double.exp(logs[0]), q: Double.exp(logs[1]), v: Double.exp(logs[2])))
+        }
+        let model = GammaGammaSpend(
+            p: Double.exp(best.logs[0]),
+            q: Double.exp(best.logs[1]),
+            v: Double.exp(best.logs[2])
+        )
+        guard best.value.isFinite, model.q > 1 else { return nil }
+        return model
+    }
+}
+
+/// The mean log-likelihood of the customers with repeat purchases and a positive average,
+/// arranged for the thousands of evaluations a fit makes: per customer, what does not depend on
+/// the parameters; per distinct x, the gamma terms. An evaluation then takes one logarithm per
+/// customer.
+private struct SpendLikelihood {
+    var xs: [Double] = []
+    var xIndex: [Int] = []
+    var logM: [Double] = []
+    var logX: [Double] = []
+    var values: [(x: Double, m: Double)] = []
+    var weights: [Double] = []
+    var total = 0.0
+
+    init(_ customers: WeightedSummaries<GammaGammaSpend.Spend>) {
         var positions: [Double: Int] = [:]
-        for index in customers.keys.indices
-        where customers.keys[index].purchases > 0 && customers.keys[index].average > 0 {
-            let spend = customers.keys[index]
+        for (spend, weight) in zip(customers.keys, customers.weights) where spend.purchases > 0 && spend.average > 0 {
             let position = positions[spend.purchases] ?? xs.count
             if position == xs.count {
                 positions[spend.purchases] = position
@@ -82,31 +98,23 @@ package struct GammaGammaSpend: Sendable, Equatable {
             logM.append(Double.log(spend.average))
             logX.append(Double.log(spend.purchases))
             values.append((spend.purchases, spend.average))
-            weights.append(customers.weights[index])
+            weights.append(weight)
+            total += weight
         }
-        guard !values.isEmpty else { return nil }
-        let total = weights.reduce(0, +)
-        let best = LogParameterSearch.minimize(dimensions: 3) { logs in
-            let (p, q, v) = (Double.exp(logs[0]), Double.exp(logs[1]), Double.exp(logs[2]))
-            let base = -Double.logGamma(q) + q * Double.log(v)
-            let gammas = xs.map { Double.logGamma(p * $0 + q) - Double.logGamma(p * $0) + base }
-            var sum = 0.0
-            for index in values.indices {
-                let (x, m) = values[index]
-                let px = p * x
-                sum +=
-                    weights[index]
-                    * (gammas[xIndex[index]] + (px - 1) * logM[index] + px * logX[index] - (px + q)
-                        * Double.log(x * m + v))
-            }
-            return -sum / total
+    }
+
+    func mean(_ model: GammaGammaSpend) -> Double {
+        let (p, q, v) = (model.p, model.q, model.v)
+        let base = -Double.logGamma(q) + q * Double.log(v)
+        let gammas = xs.map { Double.logGamma(p * $0 + q) - Double.logGamma(p * $0) + base }
+        var sum = 0.0
+        for index in values.indices {
+            let (x, m) = values[index]
+            let px = p * x
+            sum +=
+                weights[index]
+                * (gammas[xIndex[index]] + (px - 1) * logM[index] + px * logX[index] - (px + q) * Double.log(x * m + v))
         }
-        let model = GammaGammaSpend(
-            p: Double.exp(best.logs[0]),
-            q: Double.exp(best.logs[1]),
-            v: Double.exp(best.logs[2])
-        )
-        guard best.value.isFinite, model.q > 1 else { return nil }
-        return model
+        return sum / total
     }
 }

@@ -18,9 +18,7 @@ package enum CustomerEncoding {
         appendRFM(model.rfm(i, asOf: query.asOf), to: &out)
         let figures =
             query.isDefault(for: model)
-            ? (model.alive[i].isNaN
-                ? nil
-                : (model.alive[i], model.expectedPurchases[i], model.expectedSpend[i], model.value[i]))
+            ? defaultFigures(model, i)
             : model.lifetime(
                 i,
                 asOf: query.asOf,
@@ -47,12 +45,17 @@ package enum CustomerEncoding {
         appendSegment(model, model.segment(i, asOf: model.asOf), to: &out)
         out += #","rfm":"#.utf8
         appendRFM(model.rfm(i, asOf: model.asOf), to: &out)
-        appendFigures(
-            model.alive[i].isNaN
-                ? nil : (model.alive[i], model.expectedPurchases[i], model.expectedSpend[i], model.value[i]),
-            to: &out
-        )
+        appendFigures(defaultFigures(model, i), to: &out)
         out += "}".utf8
+    }
+
+    /// The figures the model precomputed at its defaults; nil for a customer without them.
+    private static func defaultFigures(
+        _ model: CustomerModel,
+        _ i: Int
+    ) -> (alive: Double, purchases: Double, spend: Double, value: Double)? {
+        model.alive[i].isNaN
+            ? nil : (model.alive[i], model.expectedPurchases[i], model.expectedSpend[i], model.value[i])
     }
 
     /// The CSV export's header.

@@ -60,10 +60,9 @@ package final class CustomerLedger: Sendable {
 
     package init() {}
 
-    /// The UTC day of a time in milliseconds.
+    /// The UTC day of a time in milliseconds, as the customer model stores days.
     package static func day(_ milliseconds: Int64) -> Int32 {
-        let day = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
-        return Int32(clamping: day)
+        Int32(clamping: Timestamp.day(milliseconds))
     }
 
     /// The event log's subscriber.

@@ -84,7 +84,7 @@ package struct CustomerModelBuilder: Sendable {
         report.repeatBuyers = summaries.count { $0.repeats > 0 }
         if isCancelled() { return nil }
         var started = clock()
-        let choice = chooseRepeatModel(model, purchasers: purchasers)
+        let choice = chooseRepeatModel(model, purchasers: purchasers, summaries: summaries)
         model.purchases = choice.model
         model.selection = choice.description
         report.validationError = choice.error
@@ -249,8 +249,8 @@ package struct CustomerModelBuilder: Sendable {
     /// first, or at any time), and which describes a shop better is an empirical question its own
     /// data can answer. Too short a history (under 8 weeks, or no repeat buyer in the first part)
     /// keeps BG/NBD, the standard.
-    private func chooseRepeatModel(_ model: CustomerModel, purchasers: [Int]) -> Choice {
-        let all = WeightedSummaries(purchasers.compactMap { model.summary($0, asOf: model.asOf)?.0 })
+    private func chooseRepeatModel(_ model: CustomerModel, purchasers: [Int], summaries: [RepeatPurchases]) -> Choice {
+        let all = WeightedSummaries(summaries)
         let first = purchasers.compactMap { model.purchaseDays($0).days.first }.min() ?? model.asOf
         let span = model.asOf - first
         let split = first + span * 3 / 4

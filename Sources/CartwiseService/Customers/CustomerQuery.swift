@@ -40,8 +40,6 @@ package struct CustomerQuery: Sendable, Equatable {
 
     /// A UTC day as `2026-01-31`.
     package static func date(_ day: Int32) -> String {
-        let (year, month, dayOfMonth) = Timestamp.civilFromDays(Int(day))
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(year)-\(two(month))-\(two(dayOfMonth))"
+        Frequency.day.format(Int(day))
     }
 }
