@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // COIN-OR CBC and CLP (EPL-2.0): the campaign budget plan's MIP and its LP relaxation.
+        .systemLibrary(
+            name: "CCoinOR",
+            pkgConfig: "cbc",
+            providers: [.apt(["coinor-libcbc-dev"])]
+        ),
         // Sockets, epoll, HTTP/1.1, TLS (OpenSSL) and gzip. Knows nothing of models.
         .target(
             name: "HTTPCore",
@@ -42,12 +48,15 @@ let package = Package(
             name: "CartwiseModels",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Linear and mixed-integer programs, solved by COIN-OR; knows nothing of campaigns.
+        .target(name: "CartwiseSolver", dependencies: ["CCoinOR"]),
         // Routes, configuration, metrics and wiring: the only target that sees both siblings.
         .target(
             name: "CartwiseService",
             dependencies: [
                 "HTTPCore",
                 "CartwiseModels",
+                "CartwiseSolver",
                 "CLinux",
                 "CZlib",
                 "COpenSSL",
@@ -67,6 +76,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "CZlib"]),
         .testTarget(name: "CartwiseModelsTests", dependencies: ["CartwiseModels"]),
+        .testTarget(name: "CartwiseSolverTests", dependencies: ["CartwiseSolver"]),
         .testTarget(
             name: "CartwiseServiceTests",
             dependencies: [

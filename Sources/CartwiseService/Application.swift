@@ -27,12 +27,14 @@ package final class Application: Sendable {
     static func features(_ context: FeatureContext) throws -> [any Feature] {
         let ctr = try CTRFeature(context)
         let risk = try RiskFeature(context)
+        let customers = try CustomersFeature(context, risk: risk)
         return [
             ctr,
             try ForecastFeature(context),
             risk,
             try RecommendFeature(context, ctr: ctr.learner),
-            try CustomersFeature(context, risk: risk),
+            customers,
+            try CampaignsFeature(context, customers: customers),
         ]
     }
 

@@ -134,6 +134,21 @@ package struct ServiceConfiguration: Sendable {
         return settings
     }
 
+    package var campaigns: CampaignSettings {
+        var settings = CampaignSettings()
+        settings.retrainInterval = Int64(number(CampaignSettings.retrainIntervalS) * 1000)
+        settings.controlShare = number(CampaignSettings.controlShare)
+        settings.attributionDays = integer(CampaignSettings.attributionDays)
+        settings.minExposuresPerArm = integer(CampaignSettings.minExposuresPerArm)
+        settings.planSeconds = number(CampaignSettings.planSeconds)
+        settings.uplift.trees.maxLeafNodes = integer(CampaignSettings.upliftMaxLeafNodes)
+        settings.uplift.trees.learningRate = number(CampaignSettings.upliftLearningRate)
+        settings.uplift.trees.minSamplesLeaf = integer(CampaignSettings.upliftMinSamplesLeaf)
+        settings.uplift.bags = integer(CampaignSettings.upliftBags)
+        settings.uplift.learner = UpliftModel.Learner(rawValue: text(CampaignSettings.upliftLearner)) ?? .interaction
+        return settings
+    }
+
     package var risk: RiskSettings {
         var settings = RiskSettings()
         settings.reviewThreshold = number(RiskSettings.reviewThreshold)

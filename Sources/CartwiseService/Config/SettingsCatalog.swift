@@ -40,7 +40,8 @@ package enum SettingsCatalog {
         ] + RecommendSettings.catalog + CTRSettings.catalog + [
             authKeysFile,
             authMode,
-        ] + ForecastSettings.catalog + RiskSettings.catalog + CustomerSettings.catalog + [
+        ] + ForecastSettings.catalog + RiskSettings.catalog + CustomerSettings.catalog
+        + CampaignSettings.catalog + [
             dataDir,
             logLevel,
             logFormat,

@@ -162,6 +162,9 @@ package final class CustomerLedger: Sendable {
         }
     }
 
+    /// One shopper's record (the uplift model reads their purchase history).
+    package func record(of user: String) -> Record? { state.withLock { $0.contents.customers[user] } }
+
     /// A copy of everything, for the trainer.
     package var contents: Contents { state.withLock { $0.contents } }
 

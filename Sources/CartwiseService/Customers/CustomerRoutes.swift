@@ -7,6 +7,8 @@ import Synchronization
 /// (a lookup and a few series sums), except the exports, which stream as the client reads.
 package struct CustomerRoutes: Sendable {
     package let trainer: CustomerTrainer
+    /// What other features add to `GET /customers/{id}`.
+    package let sections: CustomerSections
 
     /// The most customers one page or top list gives.
     package static let maxLimit = 1_000
@@ -19,7 +21,9 @@ package struct CustomerRoutes: Sendable {
                 throw APIError.notFound("customer '\(id)' has no events or orders (as of model version \(version))")
             }
             let query = try CustomerQuery(request, model: model)
-            return HTTPResponse.json(CustomerEncoding.customer(model, Int(index), query: query, version: version))
+            var body = CustomerEncoding.customer(model, Int(index), query: query, version: version)
+            sections.extend(&body, customer: id)
+            return HTTPResponse.json(body)
         }
 
         routes.get("/customers", access: .ops) { request, _ in

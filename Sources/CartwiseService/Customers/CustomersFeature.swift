@@ -3,6 +3,8 @@
 /// the imported orders, rebuilt from them at start.
 package final class CustomersFeature: Feature {
     package let trainer: CustomerTrainer
+    /// Sections other features add to `GET /customers/{id}`.
+    package let sections = CustomerSections()
     private let context: FeatureContext
 
     /// - Parameters:
@@ -41,7 +43,7 @@ package final class CustomersFeature: Feature {
     }
 
     package func register(on routes: inout ServiceRoutes) {
-        CustomerRoutes(trainer: trainer).register(on: &routes)
+        CustomerRoutes(trainer: trainer, sections: sections).register(on: &routes)
     }
 
     package func stop() { trainer.stop() }

@@ -13,8 +13,12 @@ package struct Event: Sendable, Equatable {
     package var impressionID: String?
     /// An impression that says it was clicked.
     package var clicked: Bool?
-    /// Flat context fields (device, page, position, ...), in the order sent.
+    /// Flat context fields (device, page, position, ...), in the order sent. On an exposure,
+    /// the customer's attributes the campaign was sent with (the uplift model's features).
     package var context: [ContextField]
+    /// An exposure's campaign and arm (`control` for the held-out group).
+    package var campaign: String?
+    package var arm: String?
 
     package init(
         user: String,
@@ -26,7 +30,9 @@ package struct Event: Sendable, Equatable {
         orderID: String? = nil,
         impressionID: String? = nil,
         clicked: Bool? = nil,
-        context: [ContextField] = []
+        context: [ContextField] = [],
+        campaign: String? = nil,
+        arm: String? = nil
     ) {
         self.user = user
         self.item = item
@@ -38,6 +44,8 @@ package struct Event: Sendable, Equatable {
         self.impressionID = impressionID
         self.clicked = clicked
         self.context = context
+        self.campaign = campaign
+        self.arm = arm
     }
 }
 

@@ -38,6 +38,8 @@ package struct EventDecoder: Sendable {
         var impressionID: String?
         var clicked: Bool?
         var context: [ContextField] = []
+        var campaign: String?
+        var arm: String?
         let before = problems.count
         func problem(_ field: String, _ reason: String) {
             problems.append(FieldError(index: index, field: field, reason: reason))
@@ -96,6 +98,8 @@ package struct EventDecoder: Sendable {
                         try reader.skipValue()
                     }
                 case "context": context = try Self.flatObject(&reader, "context", problem)
+                case "campaign": campaign = try Self.identifier(&reader, "campaign", problem)
+                case "arm": arm = try Self.identifier(&reader, "arm", problem)
                 default:
                     problem(key, "is not a known field")
                     try reader.skipValue()
@@ -106,8 +110,21 @@ package struct EventDecoder: Sendable {
         if user == nil && !problems[before...].contains(where: { $0.field == "user" }) {
             problem("user", "is required")
         }
-        if item == nil && !problems[before...].contains(where: { $0.field == "item" }) {
-            problem("item", "is required")
+        if type == .exposure {
+            if item != nil { problem("item", "is not used by exposure events (they name a campaign)") }
+            if campaign == nil && !problems[before...].contains(where: { $0.field == "campaign" }) {
+                problem("campaign", "is required for an exposure")
+            }
+            if arm == nil && !problems[before...].contains(where: { $0.field == "arm" }) {
+                problem("arm", "is required for an exposure (control for the held-out group)")
+            }
+            item = item ?? ""
+        } else {
+            if campaign != nil { problem("campaign", "is only for exposure events") }
+            if arm != nil { problem("arm", "is only for exposure events") }
+            if item == nil && !problems[before...].contains(where: { $0.field == "item" }) {
+                problem("item", "is required")
+            }
         }
         if type == nil && !problems[before...].contains(where: { $0.field == "type" }) {
             problem("type", "is required")
@@ -134,7 +151,9 @@ package struct EventDecoder: Sendable {
             orderID: orderID,
             impressionID: impressionID,
             clicked: clicked,
-            context: context
+            context: context,
+            campaign: campaign,
+            arm: arm
         )
     }
 

@@ -11,6 +11,8 @@ package enum EventJSON {
         if let orderID = event.orderID { text += ",\"order_id\":" + JSONString.quote(orderID) }
         if let impressionID = event.impressionID { text += ",\"impression_id\":" + JSONString.quote(impressionID) }
         if let clicked = event.clicked { text += ",\"clicked\":" + (clicked ? "true" : "false") }
+        if let campaign = event.campaign { text += ",\"campaign\":" + JSONString.quote(campaign) }
+        if let arm = event.arm { text += ",\"arm\":" + JSONString.quote(arm) }
         if !event.context.isEmpty { text += ",\"context\":" + fields(event.context) }
         return text + "}"
     }

@@ -44,7 +44,7 @@ package final class EventStore: Sendable {
         fileprivate var itemNames: [String] = []
         fileprivate var catalog: [String: Item] = [:]
         fileprivate var events = 0
-        fileprivate var byType = [Int](repeating: 0, count: 8)
+        fileprivate var byType = [Int](repeating: 0, count: 16)
         /// Events applied so far (the replay and every durable batch).
         fileprivate var sequence = 0
         /// log(Σ w·exp((t − t₀)/τ)) per item: time-decayed popularity kept in log space so that
@@ -378,6 +378,8 @@ package struct EventWeights: Sendable, Equatable {
         // A return is recorded (counts, the user's history) but is no taste to learn: the
         // purchase it undoes already counted, and a return says the item disappointed.
         case .returned: return 0
+        // Being sent an offer says nothing of taste; the campaign feature reads exposures.
+        case .exposure: return 0
         }
     }
 }

@@ -8,6 +8,9 @@ package enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case rating = 6
     /// Units of a purchase sent back (`value` is the quantity).
     case returned = 7
+    /// A customer was contacted by a campaign (or held out as its control): `campaign` and
+    /// `arm` say which; no item.
+    case exposure = 8
 
     /// The name on the wire.
     package var description: String {
@@ -19,6 +22,7 @@ package enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .impression: return "impression"
         case .rating: return "rating"
         case .returned: return "return"
+        case .exposure: return "exposure"
         }
     }
 

@@ -9,6 +9,8 @@ package enum TrainerError: Error, CustomStringConvertible {
     case noPreviousVersion
     /// Customers: nobody has bought anything yet.
     case noPurchases
+    /// Uplift: too few exposures with a closed attribution window (the reason says how many).
+    case tooFewExposures(String)
     /// The service stopped during the training; its model was discarded.
     case stopped
 
@@ -21,6 +23,8 @@ package enum TrainerError: Error, CustomStringConvertible {
                 + "\(neededFrauds) (risk.min_labels, risk.min_fraud_labels)"
         case .noPurchases:
             return "no shopper has a purchase yet: send purchase events or import orders with a user"
+        case .tooFewExposures(let reason):
+            return reason + " (send exposure events for past campaigns; campaigns.min_exposures_per_arm)"
         case .stopped: return "the service is stopping; the training was abandoned"
         case .noPreviousVersion:
             return "there is no older version to roll back to (recommendations keep theirs on disk, the other "

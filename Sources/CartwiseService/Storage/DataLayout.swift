@@ -7,6 +7,8 @@ package struct DataLayout: Sendable {
         case catalog, events, orders, audit, labels, series
         /// Changes to the risk rules and lists.
         case riskPolicy = "risk-policy"
+        /// Campaign definitions (`POST /campaigns`).
+        case campaigns
         /// Erasures of shoppers' data (salted hashes of their ids), replayed before the others
         /// by ``ServiceStorage``.
         case erasures

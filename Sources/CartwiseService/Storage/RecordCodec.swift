@@ -27,6 +27,8 @@ package enum RecordCodec {
         if event.orderID != nil { flags |= 2 }
         if event.impressionID != nil { flags |= 4 }
         if let clicked = event.clicked { flags |= clicked ? 24 : 8 }
+        // Exposures only; older logs never set the bit, so they read as before.
+        if event.campaign != nil { flags |= 32 }
         writer.write(event.type.rawValue)
         writer.write(flags)
         writer.write(event.timestamp)
@@ -36,6 +38,10 @@ package enum RecordCodec {
         writer.write(event.item)
         if let orderID = event.orderID { writer.write(orderID) }
         if let impressionID = event.impressionID { writer.write(impressionID) }
+        if let campaign = event.campaign {
+            writer.write(campaign)
+            writer.write(event.arm ?? "")
+        }
         encode(event.context, into: &writer)
     }
 
@@ -64,6 +70,8 @@ package enum RecordCodec {
         let orderID = flags & 2 != 0 ? try reader.readString() : nil
         let impressionID = flags & 4 != 0 ? try reader.readString() : nil
         let clicked: Bool? = flags & 8 != 0 ? flags & 16 != 0 : nil
+        let campaign = flags & 32 != 0 ? try reader.readString() : nil
+        let arm = flags & 32 != 0 ? try reader.readString() : nil
         return Event(
             user: user,
             item: item,
@@ -74,7 +82,9 @@ package enum RecordCodec {
             orderID: orderID,
             impressionID: impressionID,
             clicked: clicked,
-            context: try decodeFields(&reader)
+            context: try decodeFields(&reader),
+            campaign: campaign,
+            arm: arm
         )
     }
 

@@ -1,0 +1,21 @@
+import CartwiseModels
+
+/// Scores customers with the uplift model in service: each is encoded from their latest
+/// exposure's attributes and their purchase history as of the newest event, exactly as the
+/// model's training rows were.
+struct UpliftScorer {
+    let snapshot: UpliftSnapshot
+    let version: UInt64
+    let ledger: CampaignLedger
+    let history: (String) -> CustomerLedger.Record?
+    /// The day history is read at.
+    let day: Int32
+
+    /// The response probabilities if contacted and if not, and the expected uplift.
+    func score(_ customer: String) -> (treated: Double, control: Double, uplift: Double) {
+        let context = ledger.context(of: customer) ?? []
+        let purchases =
+            snapshot.features.history ? history(customer).flatMap { PurchaseHistory.of($0, before: day + 1) } : nil
+        return snapshot.model.predict(snapshot.features.row(context, history: purchases))
+    }
+}
