@@ -2,7 +2,7 @@
 # Build: the official Swift image (compiler, Foundation, the -dev C libraries added below).
 FROM swift:6.2-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libssl-dev zlib1g-dev pkg-config \
+    && apt-get install -y --no-install-recommends libssl-dev zlib1g-dev coinor-libcbc-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies in their own layer so source edits do not refetch them.
@@ -17,7 +17,7 @@ RUN swift build -c release --product cartwise --static-swift-stdlib \
 # Run: a slim Debian with only the runtime libraries the binary links.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libssl3 zlib1g ca-certificates tzdata \
+    && apt-get install -y --no-install-recommends libssl3 zlib1g coinor-libcbc3 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin cartwise \
     && mkdir -p /data /etc/cartwise \

@@ -81,6 +81,7 @@ let package = Package(
             name: "CartwiseServiceTests",
             dependencies: [
                 "CartwiseService",
+                "CartwiseSolver",
                 "HTTPCore",
                 .product(name: "Logging", package: "swift-log"),
             ]

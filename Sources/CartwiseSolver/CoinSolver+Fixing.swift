@@ -13,8 +13,10 @@ extension CoinSolver {
     /// 3. Any plan's objective is at most z* − Σ |d_j| · (how far column j is from its LP
     ///    bound), so a column whose |d_j| exceeds z* − z₀ cannot move a whole unit off its
     ///    bound in a plan better than the incumbent: it is fixed there (reduced-cost fixing).
-    /// 4. CBC solves what is left (rows' bounds less the fixed columns' share); the better of
-    ///    its plan and the incumbent is the answer.
+    /// 4. Unless z* − z₀ is already within the gap asked for (then the incumbent is the
+    ///    answer), CBC solves what is left (rows' bounds less the fixed columns' share) to that
+    ///    gap, counted in the whole plan's objective; the better of its plan and the incumbent
+    ///    is the answer.
     /// Without an incumbent (rounding broke a lower bound) CBC gets the whole program.
     /// - Returns: the MIP's solution and the relaxation's.
     /// - Throws: ``SolverError`` for a program the solver cannot take.
@@ -22,23 +24,39 @@ extension CoinSolver {
         _ program: LinearProgram,
         options: Options = Options()
     ) throws(SolverError) -> (mip: ProgramSolution, relaxation: ProgramSolution) {
-        let started = clock()
         var relaxed = program
         relaxed.integer = false
         let relaxation = try solve(relaxed, options: options)
+        return (try solve(program, from: relaxation, options: options), relaxation)
+    }
+
+    /// Steps 2-4 of ``solveByRelaxation(_:options:)`` from a relaxation solved elsewhere (a
+    /// caller that knows the program's structure can solve it faster by parts).
+    /// - Parameters:
+    ///   - program: the MIP.
+    ///   - relaxation: its LP relaxation's optimum, with every column's value and reduced cost.
+    ///   - options: the time limit and the gap for the search that is left.
+    /// - Returns: the MIP's solution.
+    /// - Throws: ``SolverError`` for a program the solver cannot take.
+    package static func solve(
+        _ program: LinearProgram,
+        from relaxation: ProgramSolution,
+        options: Options = Options()
+    ) throws(SolverError) -> ProgramSolution {
+        let started = clock()
         guard relaxation.status == .optimal, let reduced = relaxation.reducedCosts else {
-            var mip = relaxation
-            mip.rowPrices = nil
-            mip.reducedCosts = nil
-            if relaxation.status == .optimal || relaxation.status == .timeLimit {
-                mip = try solve(program, options: options)
+            if relaxation.status == .infeasible || relaxation.status == .unbounded {
+                var mip = relaxation
+                mip.rowPrices = nil
+                mip.reducedCosts = nil
+                return mip
             }
-            return (mip, relaxation)
+            return try solve(program, options: options)
         }
         guard let incumbent = incumbent(program, relaxation.columns) else {
             var whole = try solve(program, options: options)
             whole.seconds = clock() - started
-            return (whole, relaxation)
+            return whole
         }
         let incumbentObjective = zip(program.objective, incumbent).reduce(0) { $0 + $1.0 * $1.1 }
         // A hair of slack on the gap, so a rounding error cannot fix a column that matters.
@@ -58,7 +76,9 @@ extension CoinSolver {
         var best = incumbent
         var bestObjective = incumbentObjective
         var status = ProgramSolution.Status.optimal
-        if !free.isEmpty {
+        // The relaxation's bound already proves the incumbent within the gap asked for.
+        let tolerance = options.relativeGap * max(1, abs(relaxation.objective))
+        if !free.isEmpty && relaxation.objective - incumbentObjective > tolerance {
             var rest = LinearProgram(rowLower: program.rowLower, rowUpper: program.rowUpper, integer: true)
             let fixedActivity = program.rowActivity(fixed)
             for row in 0..<program.rowCount {
@@ -74,7 +94,11 @@ extension CoinSolver {
                     entries: range.map { (Int(program.rowIndices[$0]), program.coefficients[$0]) }
                 )
             }
-            let part = try solve(rest, options: options)
+            // The gap is the whole plan's, not the remainder's: in the objective's units.
+            var partOptions = options
+            partOptions.relativeGap = 0
+            partOptions.absoluteGap = max(options.absoluteGap, tolerance)
+            let part = try solve(rest, options: partOptions)
             if part.status == .timeLimit { status = .timeLimit }
             if part.status == .optimal || part.status == .timeLimit {
                 var candidate = fixed
@@ -86,7 +110,7 @@ extension CoinSolver {
                 }
             }
         }
-        let mip = ProgramSolution(
+        return ProgramSolution(
             status: status,
             objective: bestObjective,
             columns: best,
@@ -94,7 +118,6 @@ extension CoinSolver {
             rowPrices: nil,
             seconds: clock() - started
         )
-        return (mip, relaxation)
     }
 
     /// The relaxation rounded down and filled greedily; nil when that breaks a lower bound.
@@ -119,7 +142,7 @@ extension CoinSolver {
         return isFeasible(program, x) ? x : nil
     }
 
-    static func isFeasible(_ program: LinearProgram, _ x: [Double]) -> Bool {
+    package static func isFeasible(_ program: LinearProgram, _ x: [Double]) -> Bool {
         let activity = program.rowActivity(x)
         for row in 0..<program.rowCount {
             let tolerance =

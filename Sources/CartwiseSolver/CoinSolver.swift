@@ -19,12 +19,15 @@ package enum CoinSolver {
         /// Stops the search and answers the best solution found so far.
         package var seconds: Double = 60
         /// A MIP stops once the gap between the best solution and the bound is this fraction
-        /// of the objective.
+        /// of the objective,
         package var relativeGap: Double = 1e-9
+        /// or this much in the objective's units.
+        package var absoluteGap: Double = 0
 
-        package init(seconds: Double = 60, relativeGap: Double = 1e-9) {
+        package init(seconds: Double = 60, relativeGap: Double = 1e-9, absoluteGap: Double = 0) {
             self.seconds = seconds
             self.relativeGap = relativeGap
+            self.absoluteGap = absoluteGap
         }
     }
 
@@ -77,7 +80,7 @@ package enum CoinSolver {
         Cbc_setLogLevel(model, 0)
         Cbc_setMaximumSeconds(model, options.seconds)
         Cbc_setAllowableFractionGap(model, options.relativeGap)
-        Cbc_setAllowableGap(model, 0)
+        Cbc_setAllowableGap(model, options.absoluteGap)
         _ = Cbc_solve(model)
         let seconds = now() - started
         let status: ProgramSolution.Status
@@ -226,7 +229,8 @@ package enum CoinSolver {
         )
     }
 
-    static func clock() -> Double { now() }
+    /// Monotonic seconds, for the solve times callers report.
+    package static func clock() -> Double { now() }
 
     private static func now() -> Double {
         var time = timespec()

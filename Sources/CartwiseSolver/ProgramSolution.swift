@@ -26,6 +26,24 @@ package struct ProgramSolution: Sendable, Equatable {
     package var reducedCosts: [Double]? = nil
     /// The solver's wall time.
     package var seconds: Double
+
+    package init(
+        status: Status,
+        objective: Double,
+        columns: [Double],
+        rowActivity: [Double],
+        rowPrices: [Double]?,
+        reducedCosts: [Double]? = nil,
+        seconds: Double
+    ) {
+        self.status = status
+        self.objective = objective
+        self.columns = columns
+        self.rowActivity = rowActivity
+        self.rowPrices = rowPrices
+        self.reducedCosts = reducedCosts
+        self.seconds = seconds
+    }
 }
 
 /// A program that cannot be handed to the solver.

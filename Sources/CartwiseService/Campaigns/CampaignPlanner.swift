@@ -47,10 +47,13 @@ package enum PlanError: Error, Equatable, HTTPResponseConvertible, CustomStringC
 package struct CampaignPlanner: Sendable {
     package var request: PlanRequest
     package var seconds: Double
+    /// The plan is proved within this fraction of the best possible objective.
+    package var relativeGap: Double
 
-    package init(request: PlanRequest, seconds: Double) {
+    package init(request: PlanRequest, seconds: Double, relativeGap: Double) {
         self.request = request
         self.seconds = seconds
+        self.relativeGap = relativeGap
     }
 
     /// A constraint row of the program, for the answer.
@@ -67,6 +70,11 @@ package struct CampaignPlanner: Sendable {
         var columns: [(candidate: Int32, offer: Int32, profit: Double, spend: Double)]
         var rows: [Row]
         var budgetRow: Int
+        /// Rows before the candidates' own: the budget, the caps and the offers' limits.
+        var couplingRows: Int
+        /// Each candidate's columns (consecutive), and its row (-1 when it has one column or none).
+        var candidateColumns: [Range<Int>]
+        var candidateRow: [Int]
     }
 
     /// Builds the program.
@@ -100,8 +108,11 @@ package struct CampaignPlanner: Sendable {
             }
         }
         try checkMinimums()
+        let couplingRows = rows.count
         var columns: [(candidate: Int32, offer: Int32, profit: Double, spend: Double)] = []
-        var candidateEntries: [(candidate: Int, columns: Range<Int>)] = []
+        var candidateColumns: [Range<Int>] = []
+        var candidateRows: [Int] = []
+        candidateColumns.reserveCapacity(request.candidates.count)
         for (index, candidate) in request.candidates.enumerated() {
             let first = columns.count
             for entry in candidate.uplift {
@@ -111,20 +122,18 @@ package struct CampaignPlanner: Sendable {
                 if profit <= 0 && offer.minimum == 0 { continue }
                 columns.append((Int32(index), Int32(entry.offer), profit, spend))
             }
-            if columns.count - first > 1 { candidateEntries.append((index, first..<columns.count)) }
+            candidateColumns.append(first..<columns.count)
+            // A candidate with one column needs no row: its bound is the column's upper bound.
+            if columns.count - first > 1 {
+                candidateRows.append(rows.count)
+                rows.append(Row(name: "candidates[\(index)]", lower: -.infinity, upper: Double(candidate.count)))
+            } else {
+                candidateRows.append(-1)
+            }
         }
-        // A candidate with one column needs no row: its bound is the column's upper bound.
         var candidateRow = [Int](repeating: -1, count: columns.count)
-        for entry in candidateEntries {
-            let row = rows.count
-            rows.append(
-                Row(
-                    name: "candidates[\(entry.candidate)]",
-                    lower: -.infinity,
-                    upper: Double(request.candidates[entry.candidate].count)
-                )
-            )
-            for column in entry.columns { candidateRow[column] = row }
+        for (candidate, range) in candidateColumns.enumerated() where candidateRows[candidate] >= 0 {
+            for column in range { candidateRow[column] = candidateRows[candidate] }
         }
         var program = LinearProgram(rowLower: rows.map(\.lower), rowUpper: rows.map(\.upper), integer: true)
         program.columnStarts.reserveCapacity(columns.count + 1)
@@ -143,7 +152,15 @@ package struct CampaignPlanner: Sendable {
                 entries: entries
             )
         }
-        return Formulation(program: program, columns: columns, rows: rows, budgetRow: budgetRow)
+        return Formulation(
+            program: program,
+            columns: columns,
+            rows: rows,
+            budgetRow: budgetRow,
+            couplingRows: couplingRows,
+            candidateColumns: candidateColumns,
+            candidateRow: candidateRows
+        )
     }
 
     /// Bounds that prove infeasibility before the solver runs, each naming its constraint.
@@ -203,11 +220,12 @@ package struct CampaignPlanner: Sendable {
     /// - Throws: ``PlanError``.
     package func solve() throws(PlanError) -> [UInt8] {
         let formulation = try formulate()
-        let options = CoinSolver.Options(seconds: seconds, relativeGap: 1e-9)
+        let options = CoinSolver.Options(seconds: seconds, relativeGap: relativeGap)
         let lp: ProgramSolution
         let mip: ProgramSolution
         do {
-            (mip, lp) = try CoinSolver.solveByRelaxation(formulation.program, options: options)
+            lp = try PlanRelaxation(formulation: formulation).solve(options: options)
+            mip = try CoinSolver.solve(formulation.program, from: lp, options: options)
         } catch {
             throw .unsolved("the solver refused the program: \(error.description)")
         }
@@ -298,7 +316,9 @@ package struct CampaignPlanner: Sendable {
         out +=
             ",\"seconds\":\(JSONWriter.number(mip.seconds, places: 4)),\"lp_seconds\":\(JSONWriter.number(lp.seconds, places: 4))"
             .utf8
-        out += ",\"relative_gap_limit\":1e-9}}".utf8
+        let bound = lp.status == .optimal ? lp.objective : Double.nan
+        out += ",\"relative_gap\":\(JSONWriter.number((bound - mip.objective) / max(1, abs(bound))))".utf8
+        out += ",\"relative_gap_limit\":\(JSONWriter.number(relativeGap))}}".utf8
         return out
     }
 }

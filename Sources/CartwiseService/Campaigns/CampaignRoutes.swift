@@ -79,7 +79,10 @@ struct CampaignRoutes: Sendable {
 
         routes.onBlocking(.post, "/campaigns/plan", access: .ops, pool: pool) { request, _ in
             let plan = try PlanRequest(body: request.body)
-            return HTTPResponse.json(try CampaignPlanner(request: plan, seconds: settings.planSeconds).solve())
+            return HTTPResponse.json(
+                try CampaignPlanner(request: plan, seconds: settings.planSeconds, relativeGap: settings.planRelativeGap)
+                    .solve()
+            )
         }
     }
 

@@ -59,6 +59,14 @@ extension CampaignSettings {
         description: "The fewest exposures in a leaf of the uplift model's trees."
     )
 
+    package static let planRelativeGap = Setting(
+        key: "campaigns.plan_relative_gap",
+        kind: .number(0...0.1),
+        defaultValue: .number(1e-7),
+        description:
+            "POST /campaigns/plan stops once its plan is proved within this fraction of the best possible expected profit (0: proved optimal, slower on large plans)."
+    )
+
     package static let upliftLearner = Setting(
         key: "campaigns.uplift_learner",
         kind: .text(choices: ["interaction", "two_model"]),
@@ -76,7 +84,8 @@ extension CampaignSettings {
 
     /// The campaign feature's settings (`campaigns.*`), in the order `cartwise config` lists them.
     package static let catalog: [Setting] = [
-        retrainIntervalS, controlShare, attributionDays, minExposuresPerArm, planSeconds, upliftLearner,
+        retrainIntervalS, controlShare, attributionDays, minExposuresPerArm, planSeconds, planRelativeGap,
+        upliftLearner,
         upliftMaxLeafNodes, upliftLearningRate, upliftMinSamplesLeaf, upliftBags,
     ]
 }

@@ -12,6 +12,8 @@ package struct CampaignSettings: Sendable {
     package var minExposuresPerArm = 50
     /// The longest a budget plan's solver may search before answering its best plan.
     package var planSeconds = 20.0
+    /// A plan is proved within this fraction of the best objective (by the LP bound).
+    package var planRelativeGap = 1e-7
     /// The uplift learner's trees, validation share and bags.
     package var uplift = UpliftLearner.Parameters()
 

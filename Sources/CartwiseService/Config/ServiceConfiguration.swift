@@ -141,6 +141,7 @@ package struct ServiceConfiguration: Sendable {
         settings.attributionDays = integer(CampaignSettings.attributionDays)
         settings.minExposuresPerArm = integer(CampaignSettings.minExposuresPerArm)
         settings.planSeconds = number(CampaignSettings.planSeconds)
+        settings.planRelativeGap = number(CampaignSettings.planRelativeGap)
         settings.uplift.trees.maxLeafNodes = integer(CampaignSettings.upliftMaxLeafNodes)
         settings.uplift.trees.learningRate = number(CampaignSettings.upliftLearningRate)
         settings.uplift.trees.minSamplesLeaf = integer(CampaignSettings.upliftMinSamplesLeaf)
