@@ -167,6 +167,10 @@ private func quietService(_ directory: String) throws -> (ServiceConfiguration, 
                 let entry = #"{"list":"block","kind":"card","value":"card-\#(index)"}"#
                 #expect(try client.request("POST", "/risk/lists", headers: json, body: Array(entry.utf8)).status == 201)
                 #expect(try client.request("DELETE", "/users/gone-\(index)").status == 200)
+                let campaign = #"{"id":"c-\#(index)","control_share":0.2}"#
+                #expect(
+                    try client.request("POST", "/campaigns", headers: json, body: Array(campaign.utf8)).status == 201
+                )
             }
         }
         // A clean start rewrites the logs for the erasures; the damage below meets settled logs.

@@ -1,4 +1,4 @@
-package import CartwiseModels
+import CartwiseModels
 
 /// A marketing campaign as `POST /campaigns` defines it: what is offered through which channel
 /// at what cost, to whom, with which share held out as control, and when.

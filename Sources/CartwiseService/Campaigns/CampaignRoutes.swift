@@ -45,6 +45,12 @@ struct CampaignRoutes: Sendable {
         routes.get("/campaigns/{id}/assignment/{customer}", access: .any([.ops, .storefront])) { _, parameters in
             let campaign = try campaign(parameters)
             let customer = try parameters.require("customer")
+            guard customer.utf8.count <= EventDecoder.maxIDBytes else {
+                throw APIError.invalidField(
+                    field: "customer",
+                    reason: "must be 1 to \(EventDecoder.maxIDBytes) bytes long"
+                )
+            }
             let unit = CampaignAssignment.unit(campaign: campaign.id, customer: customer, seed: campaign.seed)
             var out: [UInt8] = Array("{\"campaign\":".utf8)
             JSONString.append(campaign.id, to: &out)

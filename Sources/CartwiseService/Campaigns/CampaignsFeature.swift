@@ -56,6 +56,15 @@ package final class CampaignsFeature: Feature {
                 logger: context.logger
             )
         )
+        // A demo directory's past campaign: its exposures are in the event log; its definition
+        // goes into the campaigns log once.
+        if let demo = context.demo, ledger.campaign(DemoCampaign.id) == nil,
+            ledger.contents.exposures[DemoCampaign.id] != nil
+        {
+            let campaign = DemoCampaign.definition(endDay: demo.endDay)
+            _ = try log.get.write(Array(CampaignEncoding.campaign(campaign, audienceList: true).utf8))
+            ledger.define(campaign)
+        }
         storage.erased.onErase { [ledger, trainer] user in
             ledger.forget(user: user)
             trainer.dataChanged()

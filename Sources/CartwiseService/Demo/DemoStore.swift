@@ -20,7 +20,9 @@ import RealModule
 /// - orders with everything a checkout sends (email, IP, device, card, countries, address,
 ///   account age, basket), about 1.5 % of them fraud in the patterns of ``DemoFraud``, and
 ///   good orders with the noise real ones have (gifts shipped abroad, new phones, new cards,
-///   accounts that order minutes after signing up).
+///   accounts that order minutes after signing up);
+/// - a past e-mail campaign with a hash-split control group and a known uplift
+///   (``DemoCampaign``).
 package struct DemoStore {
     package struct Options: Sendable {
         package var seed: UInt64 = 42
@@ -124,6 +126,14 @@ package struct DemoStore {
             endDay: options.endDay
         )
         orders += DemoFraud.orders(context, number: &number, random: &random)
+        // Its own generator, so that adding it left every other demo figure as it was.
+        var campaignRandom = SeededRandom(seed: options.seed &+ 0xCA4B)
+        events += DemoCampaign.events(
+            shoppers: shoppers.map { ($0.id, $0.signupDay) },
+            items: items,
+            endDay: options.endDay,
+            &campaignRandom
+        )
         events.sort { $0.timestamp < $1.timestamp }
         // In time order: the importer derives each order's velocity from the ones before it.
         orders.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }

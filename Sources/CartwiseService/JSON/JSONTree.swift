@@ -98,16 +98,11 @@ package struct JSONFields: Sendable {
 
     private static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
-    /// Whether the key is present and not null.
-    package func has(_ key: String) -> Bool {
-        if let value = members[key], value != .null { return true }
-        return false
-    }
+    /// Whether the key is present. A null is present: it is no field's valid value here, so
+    /// it is refused by type rather than taken for "absent".
+    package func has(_ key: String) -> Bool { members[key] != nil }
 
-    package func raw(_ key: String) -> JSONTree? {
-        guard let value = members[key], value != .null else { return nil }
-        return value
-    }
+    package func raw(_ key: String) -> JSONTree? { members[key] }
 
     /// A string of 1 to `maxBytes` bytes.
     /// - Throws: when present and not such a string, or absent and `required`.
