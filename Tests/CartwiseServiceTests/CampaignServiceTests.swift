@@ -122,6 +122,8 @@ private struct Problem: Decodable {
                 (#"{"offer":"x"}"#, "id"),
                 (#"{"id":"a","audience":{"segments":["1"],"customers":["c"]}}"#, "audience"),
                 (#"{"id":"a","attribution_days":0}"#, "attribution_days"),
+                (#"{"id":"a","audience":{"everyone":{}}}"#, "audience.everyone"),
+                (#"{"id":"a","seed":null}"#, "seed"),
                 (#"{"id":"a","start":"yesterday"}"#, "start"),
             ]
             for (body, field) in bad {

@@ -47,6 +47,9 @@ package enum CampaignDecoder {
     private static func audience(_ fields: JSONFields) throws(APIError) -> Campaign.Audience {
         guard let tree = fields.raw("audience") else { return .everyone }
         let audience = try JSONFields(tree, path: "audience", known: ["segments", "customers", "everyone"])
+        if let everyone = audience.raw("everyone"), everyone != .bool(true) && everyone != .bool(false) {
+            throw .invalidField(field: "audience.everyone", reason: "must be true or false")
+        }
         if audience.has("segments") && audience.has("customers") {
             throw .invalidField(field: "audience", reason: "takes segments or customers, not both")
         }

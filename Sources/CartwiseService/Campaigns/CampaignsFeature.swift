@@ -23,6 +23,7 @@ package final class CampaignsFeature: Feature {
         trainer = try UpliftTrainer(
             ledger: ledger,
             history: { customerLedger.record(of: $0) },
+            knownCustomers: { Array(customerLedger.contents.customers.keys) },
             settings: context.configuration.campaigns,
             logger: context.logger
         )

@@ -1,8 +1,9 @@
 import CartwiseModels
 
 /// Scores customers with the uplift model in service: each is encoded from their latest
-/// exposure's attributes and their purchase history as of the newest event, exactly as the
-/// model's training rows were.
+/// exposure's attributes and their purchase history, exactly as the model's training rows
+/// were. A customer known at training has the score computed then (as of the newest event
+/// at that time); one who appeared since is scored now.
 struct UpliftScorer {
     let snapshot: UpliftSnapshot
     let version: UInt64
@@ -13,6 +14,9 @@ struct UpliftScorer {
 
     /// The response probabilities if contacted and if not, and the expected uplift.
     func score(_ customer: String) -> (treated: Double, control: Double, uplift: Double) {
+        if let known = snapshot.scores[customer] {
+            return (known.treated, known.control, known.treated - known.control)
+        }
         let context = ledger.context(of: customer) ?? []
         let purchases =
             snapshot.features.history ? history(customer).flatMap { PurchaseHistory.of($0, before: day + 1) } : nil
