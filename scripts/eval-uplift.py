@@ -150,7 +150,17 @@ def main():
                                            "start": T0 + 20 * DAY, "end": T0 + 21 * DAY, "control_share": 0,
                                            "audience": {"customers": test_ids}})
         t0 = time.time()
-        card = server.call("POST", "/models/uplift/train?wait=59")
+        status, body = server.request("POST", "/models/uplift/train?wait=59")
+        while status == 202:  # still training after 59 s (a busy machine): poll until published
+            time.sleep(2)
+            progress = server.call("GET", "/models/uplift/training")
+            status = 200 if progress.get("state") == "idle" and progress.get("model_version") else 202
+            if status == 200:
+                models = server.call("GET", "/models")
+                body = json.dumps(next(f["model"] for f in models["families"] if f.get("family") == "uplift"))
+        if status != 200:
+            raise SystemExit(f"POST /models/uplift/train: {status} {body[:500]!r}")
+        card = json.loads(body)
         train_seconds = time.time() - t0
         t0 = time.time()
         audience = server.call("POST", f"/campaigns/{test_id}/audience")
