@@ -124,6 +124,7 @@ private struct Problem: Decodable {
                 (#"{"id":"a","attribution_days":0}"#, "attribution_days"),
                 (#"{"id":"a","audience":{"everyone":{}}}"#, "audience.everyone"),
                 (#"{"id":"a","seed":null}"#, "seed"),
+                (#"{"id":"a","audience":{"customers":[0]}}"#, "audience.customers[0]"),
                 (#"{"id":"a","start":"yesterday"}"#, "start"),
             ]
             for (body, field) in bad {

@@ -77,9 +77,6 @@ package enum CampaignDecoder {
             switch value {
             case .string(let string) where !string.isEmpty && string.utf8.count <= EventDecoder.maxIDBytes:
                 text = string
-            // Segment ids are numbers in GET /segments; accept them as numbers too.
-            case .number(let number) where number.rounded() == number && abs(number) < 1e15:
-                text = String(Int64(number))
             default:
                 throw .invalidField(
                     field: "\(field)[\(index)]",
