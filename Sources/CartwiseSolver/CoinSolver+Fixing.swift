@@ -58,7 +58,7 @@ extension CoinSolver {
             whole.seconds = clock() - started
             return whole
         }
-        let incumbentObjective = zip(program.objective, incumbent).reduce(0) { $0 + $1.0 * $1.1 }
+        let incumbentObjective = program.objectiveValue(incumbent)
         // A hair of slack on the gap, so a rounding error cannot fix a column that matters.
         let gap = relaxation.objective - incumbentObjective + 1e-7 * max(1, abs(relaxation.objective))
         var free: [Int] = []
@@ -103,7 +103,7 @@ extension CoinSolver {
             if part.status == .optimal || part.status == .timeLimit {
                 var candidate = fixed
                 for (position, column) in free.enumerated() { candidate[column] = part.columns[position] }
-                let objective = zip(program.objective, candidate).reduce(0) { $0 + $1.0 * $1.1 }
+                let objective = program.objectiveValue(candidate)
                 if objective > bestObjective && isFeasible(program, candidate) {
                     best = candidate
                     bestObjective = objective

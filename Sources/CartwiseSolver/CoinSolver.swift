@@ -101,7 +101,7 @@ package enum CoinSolver {
         }
         return ProgramSolution(
             status: status,
-            objective: zip(program.objective, columns).reduce(0) { $0 + $1.0 * $1.1 },
+            objective: program.objectiveValue(columns),
             columns: columns,
             rowActivity: program.rowActivity(columns),
             rowPrices: nil,
@@ -159,7 +159,7 @@ package enum CoinSolver {
         }
         return ProgramSolution(
             status: status,
-            objective: zip(program.objective, columns).reduce(0) { $0 + $1.0 * $1.1 },
+            objective: program.objectiveValue(columns),
             columns: columns,
             rowActivity: program.rowActivity(columns),
             rowPrices: status == .optimal ? prices : nil,

@@ -56,6 +56,11 @@ package struct LinearProgram: Sendable, Equatable {
         columnUpper.append(upper)
     }
 
+    /// objectiveᵀx.
+    package func objectiveValue(_ x: [Double]) -> Double {
+        zip(objective, x).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
     /// The activity A x of every row.
     package func rowActivity(_ x: [Double]) -> [Double] {
         var activity = [Double](repeating: 0, count: rowCount)

@@ -26,9 +26,7 @@ extension GradientBoostedTrees {
         let binner = FeatureBinner(columns: columns, maxBins: parameters.maxBins)
         let binned = binner.bin(columns: columns)
         let rows = labels.count
-        let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
-        let prior = min(max(Double(positives) / Double(max(rows, 1)), 1e-12), 1 - 1e-12)
-        let baseline = Double.log(prior / (1 - prior))
+        let baseline = baseline(labels)
         guard rows > 0, !binned.isEmpty else {
             return GradientBoostedTrees(baseline: baseline, trees: [], featureCount: binned.count)
         }

@@ -125,6 +125,14 @@ package struct GradientBoostedTrees: Sendable, Equatable {
         1 / (1 + Double.exp(-min(35, max(-35, margin))))
     }
 
+    /// The log-odds of the labels' positive share (clamped away from 0 and 1): every model's
+    /// starting margin.
+    static func baseline(_ labels: [Bool]) -> Double {
+        let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let prior = min(max(Double(positives) / Double(max(labels.count, 1)), 1e-12), 1 - 1e-12)
+        return Double.log(prior / (1 - prior))
+    }
+
     /// Trains on feature-major `columns` (NaN = missing) and labels.
     package static func train(
         columns: [[Double]],
@@ -144,9 +152,7 @@ package struct GradientBoostedTrees: Sendable, Equatable {
     ) -> GradientBoostedTrees {
         let rows = labels.count
         precondition(binned.allSatisfy { $0.count == rows }, "one value per row in every column")
-        let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
-        let prior = min(max(Double(positives) / Double(max(rows, 1)), 1e-12), 1 - 1e-12)
-        let baseline = Double.log(prior / (1 - prior))
+        let baseline = baseline(labels)
         guard rows > 0, !binned.isEmpty else {
             return GradientBoostedTrees(baseline: baseline, trees: [], featureCount: binned.count)
         }

@@ -33,7 +33,10 @@ package final class CampaignsFeature: Feature {
             "campaigns",
             events: { events in
                 ledger.apply(events)
-                trainer.dataChanged()
+                // Every view is an outcome, but the trainer looks at the ledger's generation at
+                // least every 5 s and retrains at most every campaigns.retrain_interval_s: only
+                // exposures (new training rows) are worth a wake-up on the event-log thread.
+                if events.contains(where: { $0.type == .exposure }) { trainer.dataChanged() }
             }
         )
     }

@@ -112,7 +112,7 @@ struct PlanRelaxation {
             for row in 0..<coupling { rowPrices[row] = prices[row] }
             return ProgramSolution(
                 status: .optimal,
-                objective: zip(program.objective, columns).reduce(0) { $0 + $1.0 * $1.1 },
+                objective: program.objectiveValue(columns),
                 columns: columns,
                 rowActivity: program.rowActivity(columns),
                 rowPrices: rowPrices,

@@ -17,9 +17,6 @@ struct UpliftScorer {
         if let known = snapshot.scores[customer] {
             return (known.treated, known.control, known.treated - known.control)
         }
-        let context = ledger.context(of: customer) ?? []
-        let purchases =
-            snapshot.features.history ? history(customer).flatMap { PurchaseHistory.of($0, before: day + 1) } : nil
-        return snapshot.model.predict(snapshot.features.row(context, history: purchases))
+        return snapshot.predict(context: ledger.context(of: customer) ?? [], record: history(customer), day: day)
     }
 }

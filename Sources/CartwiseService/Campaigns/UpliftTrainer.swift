@@ -15,6 +15,17 @@ package struct UpliftSnapshot: Sendable {
     /// then: an audience of 55,000 costs a lookup each instead of 64 tree ensembles. Customers
     /// who appear later are scored when asked.
     package var scores: [String: (treated: Double, control: Double)] = [:]
+
+    /// One customer's prediction from their latest exposure attributes and their purchase
+    /// record, read up to and including `day`: the row is built as the training rows were.
+    func predict(
+        context: [ContextField],
+        record: CustomerLedger.Record?,
+        day: Int32
+    ) -> (treated: Double, control: Double, uplift: Double) {
+        let purchases = features.history ? record.flatMap { PurchaseHistory.of($0, before: day + 1) } : nil
+        return model.predict(features.row(context, history: purchases))
+    }
 }
 
 /// Trains the uplift model on its own thread from past campaigns' exposures and outcomes: once
@@ -182,10 +193,7 @@ package final class UpliftTrainer: Sendable {
         let parts = ParallelMap.run(count: (list.count + chunk - 1) / chunk, threads: 2, name: "uplift-score") { part in
             list[(part * chunk)..<min(list.count, (part + 1) * chunk)].map { customer in
                 let context = contents.latestContext[customer]?.context ?? []
-                let purchases =
-                    snapshot.features.history
-                    ? history(customer).flatMap { PurchaseHistory.of($0, before: day + 1) } : nil
-                let score = snapshot.model.predict(snapshot.features.row(context, history: purchases))
+                let score = snapshot.predict(context: context, record: history(customer), day: day)
                 return (customer, score.treated, score.control)
             }
         }
