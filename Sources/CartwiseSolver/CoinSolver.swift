@@ -23,6 +23,11 @@ package enum CoinSolver {
         package var relativeGap: Double = 1e-9
         /// or this much in the objective's units.
         package var absoluteGap: Double = 0
+        /// A MIP stops after exploring this many nodes, as at the time limit (nil: no limit).
+        package var maxNodes: Int? = nil
+        /// A feasible MIP solution to start from (a value per column; the integer ones are
+        /// passed): a search stopped early then still answers at least this.
+        package var start: [Double]? = nil
 
         package init(seconds: Double = 60, relativeGap: Double = 1e-9, absoluteGap: Double = 0) {
             self.seconds = seconds
@@ -60,7 +65,11 @@ package enum CoinSolver {
         let started = now()
         guard let model = Cbc_newModel() else { return failure(program, code: -1, started) }
         defer { Cbc_deleteModel(model) }
-        load(program) { starts, indices, values, columnLower, columnUpper, objective, rowLower, rowUpper in
+        // CBC minimises the negated objective: with its objective sense set to maximise, the
+        // same program took 30 times longer (its heuristics and gap tests are tuned to minimise).
+        var negated = program
+        negated.objective = program.objective.map { -$0 }
+        load(negated) { starts, indices, values, columnLower, columnUpper, objective, rowLower, rowUpper in
             Cbc_loadProblem(
                 model,
                 Int32(program.columnCount),
@@ -75,12 +84,22 @@ package enum CoinSolver {
                 rowUpper
             )
         }
-        Cbc_setObjSense(model, -1)
-        for column in 0..<program.columnCount { Cbc_setInteger(model, Int32(column)) }
+        Cbc_setObjSense(model, 1)
+        for column in 0..<program.columnCount where program.isInteger(column) { Cbc_setInteger(model, Int32(column)) }
         Cbc_setLogLevel(model, 0)
         Cbc_setMaximumSeconds(model, options.seconds)
         Cbc_setAllowableFractionGap(model, options.relativeGap)
         Cbc_setAllowableGap(model, options.absoluteGap)
+        if let nodes = options.maxNodes { Cbc_setMaximumNodes(model, Int32(clamping: nodes)) }
+        if let start = options.start, start.count == program.columnCount {
+            var indexes: [Int32] = []
+            var values: [Double] = []
+            for column in 0..<program.columnCount where program.isInteger(column) {
+                indexes.append(Int32(column))
+                values.append(start[column])
+            }
+            if !indexes.isEmpty { Cbc_setMIPStartI(model, Int32(indexes.count), indexes, values) }
+        }
         _ = Cbc_solve(model)
         let seconds = now() - started
         let status: ProgramSolution.Status
@@ -90,16 +109,18 @@ package enum CoinSolver {
             status = .infeasible
         } else if Cbc_isContinuousUnbounded(model) != 0 {
             status = .unbounded
-        } else if Cbc_isSecondsLimitReached(model) != 0 {
+        } else if Cbc_isSecondsLimitReached(model) != 0 || Cbc_isNodeLimitReached(model) != 0 {
             status = .timeLimit
         } else {
             status = .failed(Int(Cbc_status(model)))
         }
         var columns = [Double](repeating: 0, count: program.columnCount)
         if status == .optimal || status == .timeLimit, let solution = Cbc_getColSolution(model) {
-            for column in columns.indices { columns[column] = solution[column].rounded() }
+            for column in columns.indices {
+                columns[column] = program.isInteger(column) ? solution[column].rounded() : solution[column]
+            }
         }
-        return ProgramSolution(
+        var solution = ProgramSolution(
             status: status,
             objective: program.objectiveValue(columns),
             columns: columns,
@@ -107,6 +128,13 @@ package enum CoinSolver {
             rowPrices: nil,
             seconds: seconds
         )
+        if status == .timeLimit || status == .optimal {
+            // The negated program's best possible is a lower bound: negated, an upper bound on
+            // the objective.
+            let bound = -Cbc_getBestPossibleObjValue(model)
+            if bound.isFinite { solution.bound = bound }
+        }
+        return solution
     }
 
     private static func lp(_ program: LinearProgram, _ options: Options) -> ProgramSolution {

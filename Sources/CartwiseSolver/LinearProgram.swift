@@ -14,8 +14,14 @@ package struct LinearProgram: Sendable, Equatable {
     package var columnUpper: [Double]
     package var rowLower: [Double]
     package var rowUpper: [Double]
-    /// Every column integer (a MIP) or none (an LP).
+    /// Every column integer (a MIP) or none (an LP), unless ``integerColumns`` says per column.
     package var integer: Bool
+    /// Which columns are integer, for a MIP with continuous columns too (nil: ``integer`` for
+    /// all). Ignored when ``integer`` is false: that is the program's LP relaxation.
+    package var integerColumns: [Bool]?
+
+    /// Whether column `j` must be integer in the MIP.
+    package func isInteger(_ j: Int) -> Bool { integer && (integerColumns?[j] ?? true) }
 
     package var columnCount: Int { objective.count }
     package var rowCount: Int { rowLower.count }

@@ -26,6 +26,9 @@ package struct ProgramSolution: Sendable, Equatable {
     package var reducedCosts: [Double]? = nil
     /// The solver's wall time.
     package var seconds: Double
+    /// For a MIP stopped early: the best objective any plan could reach, as the search proved
+    /// it (nil: none proved beyond the solution's own, or an LP).
+    package var bound: Double? = nil
 
     package init(
         status: Status,

@@ -30,6 +30,8 @@ struct BenchForecast: ParsableCommand {
     var rBounds = false
     @Flag(help: "Fit every ETS candidate to the first series and print each.")
     var explain = false
+    @Option(help: "Model families for smooth series: blend, ets or arima.")
+    var models = "blend"
     @Option(help: "Write series_id,timestamp,yhat,lo80,hi80,lo95,hi95 here.")
     var output: String?
 
@@ -77,6 +79,10 @@ struct BenchForecast: ParsableCommand {
         let season = seasonLength
         var options = DemandForecaster.Options()
         options.restarts = restarts
+        guard let families = DemandForecaster.Families(rawValue: models) else {
+            throw ValidationError("--models must be blend, ets or arima")
+        }
+        options.families = families
         options.weightScale = weightScale
         options.dampedTrendOnly = dampedTrendOnly
         options.carriedCaps = !rBounds

@@ -289,7 +289,7 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
             #expect(try client.request("POST", "/series?replace=true", headers: json, body: body).status == 202)
             // Until the trainer refits it, the previous fit answers.
             var uploaded = false
-            for _ in 0..<500 where !uploaded {
+            for _ in 0..<3000 where !uploaded {
                 uploaded = try client.request("GET", "/forecast?item=mug").text.contains(#""source":"uploaded""#)
                 if !uploaded { usleep(10_000) }
             }

@@ -108,6 +108,13 @@ package struct ETSCombination: Sendable {
         let models: [ETSModel.WindowTerms]
         let weights: [Double]
 
+        /// The mixture's mean of a window's sum.
+        package func sum(start: Int, length: Int) -> Double {
+            var mean = 0.0
+            for index in models.indices { mean += weights[index] * models[index].sum(start: start, length: length) }
+            return mean
+        }
+
         package func sumVariance(start: Int, length: Int) -> Double {
             var mean = 0.0
             var second = 0.0

@@ -1,3 +1,5 @@
+import RealModule
+
 /// Chooses and fits a series' model: a pooled or mean model for a history too short for any
 /// other, Croston-type methods for intermittent and lumpy demand, AutoETS otherwise, the
 /// seasonal naive method when no ETS model fits.
@@ -17,8 +19,20 @@ package enum DemandForecaster {
         /// of the M3 training data alone (`scripts/backtest-split.py`): monthly sMAPE 14.71 →
         /// 14.27, the other frequencies within 0.01.
         package var carriedCaps = true
+        /// Which families fit series that are neither short nor intermittent.
+        package var families: Families = .blend
 
         package init() {}
+    }
+
+    /// The model families for smooth and erratic demand and continuous series.
+    package enum Families: String, Sendable, CaseIterable {
+        /// The AutoETS combination alone.
+        case ets
+        /// AutoARIMA alone.
+        case arima
+        /// The mean of both (``ModelBlend``); either alone when the other does not fit.
+        case blend
     }
 
     /// Above this mean per period a series of whole units is treated as continuous: its
@@ -45,6 +59,8 @@ package enum DemandForecaster {
     ///   - seed: seeds the simulations some models need.
     ///   - options: knobs of the model search.
     ///   - pool: what other items sell, for a short history of daily demand (nil: none).
+    ///   - covariates: prices and promotions over the history and planned over the horizon;
+    ///     a series with any is fitted by regression with ARIMA errors.
     /// - Returns: the forecast.
     package static func forecast(
         _ y: [Double],
@@ -53,20 +69,26 @@ package enum DemandForecaster {
         backtest: Int = 0,
         seed: UInt64 = 1,
         options: Options = Options(),
-        pool: DemandPool? = nil
+        pool: DemandPool? = nil,
+        covariates: Covariates? = nil
     ) -> SeriesForecast {
         let nonNegative = y.allSatisfy { $0 >= 0 }
-        let counts = isCounts(y)
-        let fitted = fit(y, period: period, options: options, pool: pool)
+        let fitted = fit(y, period: period, options: options, pool: pool, covariates: covariates)
+        var counts = isCounts(y)
+        if case .regression(let model) = fitted, model.logTarget { counts = false }
         var (mean, variance) = fitted.forecast(horizon: horizon, seed: seed)
         if counts { variance = countVariance(fitted, mean: mean, variance: variance, history: y) }
         var score: Backtest?
         if backtest > 0, y.count >= 2 * backtest + 2 {
             let train = Array(y.prefix(y.count - backtest))
             let refitted: FittedModel
-            if case .ets(let combination) = fitted, let again = AutoETS.refit(combination, to: train, options: options)
-            {
-                refitted = .ets(again)
+            if case .regression(let model) = fitted, let covariates {
+                guard let again = model.refit(train, covariates: covariates.split(at: train.count)) else {
+                    return finish(fitted, mean, variance, nonNegative, counts, nil)
+                }
+                refitted = .regression(again)
+            } else if let again = refit(fitted, to: train, options: options) {
+                refitted = again
             } else {
                 refitted = fit(train, period: period, options: options, pool: pool)
             }
@@ -74,24 +96,33 @@ package enum DemandForecaster {
             if counts {
                 refit.variance = countVariance(refitted, mean: refit.mean, variance: refit.variance, history: train)
             }
-            let held = SeriesForecast(
-                fitted: refitted,
-                mean: refit.mean,
-                sd: refit.variance.map { max($0, 0).squareRoot() },
-                nonNegative: nonNegative,
-                counts: counts,
-                backtest: nil
-            )
+            let held = finish(refitted, refit.mean, refit.variance, nonNegative, counts, nil)
             score = Accuracy.score(train: train, actual: Array(y.suffix(backtest)), forecast: held, period: period)
         }
-        return SeriesForecast(
+        return finish(fitted, mean, variance, nonNegative, counts, score)
+    }
+
+    private static func finish(
+        _ fitted: FittedModel,
+        _ mean: [Double],
+        _ variance: [Double],
+        _ nonNegative: Bool,
+        _ counts: Bool,
+        _ backtest: Backtest?
+    ) -> SeriesForecast {
+        var forecast = SeriesForecast(
             fitted: fitted,
             mean: mean,
             sd: variance.map { max($0, 0).squareRoot() },
             nonNegative: nonNegative,
             counts: counts,
-            backtest: score
+            backtest: backtest
         )
+        if case .regression(let model) = fitted, model.logTarget {
+            let scale = model.modelScale(horizon: mean.count)
+            forecast.logScale = .init(mean: scale.mean, sd: scale.variance.map { max($0, 0).squareRoot() })
+        }
+        return forecast
     }
 
     /// Counts spread with their mean: an additive-error model's one variance for every day
@@ -106,7 +137,10 @@ package enum DemandForecaster {
     )
         -> [Double]
     {
-        guard case .ets = fitted else { return variance }
+        switch fitted {
+        case .ets, .arima, .blend, .regression: break
+        default: return variance
+        }
         let level = history.reduce(0, +) / Double(max(history.count, 1))
         guard level > 0 else { return variance }
         return zip(mean, variance).map { m, v in v * max(m, 0) / level }
@@ -118,10 +152,19 @@ package enum DemandForecaster {
         _ y: [Double],
         period: Int,
         options: Options = Options(),
-        pool: DemandPool? = nil
+        pool: DemandPool? = nil,
+        covariates: Covariates? = nil
     ) -> FittedModel {
         if ShortHistoryModel.isInsufficient(y, period: period) {
             return .shortHistory(ShortHistoryModel(y, pool: pool))
+        }
+        // Intermittent demand keeps its Croston-type methods: a regression on mostly zeros says
+        // little about a promotion's lift.
+        let sporadic = y.allSatisfy { $0 >= 0 } && [.intermittent, .lumpy].contains(DemandPattern.classify(y))
+        if let covariates, !covariates.isEmpty, !sporadic,
+            let model = RegressionModel.fit(y, period: period, covariates: covariates)
+        {
+            return .regression(model)
         }
         if y.allSatisfy({ $0 >= 0 }), let pattern = DemandPattern.classify(y) {
             switch pattern {
@@ -132,8 +175,37 @@ package enum DemandForecaster {
                 break
             }
         }
-        if let model = AutoETS.fit(y, period: period, options: options) { return .ets(model) }
-        return .seasonalNaive(SeasonalNaive(y, period: period))
+        let ets = options.families == .arima ? nil : AutoETS.fit(y, period: period, options: options)
+        let arima = options.families == .ets ? nil : AutoARIMA.fit(y, period: period)
+        switch (ets, arima) {
+        case (let ets?, let arima?): return .blend(ModelBlend(ets: ets, arima: arima))
+        case (let ets?, nil): return .ets(ets)
+        case (nil, let arima?): return .arima(arima)
+        case (nil, nil): return .seasonalNaive(SeasonalNaive(y, period: period))
+        }
+    }
+
+    /// The same models (not a new search) fitted to a shorter history, for backtests; nil
+    /// where a model has to be chosen again.
+    static func refit(_ fitted: FittedModel, to y: [Double], options: Options) -> FittedModel? {
+        switch fitted {
+        case .ets(let combination):
+            return AutoETS.refit(combination, to: y, options: options).map(FittedModel.ets)
+        case .arima(let model):
+            return ARIMAModel.fit(y, spec: model.spec).map(FittedModel.arima)
+        case .blend(let blend):
+            let ets = AutoETS.refit(blend.ets, to: y, options: options)
+            let arima = ARIMAModel.fit(y, spec: blend.arima.spec)
+            switch (ets, arima) {
+            case (let ets?, let arima?):
+                return .blend(ModelBlend(ets: ets, arima: arima, etsWeight: blend.etsWeight))
+            case (let ets?, nil): return .ets(ets)
+            case (nil, let arima?): return .arima(arima)
+            case (nil, nil): return nil
+            }
+        default:
+            return nil
+        }
     }
 }
 
@@ -254,7 +326,11 @@ package enum Accuracy {
             loss95 += (pinball(y, i95.lower, 0.025) + pinball(y, i95.upper, 0.975)) / 2
             if y >= i80.lower && y <= i80.upper { in80 += 1 }
             if y >= i95.lower && y <= i95.upper { in95 += 1 }
-            if forecast.counts {
+            if let logScale = forecast.logScale {
+                if y > 0, logScale.sd[j] > 0 {
+                    backtest.standardizedErrors.append(abs(Double.log(y) - logScale.mean[j]) / logScale.sd[j])
+                }
+            } else if forecast.counts {
                 let distribution = CountDistribution(mean: forecast.mean[j], variance: forecast.sd[j] * forecast.sd[j])
                 backtest.countPositions.append(distribution.position(of: y))
             } else if forecast.sd[j] > 0 {

@@ -2,6 +2,11 @@
 /// plus a review period) can be given the right spread later.
 package enum FittedModel: Sendable {
     case ets(ETSCombination)
+    case arima(ARIMAModel)
+    /// The mean of the ETS combination's and ARIMA's forecasts.
+    case blend(ModelBlend)
+    /// Regression with ARIMA errors on the series' covariates.
+    case regression(RegressionModel)
     case intermittent(IntermittentModel)
     case seasonalNaive(SeasonalNaive)
     case shortHistory(ShortHistoryModel)
@@ -11,6 +16,11 @@ package enum FittedModel: Sendable {
     package var name: String {
         switch self {
         case .ets(let combination): return combination.best.spec.description
+        case .arima(let model): return model.spec.description
+        case .blend(let blend): return blend.ets.best.spec.description + " + " + blend.arima.spec.description
+        case .regression(let model):
+            return "Regression" + (model.logTarget ? " on log" : "") + " with " + model.arima.spec.description
+                + " errors"
         case .intermittent(let model): return model.method.rawValue
         case .seasonalNaive(let model): return model.period > 1 ? "SeasonalNaive" : "Naive"
         case .shortHistory(let model): return model.kind.rawValue
@@ -22,6 +32,12 @@ package enum FittedModel: Sendable {
         switch self {
         case .ets(let combination):
             return combination.forecast(horizon: horizon, seed: seed)
+        case .arima(let model):
+            return model.forecast(horizon: horizon)
+        case .blend(let blend):
+            return blend.forecast(horizon: horizon, seed: seed)
+        case .regression(let model):
+            return model.forecast(horizon: horizon)
         case .intermittent(let model):
             return (
                 [Double](repeating: model.level, count: horizon),
@@ -42,18 +58,21 @@ package enum FittedModel: Sendable {
     package func windowTerms(upTo end: Int) -> WindowTerms {
         switch self {
         case .ets(let combination): return .ets(combination.windowTerms(upTo: end))
+        case .blend(let blend): return .blend(blend.windowTerms(upTo: end))
         default: return .other(self)
         }
     }
 
     package enum WindowTerms: Sendable {
         case ets(ETSCombination.WindowTerms)
+        case blend(ModelBlend.WindowTerms)
         case other(FittedModel)
 
         /// See ``FittedModel/sumVariance(start:length:)``.
         package func sumVariance(start: Int, length: Int) -> Double {
             switch self {
             case .ets(let terms): return terms.sumVariance(start: start, length: length)
+            case .blend(let terms): return terms.sumVariance(start: start, length: length)
             case .other(let model): return model.sumVariance(start: start, length: length)
             }
         }
@@ -63,6 +82,12 @@ package enum FittedModel: Sendable {
     package func sumVariance(start: Int, length: Int) -> Double {
         switch self {
         case .ets(let model):
+            return model.sumVariance(start: start, length: length)
+        case .arima(let model):
+            return model.sumVariance(start: start, length: length)
+        case .blend(let blend):
+            return blend.windowTerms(upTo: start + length).sumVariance(start: start, length: length)
+        case .regression(let model):
             return model.sumVariance(start: start, length: length)
         case .intermittent(let model):
             // The smoothed level's own error (alpha / (2 - alpha) of the noise for smoothing at

@@ -1,3 +1,5 @@
+import RealModule
+
 /// A series' forecast as the service caches it: the model, means and standard deviations per
 /// period, and an in-sample backtest.
 package struct SeriesForecast: Sendable {
@@ -16,6 +18,19 @@ package struct SeriesForecast: Sendable {
         return false
     }
     package var backtest: Backtest?
+    /// For a model on the logarithm of demand: the log's mean and standard deviation per
+    /// period. Intervals are then exp(log bounds) and the median exp(mean of the log).
+    package var logScale: LogScale?
+
+    package struct LogScale: Sendable {
+        package var mean: [Double]
+        package var sd: [Double]
+
+        package init(mean: [Double], sd: [Double]) {
+            self.mean = mean
+            self.sd = sd
+        }
+    }
 
     package init(
         fitted: FittedModel,
@@ -54,6 +69,13 @@ package struct SeriesForecast: Sendable {
     ) -> (
         lower: Double, upper: Double
     ) {
+        if let logScale {
+            let z = NormalDistribution.quantile(0.5 + level / 200) * calibration.factor(level: level)
+            return (
+                Double.exp(logScale.mean[step] - z * logScale.sd[step]),
+                Double.exp(logScale.mean[step] + z * logScale.sd[step])
+            )
+        }
         if counts {
             let tail = (1 - level / 100) / 2
             let distribution = CountDistribution(mean: mean[step], variance: sd[step] * sd[step])
@@ -67,6 +89,15 @@ package struct SeriesForecast: Sendable {
         let lower = mean[step] - z * sd[step]
         let upper = mean[step] + z * sd[step]
         return nonNegative ? (max(lower, 0), max(upper, 0)) : (lower, upper)
+    }
+
+    /// The median of a period's demand: the point forecast that minimises absolute error.
+    package func median(step: Int) -> Double {
+        if let logScale { return Double.exp(logScale.mean[step]) }
+        if counts {
+            return CountDistribution(mean: mean[step], variance: sd[step] * sd[step]).quantile(0.5)
+        }
+        return mean[step]
     }
 
     /// One bound of the central interval at `level` percent, uncalibrated.

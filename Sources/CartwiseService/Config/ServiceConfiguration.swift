@@ -118,6 +118,9 @@ package struct ServiceConfiguration: Sendable {
         settings.backtest = boolean(ForecastSettings.backtest)
         settings.calibrateIntervals = boolean(ForecastSettings.calibrateIntervals)
         settings.maxHistory = integer(ForecastSettings.maxHistory)
+        settings.families = DemandForecaster.Families(rawValue: text(ForecastSettings.models)) ?? .blend
+        settings.planSeconds = number(ForecastSettings.planSeconds)
+        settings.planRelativeGap = number(ForecastSettings.planRelativeGap)
         return settings
     }
 

@@ -1,9 +1,11 @@
 /// A forecast answer's `ETag` (the fit and the query that shaped the answer) and the
 /// `If-None-Match` test: a dashboard that polls gets 304 until the series is refitted.
 enum ForecastETag {
-    static func etag(_ entry: ForecastSnapshot.Entry, horizon: Int, levels: [Double]) -> String {
+    static func etag(_ entry: ForecastSnapshot.Entry, horizon: Int, levels: [Double], scenario: String? = nil) -> String
+    {
         "\"f\(entry.version)-\(entry.fittedAt)-h\(horizon)-"
-            + levels.map(ForecastQuery.levelName).joined(separator: "_") + "\""
+            + levels.map(ForecastQuery.levelName).joined(separator: "_")
+            + (scenario.map { "-s" + String(Forecaster.seed($0), radix: 16) } ?? "") + "\""
     }
 
     /// `If-None-Match`: `*`, or a comma-separated list of tags (weak ones compare weakly).

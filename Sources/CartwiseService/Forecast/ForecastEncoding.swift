@@ -81,6 +81,7 @@ enum ForecastEncoding {
         horizon: Int,
         levels: [Double],
         version: Int,
+        scenario: String? = nil,
         into out: inout [UInt8]
     ) {
         let forecast = entry.forecast
@@ -88,6 +89,35 @@ enum ForecastEncoding {
         JSONString.append(id, to: &out)
         out += #","model":"#.utf8
         JSONString.append(forecast.model, to: &out)
+        if case .blend(let blend) = forecast.fitted {
+            // The blend's members with their shares of the point forecast.
+            out += #","combination":["#.utf8
+            for (index, (model, weight)) in zip(blend.ets.models, blend.ets.weights).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += #"{"model":"\#(model.spec.description)","weight":"#.utf8
+                JSONWriter.append((weight * blend.etsWeight * 1e4).rounded() / 1e4, to: &out)
+                out += "}".utf8
+            }
+            out += #",{"model":"\#(blend.arima.spec.description)","weight":"#.utf8
+            JSONWriter.append(((1 - blend.etsWeight) * 1e4).rounded() / 1e4, to: &out)
+            out += "}]".utf8
+        }
+        if case .regression(let model) = forecast.fitted {
+            out += #","covariates":{"#.utf8
+            for (index, coefficient) in model.coefficients.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONString.append(coefficient.name, to: &out)
+                out += #":{"coefficient":"#.utf8
+                JSONWriter.append((coefficient.value * 1e6).rounded() / 1e6, to: &out)
+                let logged = model.logged[index]
+                let kind =
+                    model.logTarget ? (logged ? "elasticity" : "log_lift") : (logged ? "units_per_log_unit" : "units")
+                out += #","effect":"\#(kind)"}"#.utf8
+            }
+            out += "}".utf8
+            out += #","scenario":"#.utf8
+            if let scenario { JSONString.append(scenario, to: &out) } else { out += "null".utf8 }
+        }
         if case .ets(let combination) = forecast.fitted, combination.models.count > 1 {
             out += #","combination":["#.utf8
             for (index, (model, weight)) in zip(combination.models, combination.weights).enumerated() {
@@ -99,7 +129,8 @@ enum ForecastEncoding {
             out += "]".utf8
         }
         out += #","history":"\#(forecast.insufficientHistory ? "insufficient" : "sufficient")""#.utf8
-        out += #","distribution":"\#(forecast.counts ? "negative_binomial" : "normal")""#.utf8
+        let distribution = forecast.logScale != nil ? "log_normal" : forecast.counts ? "negative_binomial" : "normal"
+        out += #","distribution":"\#(distribution)""#.utf8
         out += #","frequency":"\#(entry.frequency.rawValue)","season_length":\#(entry.seasonLength)"#.utf8
         out +=
             #","source":"\#(entry.fromEvents ? "purchase_events" : "uploaded")","observations":\#(entry.observations)"#
@@ -118,6 +149,8 @@ enum ForecastEncoding {
             out += entry.jsonLabel(step: step)
             out += #","mean":"#.utf8
             round(forecast.mean[step], &out)
+            out += #","median":"#.utf8
+            round(forecast.median(step: step), &out)
             for bound in bounds {
                 let interval = forecast.interval(step: step, level: bound.level, calibration: entry.calibration)
                 out += bound.lo

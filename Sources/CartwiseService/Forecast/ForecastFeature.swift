@@ -1,6 +1,7 @@
 /// Forecasting and inventory policy: daily demand per item summed from purchase events, uploaded
 /// series from its own `series/` log, the forecast trainer, and `/series`, `/forecast`,
-/// `/forecast/batch`, `/inventory/policy`, `GET /models/forecast`.
+/// `/forecast/batch`, `/inventory/policy`, `/promotions`, `/plans/replenishment`,
+/// `GET /models/forecast`.
 package final class ForecastFeature: Feature {
     package let series: SeriesStore
     package let forecaster: Forecaster
@@ -46,7 +47,8 @@ package final class ForecastFeature: Feature {
         ForecastRoutes(
             forecaster: forecaster,
             storage: storage.get,
-            maxFutureSkew: context.configuration.maxFutureSkew
+            maxFutureSkew: context.configuration.maxFutureSkew,
+            pool: context.pool
         ).register(on: &routes)
     }
 

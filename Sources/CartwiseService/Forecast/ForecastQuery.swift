@@ -15,6 +15,15 @@ enum ForecastQuery {
         return id
     }
 
+    /// `scenario`: a what-if planned with `POST /promotions` (nil: the baseline plan).
+    static func scenario(_ request: HTTPRequest) throws(APIError) -> String? {
+        guard let text = request.queryValue("scenario") else { return nil }
+        guard !text.isEmpty, TextLength.fits(text, atMost: 256) else {
+            throw .invalidField(field: "scenario", reason: "must be a scenario name of 1 to 256 characters")
+        }
+        return text
+    }
+
     static func defaultHorizon(_ frequency: Frequency) -> Int {
         switch frequency {
         case .day: return 14

@@ -1,4 +1,5 @@
 import CartwiseModels
+import CartwiseSolver
 import HTTPCore
 
 /// `POST /series`, `GET /forecast`, `POST /forecast/batch`, `GET /inventory/policy` and
@@ -15,12 +16,15 @@ package struct ForecastRoutes: Sendable {
     package let storage: ForecastStorage
     /// Milliseconds a dated point may lie ahead of the clock.
     package let maxFutureSkew: Int64
+    /// Where replenishment plans are solved, off the event loops.
+    package let pool: BlockingPool
     private let rendered = RenderedForecasts()
 
-    package init(forecaster: Forecaster, storage: ForecastStorage, maxFutureSkew: Int64) {
+    package init(forecaster: Forecaster, storage: ForecastStorage, maxFutureSkew: Int64, pool: BlockingPool) {
         self.forecaster = forecaster
         self.storage = storage
         self.maxFutureSkew = maxFutureSkew
+        self.pool = pool
     }
 
     package func register(on router: inout ServiceRoutes) {
@@ -46,6 +50,45 @@ package struct ForecastRoutes: Sendable {
                 let text = #"{"accepted_series":\#(uploads.count),"accepted_points":\#(points)}"#
                 return HTTPResponse.json(Array(text.utf8), status: .accepted)
             }
+        }
+
+        router.onDeferred(.post, "/promotions", access: .ops) { request, _, promise in
+            try JSONBody.requireJSON(request)
+            let plans = try SeriesUpload.decode(request.body, plan: true)
+            let store = forecaster.store
+            try store.validatePlans(plans)
+            storage.series.submit(SeriesUpload.encode(plans), answering: promise) { [forecaster] _ in
+                store.applyPlans(plans)
+                forecaster.refitSoon()
+                var points = 0
+                for plan in plans { points += plan.points.count }
+                let text = #"{"accepted_plans":\#(plans.count),"accepted_points":\#(points)}"#
+                return HTTPResponse.json(Array(text.utf8), status: .accepted)
+            }
+        }
+
+        router.onBlocking(.post, "/plans/replenishment", access: .ops, pool: pool) { request, _ in
+            try JSONBody.requireJSON(request)
+            let format = request.queryValue("format") ?? "json"
+            guard format == "json" || format == "mps" else {
+                throw APIError.invalidField(field: "format", reason: "must be json or mps")
+            }
+            let plan = try ReplenishmentRequest(body: request.body)
+            let planner = ReplenishmentPlanner(
+                request: plan,
+                entries: try planEntries(plan),
+                seconds: forecaster.settings.planSeconds,
+                relativeGap: forecaster.settings.planRelativeGap
+            )
+            if format == "mps" {
+                let program = try planner.formulate().program
+                return HTTPResponse(
+                    status: .ok,
+                    headers: ["Content-Type": "text/plain; charset=utf-8"],
+                    body: Array(program.mps(name: "replenishment").utf8)
+                )
+            }
+            return HTTPResponse.json(try planner.solve())
         }
 
         router.onDeferred(.delete, "/series/{id}", access: .ops) { _, parameters, promise in
@@ -163,14 +206,27 @@ package struct ForecastRoutes: Sendable {
     {
         // Keyed by the exact request target and the fit: a hit skips parsing and rendering.
         let key = request.target + "#" + String(entry.version) + "-" + String(entry.fittedAt)
-        let rendered = try rendered.body(key) { () throws -> (tag: String, body: [UInt8]) in
+        let scenario = try ForecastQuery.scenario(request)
+        // A scenario's plan can change without a refit: its answer is never cached.
+        let render = { () throws -> (tag: String, body: [UInt8]) in
             let horizon = try ForecastQuery.horizon(request, entry)
             let levels = try ForecastQuery.levels(request.queryValue("levels"))
+            var shown = entry
+            if let scenario { shown = try scenarioEntry(id, entry, scenario) }
             var out: [UInt8] = []
             out.reserveCapacity(512 + horizon * 96)
-            ForecastEncoding.encode(id, entry, horizon: horizon, levels: levels, version: entry.version, into: &out)
-            return (ForecastETag.etag(entry, horizon: horizon, levels: levels), out)
+            ForecastEncoding.encode(
+                id,
+                shown,
+                horizon: horizon,
+                levels: levels,
+                version: entry.version,
+                scenario: scenario,
+                into: &out
+            )
+            return (ForecastETag.etag(entry, horizon: horizon, levels: levels, scenario: scenario), out)
         }
+        let rendered = try scenario == nil ? rendered.body(key, render: render) : render()
         let maxAge = max(0, (forecaster.nextRefreshAt - WallClock.milliseconds()) / 1000)
         if let match = request.headers["If-None-Match"], ForecastETag.matches(match, rendered.tag) {
             var headers = HTTPHeaders()
@@ -182,6 +238,76 @@ package struct ForecastRoutes: Sendable {
         response.headers.set("ETag", rendered.tag)
         response.headers.set("Cache-Control", "max-age=" + String(maxAge))
         return response
+    }
+
+    /// Each SKU's fitted forecast; every SKU's series has the same frequency (a budget is per
+    /// period).
+    private func planEntries(_ plan: ReplenishmentRequest) throws(APIError) -> [ForecastSnapshot.Entry] {
+        var entries: [ForecastSnapshot.Entry] = []
+        entries.reserveCapacity(plan.skus.count)
+        for (index, sku) in plan.skus.enumerated() {
+            guard let entry = forecaster.entry(sku.item) else {
+                if forecaster.store.contains(sku.item) {
+                    forecaster.refitSoon()
+                    throw .notReady(
+                        "'\(sku.item)' (skus[\(index)].item) has not been forecast yet; retry in a few seconds"
+                    )
+                }
+                throw .invalidField(
+                    field: "skus[\(index)].item",
+                    reason: "has no forecast: no series or item '\(sku.item)' (upload its demand with POST /series)"
+                )
+            }
+            if let first = entries.first, first.frequency != entry.frequency {
+                throw .invalidField(
+                    field: "skus[\(index)].item",
+                    reason:
+                        "is forecast by \(entry.frequency.rawValue), but skus[0] by \(first.frequency.rawValue); a plan's periods are one frequency"
+                )
+            }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    /// The entry as it would be under a scenario's planned covariates: the fitted regression's
+    /// forecast with the scenario's columns (no refit; the backtest is the fit's own).
+    private func scenarioEntry(
+        _ id: String,
+        _ entry: ForecastSnapshot.Entry,
+        _ scenario: String
+    ) throws(APIError) -> ForecastSnapshot.Entry {
+        guard case .regression(let model) = entry.forecast.fitted, let input = forecaster.store.input(id),
+            let covariates = input.covariates
+        else {
+            throw .invalidField(
+                field: "scenario",
+                reason:
+                    "series '\(id)' has no fitted covariates (model \(entry.forecast.model)); upload prices or promotions with its history"
+            )
+        }
+        let last = input.firstPeriod + input.values.count - 1
+        guard let future = forecaster.store.scenarioFuture(id, scenario: scenario, for: covariates, after: last) else {
+            let known = forecaster.store.scenarios(id)
+            throw .notFound(
+                "no scenario '\(scenario)' for '\(id)' (it has \(known.isEmpty ? "none" : known.joined(separator: ", "))); plan one with POST /promotions"
+            )
+        }
+        let horizon = entry.forecast.mean.count
+        let (mean, variance) = model.forecast(horizon: horizon, future: future)
+        var forecast = SeriesForecast(
+            fitted: entry.forecast.fitted,
+            mean: mean,
+            sd: variance.map { max($0, 0).squareRoot() },
+            nonNegative: entry.forecast.nonNegative,
+            counts: entry.forecast.counts,
+            backtest: entry.forecast.backtest
+        )
+        if model.logTarget {
+            let scale = model.modelScale(horizon: horizon, future: future)
+            forecast.logScale = .init(mean: scale.mean, sd: scale.variance.map { max($0, 0).squareRoot() })
+        }
+        return entry.replacing(forecast)
     }
 
     /// `GET /inventory/policy`'s answer from a fitted entry.

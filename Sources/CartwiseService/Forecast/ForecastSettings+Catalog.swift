@@ -37,8 +37,32 @@ extension ForecastSettings {
         description: "The most recent periods of a series the models are fitted on."
     )
 
+    package static let models = Setting(
+        key: "forecast.models",
+        kind: .text(choices: ["blend", "ets", "arima"]),
+        defaultValue: .text("blend"),
+        description:
+            "Models for series that are neither short nor intermittent: blend (the mean of the AutoETS combination and AutoARIMA), ets or arima alone."
+    )
+
+    package static let planSeconds = Setting(
+        key: "forecast.plan_seconds",
+        kind: .number(0.1...3_600),
+        defaultValue: .number(20),
+        description:
+            "Time limit of a replenishment plan's solver (POST /plans/replenishment); the best plan found by then is answered, marked time_limit."
+    )
+
+    package static let planRelativeGap = Setting(
+        key: "forecast.plan_relative_gap",
+        kind: .number(0...0.5),
+        defaultValue: .number(1e-3),
+        description:
+            "A replenishment plan is proved within this fraction of the least expected cost possible (the answer's gap says how close it got)."
+    )
+
     /// Forecasting's settings (`forecast.*`), in the order `cartwise config` lists them.
     package static let catalog: [Setting] = [
-        refreshIntervalS, threads, backtest, calibrateIntervals, maxHistory,
+        refreshIntervalS, threads, backtest, calibrateIntervals, maxHistory, models, planSeconds, planRelativeGap,
     ]
 }

@@ -86,6 +86,23 @@ package struct ForecastSnapshot: Sendable {
             )
         }
 
+        /// The same series with another forecast (a scenario's), labels and calibration kept.
+        func replacing(_ other: SeriesForecast) -> Entry {
+            Entry(
+                forecast: other,
+                frequency: frequency,
+                seasonLength: seasonLength,
+                indexed: indexed,
+                lastPeriod: lastPeriod,
+                observations: observations,
+                fromEvents: fromEvents,
+                version: version,
+                fittedAt: fittedAt,
+                calibration: calibration,
+                labels: labels
+            )
+        }
+
         /// The JSON token of the `step`-th forecast period.
         package func jsonLabel(step: Int) -> [UInt8] {
             if step < labels.count { return labels[step] }
@@ -120,7 +137,9 @@ package struct ForecastSnapshot: Sendable {
     static func calibrationGroup(_ entry: Entry) -> (group: String, frequency: String) {
         let kind: String
         switch entry.forecast.fitted {
-        case .ets: kind = "ets"
+        case .ets, .blend: kind = "ets"
+        case .arima: kind = "arima"
+        case .regression: kind = "regression"
         case .intermittent: kind = "intermittent"
         case .seasonalNaive, .shortHistory: kind = "other"
         }

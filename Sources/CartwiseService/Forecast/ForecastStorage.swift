@@ -2,7 +2,7 @@ import HTTPCore
 package import Logging
 
 /// The `series/` log under the data directory: every accepted `POST /series` body (and every
-/// imported batch), replayed in order into the ``SeriesStore`` at start.
+/// imported batch) and `POST /promotions` plan, replayed in order into the ``SeriesStore`` at start.
 package final class ForecastStorage: Sendable {
     package let series: LogWriter
 
@@ -28,6 +28,13 @@ package final class ForecastStorage: Sendable {
             let bytes = Array(payload)
             if let id = SeriesDeletion.decode(bytes) {
                 store.remove(id)
+            } else if bytes.starts(with: Array(#"{"promotions":"#.utf8)) {
+                // Checked when accepted; an item's purchases may replay after its plan.
+                if let plans = try? SeriesUpload.decode(bytes, plan: true) {
+                    store.applyPlans(plans)
+                } else {
+                    skipped += 1
+                }
             } else if let uploads = try? SeriesUpload.decode(bytes), (try? store.validate(uploads)) != nil {
                 store.apply(uploads)
             } else {

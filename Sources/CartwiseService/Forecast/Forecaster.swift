@@ -115,7 +115,12 @@ package final class Forecaster: Sendable {
             }
             var fitted = entry(id)
             if fitted == nil, let input = store.input(id) {
-                let forecast = Self.fit(input, backtest: settings.backtest, pool: snapshot.pool)
+                let forecast = Self.fit(
+                    input,
+                    backtest: settings.backtest,
+                    pool: snapshot.pool,
+                    families: settings.families
+                )
                 let now = WallClock.milliseconds()
                 let published = models.update { current in
                     // The trainer may have published it meanwhile; its entry stands.
@@ -145,6 +150,7 @@ package final class Forecaster: Sendable {
         let (inputs, revision) = store.inputs(changedAfter: full ? nil : after)
         let version = Int(models.highestVersion) + 1
         let backtest = settings.backtest
+        let families = settings.families
         // A full refit learns afresh what items sell, for those with a short history.
         let pool =
             full ? DemandPool.estimate(inputs.lazy.filter(\.fromEvents).map(\.values)) : snapshot.pool
@@ -152,7 +158,7 @@ package final class Forecaster: Sendable {
         // SIGTERM must not wait for a refit of every series.
         let fitted = ParallelMap.run(count: inputs.count, threads: settings.threads, name: "forecast-worker") {
             [worker] index -> SeriesForecast? in
-            worker.isStopping ? nil : Self.fit(inputs[index], backtest: backtest, pool: pool)
+            worker.isStopping ? nil : Self.fit(inputs[index], backtest: backtest, pool: pool, families: families)
         }
         let now = WallClock.milliseconds()
         if worker.isStopping {
@@ -203,7 +209,14 @@ package final class Forecaster: Sendable {
 
     /// One series' forecast for the frequency's longest horizon, with a backtest over the last
     /// `min(season-based horizon, n / 4)` periods.
-    static func fit(_ input: SeriesStore.Input, backtest: Bool, pool: DemandPool) -> SeriesForecast {
+    static func fit(
+        _ input: SeriesStore.Input,
+        backtest: Bool,
+        pool: DemandPool,
+        families: DemandForecaster.Families = .blend
+    ) -> SeriesForecast {
+        var options = DemandForecaster.Options()
+        options.families = families
         let horizon = input.frequency.maxHorizon
         let held = backtest ? min(Self.backtestHorizon(input.frequency), input.values.count / 4) : 0
         return DemandForecaster.forecast(
@@ -212,7 +225,9 @@ package final class Forecaster: Sendable {
             horizon: horizon,
             backtest: held,
             seed: Self.seed(input.id),
-            pool: input.fromEvents ? pool : nil
+            options: options,
+            pool: input.fromEvents ? pool : nil,
+            covariates: input.covariates
         )
     }
 

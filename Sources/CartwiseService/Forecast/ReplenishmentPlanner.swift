@@ -1,0 +1,522 @@
+import CartwiseModels
+import CartwiseSolver
+import HTTPCore
+
+/// The replenishment plan as a mixed-integer program (docs/forecast.md, "Replenishment plan").
+///
+/// For SKU s and period t = 1 … H, with D_t the demand of periods 1 … t (the forecast's window,
+/// correlations included: mean μ_t, deviation σ_t), orders of n_sτ = N_s,τ+L − N_s,τ+L−1 cases
+/// of k_s units placed in period τ arrive L_s periods later:
+///
+///     minimise   Σ_s Σ_t  h_s (S_st − μ_st + b_st) + p_s b_st
+///     subject to S_st = I_s + O_s + k_s N_st                          (supply by the end of t)
+///                N_st ≥ N_s,t−1 ≥ 0 integer, N_st = 0 for t < L_s        (cases received by t)
+///                b_st ≥ σ_st G(z_j) − (1 − Φ(z_j)) (S_st − μ_st − z_j σ_st)   for every z_j
+///                b_st ≥ μ_st − S_st,  b_st ≥ 0                        (b: expected backlog)
+///                k_s n_sτ ≥ m_s y_sτ,  n_sτ ≤ U_s y_sτ                  (minimum order, y binary)
+///                Σ_s c_s k_s n_sτ ≤ B_τ                                (budget per period)
+///                Σ_{s ∈ w} v_s (S_st − μ_s,t−1) ≤ C_w                   (expected stock after receipts)
+///                Σ_{s ∈ u} c_s k_s n_sτ ≥ M_u z_uτ,  n_sτ ≤ U_s z_uτ    (supplier minimum, z binary)
+///
+/// b_st is E[(D_t − S_st)+] under a normal demand, a convex function of S replaced by its
+/// tangents at the demand's quantiles z_j (G is the standard normal loss function): the program
+/// is exact at those quantiles and slightly optimistic between them; the answer's expected
+/// cost and service are computed from the exact loss at the planned supply. S − μ + b is the
+/// expected stock on hand. The shortage cost defaults to h·SL/(1 − SL), so that without
+/// constraints a period's supply sits at the service level's quantile (the newsvendor ratio).
+struct ReplenishmentPlanner: Sendable {
+    let request: ReplenishmentRequest
+    let entries: [ForecastSnapshot.Entry]
+    let seconds: Double
+    let relativeGap: Double
+
+    /// CBC's node limit (with the time limit and the gap): the LP bound of these programs is
+    /// weak where cases meet a binding budget, and CBC finds the best plan early and then spends
+    /// its time failing to prove it; the answer says how far it got.
+    static let maxNodes = 50_000
+
+    /// Quantile probabilities the backlog's tangents touch at (the service level's too).
+    static let probabilities = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 0.95, 0.98, 0.995, 0.9995]
+
+    struct Layout {
+        var horizon = 0
+        /// Per SKU: first column of its N (cumulative cases), y (minimum flags), b; order periods.
+        var orders: [Int] = []
+        var orderPeriods: [Int] = []
+        var flags: [Int?] = []
+        var backlog: [Int] = []
+        var start: [Double] = []
+        var casePack: [Double] = []
+        var lead: [Int] = []
+        var upper: [Double] = []
+        /// Per SKU and period: mean and deviation of cumulative demand.
+        var mean: [[Double]] = []
+        var sd: [[Double]] = []
+        var holding: [Double] = []
+        var shortage: [Double] = []
+        /// Coupling rows for the answer.
+        var rows: [CouplingRow] = []
+        /// Supplier-minimum row -> its period's supplier flag column.
+        var supplierFlag: [Int: Int] = [:]
+    }
+
+    struct CouplingRow {
+        var kind: String
+        var name: String?
+        var period: Int
+        var row: Int
+        var limit: Double
+        var upper: Bool
+    }
+
+    /// Periods a year, for the default holding cost (a quarter of the unit cost a year).
+    static func periodsPerYear(_ frequency: Frequency) -> Double {
+        switch frequency {
+        case .day: return 365
+        case .week: return 52
+        case .month: return 12
+        case .quarter: return 4
+        case .year: return 1
+        }
+    }
+
+    func horizon() -> Int {
+        let frequency = entries[0].frequency
+        return min(request.horizon ?? ForecastQuery.defaultHorizon(frequency), frequency.maxHorizon)
+    }
+
+    /// The program and where everything is in it.
+    func formulate() throws(PlanError) -> (program: LinearProgram, layout: Layout) {
+        let frequency = entries[0].frequency
+        let h = horizon()
+        var layout = Layout()
+        layout.horizon = h
+        var rowLower: [Double] = []
+        var rowUpper: [Double] = []
+        var integerColumns: [Bool] = []
+        func addRow(_ lower: Double, _ upper: Double) -> Int {
+            rowLower.append(lower)
+            rowUpper.append(upper)
+            return rowLower.count - 1
+        }
+        // Coupling rows first: their indexes are known before the SKUs' columns need them.
+        var budgetRows: [Int?] = Array(repeating: nil, count: h)
+        if let budget = request.budget {
+            for period in 0..<h {
+                let limit = budget.count == 1 ? budget[0] : period < budget.count ? budget[period] : .infinity
+                guard limit.isFinite else { continue }
+                budgetRows[period] = addRow(-.infinity, limit)
+                layout.rows.append(
+                    CouplingRow(kind: "budget", period: period, row: budgetRows[period]!, limit: limit, upper: true)
+                )
+            }
+        }
+        let warehouses = Set(request.skus.map(\.warehouse)).sorted()
+        var capacityRows: [String: [Int]] = [:]
+        for warehouse in warehouses {
+            guard let limit = request.capacity[warehouse] ?? request.capacity["*"] else { continue }
+            capacityRows[warehouse] = (0..<h).map { period in
+                let row = addRow(-.infinity, limit)
+                layout.rows.append(
+                    CouplingRow(kind: "capacity", name: warehouse, period: period, row: row, limit: limit, upper: true)
+                )
+                return row
+            }
+        }
+        let suppliers = Set(request.skus.compactMap(\.supplier)).filter { (request.supplierMinimums[$0] ?? 0) > 0 }
+            .sorted()
+        var supplierRows: [String: [Int]] = [:]
+        for supplier in suppliers {
+            supplierRows[supplier] = (0..<h).map { period in
+                let row = addRow(0, .infinity)
+                layout.rows.append(
+                    CouplingRow(
+                        kind: "supplier_minimum",
+                        name: supplier,
+                        period: period,
+                        row: row,
+                        limit: request.supplierMinimums[supplier]!,
+                        upper: false
+                    )
+                )
+                return row
+            }
+        }
+        var columns:
+            [(objective: Double, lower: Double, upper: Double, integer: Bool, entries: [(row: Int, value: Double)])] =
+                []
+        func addColumn(_ objective: Double, _ lower: Double, _ upper: Double, _ integer: Bool) -> Int {
+            columns.append((objective, lower, upper, integer, []))
+            return columns.count - 1
+        }
+        // Supplier flags: z_uτ, and rows n_sτ ≤ U z_uτ added per SKU below.
+        var supplierFlags: [String: [Int]] = [:]
+        for supplier in suppliers {
+            supplierFlags[supplier] = (0..<h).map { period in
+                let column = addColumn(0, 0, 1, true)
+                columns[column].entries.append((supplierRows[supplier]![period], -request.supplierMinimums[supplier]!))
+                layout.supplierFlag[supplierRows[supplier]![period]] = column
+                return column
+            }
+        }
+        let z = Self.probabilities.union(request.serviceLevel).map(NormalDistribution.quantile)
+        let perYear = Self.periodsPerYear(frequency)
+        for (index, sku) in request.skus.enumerated() {
+            let entry = entries[index]
+            let windows = entry.forecast.windows(upTo: h)
+            var mean = [Double](repeating: 0, count: h)
+            var sd = mean
+            for t in 0..<h {
+                let window = windows.window(start: 0, length: t + 1)
+                mean[t] = window.mean
+                sd[t] = window.sd
+            }
+            layout.mean.append(mean)
+            layout.sd.append(sd)
+            let holding = sku.holdingCost ?? sku.unitCost * 0.25 / perYear
+            let shortage = sku.shortageCost ?? holding * request.serviceLevel / (1 - request.serviceLevel)
+            layout.holding.append(holding)
+            layout.shortage.append(shortage)
+            let k = Double(sku.casePack)
+            let lead = sku.leadTime
+            let orderPeriods = max(0, h - lead)
+            // More than the horizon's demand at five deviations never pays for itself.
+            let upper = max(1, ((mean[h - 1] + 5 * sd[h - 1] + sku.minOrder) / k).rounded(.up))
+            layout.upper.append(upper)
+            layout.orderPeriods.append(orderPeriods)
+            let start = sku.onHand + sku.onOrder
+            // Cumulative cases received by the end of period t, N_t (t ≥ lead; none before), are
+            // the integer columns: each period's cost depends on its own N_t alone, so branching
+            // on one moves the bound, where branching on one period's order (compensated by the
+            // next period's, fractionally) barely did. An order is a difference of two of them.
+            let firstOrder = columns.count
+            layout.orders.append(firstOrder)
+            // S_t = start + k N_t is substituted: N_t carries S_t's holding cost.
+            for _ in lead..<max(lead, h) { _ = addColumn(-holding * k, 0, upper, true) }
+            // The order placed in period tau is N[tau + lead] − N[tau + lead − 1], at least 0.
+            func orderEntries(_ tau: Int, _ row: Int, _ scale: Double) {
+                columns[firstOrder + tau].entries.append((row, scale))
+                if tau > 0 { columns[firstOrder + tau - 1].entries.append((row, -scale)) }
+            }
+            for tau in 0..<orderPeriods {
+                if tau > 0 { orderEntries(tau, addRow(0, .infinity), 1) }
+                if let row = budgetRows[tau] { orderEntries(tau, row, sku.unitCost * k) }
+                if let supplier = sku.supplier, let rows = supplierRows[supplier] {
+                    orderEntries(tau, rows[tau], sku.unitCost * k)
+                    let link = addRow(-.infinity, 0)
+                    orderEntries(tau, link, 1)
+                    columns[supplierFlags[supplier]![tau]].entries.append((link, -upper))
+                }
+            }
+            let minimumCases = (sku.minOrder / k).rounded(.up)
+            var flagColumns: [Int] = []
+            if minimumCases > 1 {
+                for tau in 0..<orderPeriods {
+                    let flag = addColumn(0, 0, 1, true)
+                    flagColumns.append(flag)
+                    let atLeast = addRow(0, .infinity)
+                    let atMost = addRow(-.infinity, 0)
+                    orderEntries(tau, atLeast, 1)
+                    orderEntries(tau, atMost, 1)
+                    columns[flag].entries += [(atLeast, -minimumCases), (atMost, -upper)]
+                }
+            }
+            layout.flags.append(flagColumns.first)
+            func supplyColumn(_ t: Int) -> Int? { t >= lead ? firstOrder + t - lead : nil }
+            if let rows = capacityRows[sku.warehouse] {
+                for t in 0..<h {
+                    // Expected stock after receipts, v (S_t − μ_{t−1}) = v k N_t + v (start − μ_{t−1}).
+                    let before = t > 0 ? mean[t - 1] : 0
+                    rowUpper[rows[t]] -= sku.volume * (start - before)
+                    if let column = supplyColumn(t) { columns[column].entries.append((rows[t], sku.volume * k)) }
+                }
+            }
+            let firstBacklog = columns.count
+            layout.backlog.append(firstBacklog)
+            for t in 0..<h {
+                let column = addColumn(-(holding + shortage), 0, .infinity, false)
+                let supply = supplyColumn(t)
+                // b ≥ μ − S (the tangent far below) and one tangent per quantile, with
+                // S = start + k N: b + slope k N ≥ value at the quantile − slope (start − quantile).
+                let floor = addRow(mean[t] - start, .infinity)
+                columns[column].entries.append((floor, 1))
+                if let supply { columns[supply].entries.append((floor, k)) }
+                guard sd[t] > 0 else { continue }
+                for zj in z {
+                    let slope = 1 - NormalDistribution.cdf(zj)
+                    guard slope > 1e-9 else { continue }
+                    let point = mean[t] + zj * sd[t]
+                    let row = addRow(sd[t] * NormalDistribution.loss(zj) + slope * (point - start), .infinity)
+                    columns[column].entries.append((row, 1))
+                    if let supply { columns[supply].entries.append((row, slope * k)) }
+                }
+            }
+            layout.start.append(start)
+            layout.casePack.append(k)
+            layout.lead.append(lead)
+        }
+        // Capacity the stock already on hand breaks, with nothing ordered, is no plan at all.
+        for row in layout.rows where row.kind == "capacity" {
+            let stock = request.skus.enumerated().filter { $0.element.warehouse == row.name }.reduce(0.0) {
+                total,
+                pair in
+                let (index, sku) = pair
+                let before = row.period > 0 ? layout.mean[index][row.period - 1] : 0
+                return total + sku.volume * (sku.onHand + sku.onOrder - before)
+            }
+            // Orders only add stock: what is expected without any already breaks the capacity.
+            if stock > row.limit + 1e-9 {
+                throw .infeasible(
+                    constraint: "capacity",
+                    detail:
+                        "warehouse '\(row.name ?? "")' is expected to hold \(JSONWriter.number((stock * 1000).rounded() / 1000)) of volume on hand and on order in period \(row.period + 1) without any order, above its capacity of \(JSONWriter.number(row.limit))"
+                )
+            }
+        }
+        var program = LinearProgram(rowLower: rowLower, rowUpper: rowUpper, integer: !request.relaxation)
+        program.integerColumns = columns.map(\.integer)
+        for column in columns {
+            var entries = column.entries
+            entries.sort { $0.row < $1.row }
+            program.addColumn(objective: column.objective, lower: column.lower, upper: column.upper, entries: entries)
+        }
+        return (program, layout)
+    }
+}
+
+extension Array where Element == Double {
+    /// The probabilities with one more, sorted and without repeats.
+    fileprivate func union(_ value: Double) -> [Double] {
+        (self + [value]).sorted().reduce(into: []) { result, p in
+            if result.last.map({ abs($0 - p) > 1e-12 }) ?? true { result.append(p) }
+        }
+    }
+}
+
+extension ReplenishmentPlanner {
+    /// Solves the plan (its LP relaxation first: the bound and the constraints' prices) and
+    /// writes the answer.
+    func solve() throws(PlanError) -> [UInt8] {
+        let (program, layout) = try formulate()
+        var relaxed = program
+        relaxed.integer = false
+        var options = CoinSolver.Options(seconds: seconds, relativeGap: relativeGap)
+        options.maxNodes = Self.maxNodes
+        // Ordering nothing meets every constraint (a capacity it would break was refused
+        // above): a search stopped before its first plan still answers one.
+        options.start = [Double](repeating: 0, count: program.columnCount)
+        let lp: ProgramSolution
+        let plan: ProgramSolution
+        do {
+            lp = try CoinSolver.solve(relaxed, options: options)
+            guard lp.status == .optimal else { throw unsolved(lp, "its LP relaxation") }
+            if request.relaxation {
+                plan = lp
+            } else {
+                plan = try CoinSolver.solve(program, options: options)
+                guard plan.status == .optimal || plan.status == .timeLimit else {
+                    throw unsolved(plan, "the integer program")
+                }
+            }
+        } catch let error as PlanError {
+            throw error
+        } catch let error as SolverError {
+            throw .unsolved("the solver refused the program: \(error.description)")
+        } catch {
+            throw .unsolved("the solver failed")
+        }
+        return answer(program, layout, plan: plan, lp: lp)
+    }
+
+    private func unsolved(_ solution: ProgramSolution, _ what: String) -> PlanError {
+        switch solution.status {
+        case .infeasible:
+            return .infeasible(
+                constraint: request.supplierMinimums.isEmpty ? "capacity" : "supplier_minimums",
+                detail: "no order plan meets the constraints (\(what) is infeasible)"
+            )
+        case .timeLimit:
+            return .unsolved("the solver found no plan in \(JSONWriter.number(seconds)) s")
+        default:
+            return .unsolved("the solver could not solve \(what) (\(solution.status))")
+        }
+    }
+
+    private func answer(
+        _ program: LinearProgram,
+        _ layout: Layout,
+        plan: ProgramSolution,
+        lp: ProgramSolution
+    ) -> [UInt8] {
+        let h = layout.horizon
+        let entry0 = entries[0]
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + request.skus.count * 64 * max(h, 1))
+        // Cost = −objective + Σ h (start − μ_t): the substituted supply's constant part.
+        let constant = (0..<request.skus.count).reduce(0.0) { total, s in
+            total + layout.holding[s] * layout.mean[s].reduce(0) { $0 + layout.start[s] - $1 }
+        }
+        let cost = -plan.objective + constant
+        // The best the search proved (maximising: an upper bound on the objective), never
+        // weaker than the relaxation's.
+        let proved = min(lp.objective, max(plan.bound ?? lp.objective, plan.objective))
+        let bound = -proved + constant
+        out +=
+            #"{"status":"\#(plan.status == .optimal ? "optimal" : "stopped")","relaxation":\#(request.relaxation)"#.utf8
+        out += #","frequency":"\#(entry0.frequency.rawValue)","horizon":\#(h)"#.utf8
+        out += #","objective":"#.utf8
+        JSONWriter.append(cost, to: &out)
+        out += #","lower_bound":"#.utf8
+        JSONWriter.append(bound, to: &out)
+        out += #","gap":"#.utf8
+        JSONWriter.append(abs(cost) > 0 ? max(0, (cost - bound) / abs(cost)) : 0, to: &out)
+        var spend = [Double](repeating: 0, count: h)
+        var totals = (holding: 0.0, shortage: 0.0, short: 0.0, demand: 0.0)
+        out += #","skus":["#.utf8
+        for (s, sku) in request.skus.enumerated() {
+            if s > 0 { out.append(UInt8(ascii: ",")) }
+            let entry = entries[s]
+            out += #"{"item":"#.utf8
+            JSONString.append(sku.item, to: &out)
+            out += #","warehouse":"#.utf8
+            JSONString.append(sku.warehouse, to: &out)
+            out += #","orders":["#.utf8
+            var first = true
+            for tau in 0..<layout.orderPeriods[s] {
+                let cumulative = plan.columns[layout.orders[s] + tau]
+                let cases = cumulative - (tau > 0 ? plan.columns[layout.orders[s] + tau - 1] : 0)
+                guard cases > 1e-9 else { continue }
+                let units = cases * Double(sku.casePack)
+                spend[tau] += units * sku.unitCost
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out += #"{"t":"#.utf8
+                out += entry.jsonLabel(step: tau)
+                out += #","arrives":"#.utf8
+                out += entry.jsonLabel(step: tau + sku.leadTime)
+                out += #","cases":"#.utf8
+                JSONWriter.append(Self.round(cases), to: &out)
+                out += #","units":"#.utf8
+                JSONWriter.append(Self.round(units), to: &out)
+                out += #","cost":"#.utf8
+                JSONWriter.append(Self.round(units * sku.unitCost), to: &out)
+                out += "}".utf8
+            }
+            // Exact expectations at the planned supply: backlog, units short when demanded,
+            // stock on hand.
+            var holdingCost = 0.0
+            var shortageCost = 0.0
+            var short = 0.0
+            var previous = 0.0
+            var cycle = 1.0
+            for t in 0..<h {
+                let supply =
+                    layout.start[s]
+                    + (t >= layout.lead[s]
+                        ? layout.casePack[s] * plan.columns[layout.orders[s] + t - layout.lead[s]] : 0)
+                let mean = layout.mean[s][t]
+                let sd = layout.sd[s][t]
+                let backlog = Self.loss(supply, mean, sd)
+                let earlier = t > 0 ? Self.loss(supply, layout.mean[s][t - 1], layout.sd[s][t - 1]) : 0
+                short += max(0, backlog - earlier)
+                holdingCost += layout.holding[s] * (supply - mean + backlog)
+                shortageCost += layout.shortage[s] * backlog
+                previous = backlog
+                cycle = sd > 0 ? NormalDistribution.cdf((supply - mean) / sd) : (supply >= mean ? 1 : 0)
+            }
+            let demand = layout.mean[s][h - 1]
+            totals.holding += holdingCost
+            totals.shortage += shortageCost
+            totals.short += short
+            totals.demand += demand
+            out += #"],"expected_demand":"#.utf8
+            JSONWriter.append(Self.round(demand), to: &out)
+            out += #","expected_fill_rate":"#.utf8
+            JSONWriter.append(demand > 0 ? Self.round(max(0, 1 - short / demand)) : 1, to: &out)
+            out += #","service_level_at_horizon":"#.utf8
+            JSONWriter.append(Self.round(cycle), to: &out)
+            out += #","expected_backlog_at_horizon":"#.utf8
+            JSONWriter.append(Self.round(previous), to: &out)
+            out += #","expected_cost":"#.utf8
+            JSONWriter.append(Self.round(holdingCost + shortageCost), to: &out)
+            out += #","model":"#.utf8
+            JSONString.append(entry.forecast.model, to: &out)
+            out += "}".utf8
+        }
+        out += #"],"expected":{"cost":"#.utf8
+        JSONWriter.append(Self.round(totals.holding + totals.shortage), to: &out)
+        out += #","holding_cost":"#.utf8
+        JSONWriter.append(Self.round(totals.holding), to: &out)
+        out += #","shortage_cost":"#.utf8
+        JSONWriter.append(Self.round(totals.shortage), to: &out)
+        out += #","fill_rate":"#.utf8
+        JSONWriter.append(totals.demand > 0 ? Self.round(max(0, 1 - totals.short / totals.demand)) : 1, to: &out)
+        out += #","demand":"#.utf8
+        JSONWriter.append(Self.round(totals.demand), to: &out)
+        out += #"},"spend":["#.utf8
+        for (t, value) in spend.enumerated() {
+            if t > 0 { out.append(UInt8(ascii: ",")) }
+            out += #"{"t":"#.utf8
+            out += entry0.jsonLabel(step: t)
+            out += #","cost":"#.utf8
+            JSONWriter.append(Self.round(value), to: &out)
+            out += "}".utf8
+        }
+        out += #"],"constraints":["#.utf8
+        let activity = plan.rowActivity
+        var caseCost = Double.infinity
+        var caseVolume = Double.infinity
+        for sku in request.skus {
+            caseCost = min(caseCost, sku.unitCost * Double(sku.casePack))
+            caseVolume = min(caseVolume, sku.volume * Double(sku.casePack))
+        }
+        let steps: [String: Double] = ["budget": caseCost, "capacity": caseVolume, "supplier_minimum": caseCost]
+        for (index, row) in layout.rows.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            let used: Double
+            let limit: Double
+            switch row.kind {
+            case "supplier_minimum":
+                // Spend with the supplier that period, against its minimum.
+                used = activity[row.row] + row.limit * (layout.supplierFlag[row.row].map { plan.columns[$0] } ?? 0)
+                limit = row.limit
+            default:
+                used = activity[row.row] - (program.rowUpper[row.row] - row.limit)
+                limit = row.limit
+            }
+            let slack = row.upper ? limit - used : used - limit
+            // Binding: not even the smallest step left (one case, for an integer plan).
+            let step =
+                request.relaxation ? 1e-6 * max(1, abs(limit)) : (steps[row.kind] ?? 0) + 1e-9 * max(1, abs(limit))
+            let binding = row.kind == "supplier_minimum" ? (used > 0 && slack < step) : slack < step
+            out += #"{"constraint":"\#(row.kind)""#.utf8
+            if let name = row.name {
+                out += #","\#(row.kind == "capacity" ? "warehouse" : "supplier")":"#.utf8
+                JSONString.append(name, to: &out)
+            }
+            out += #","t":"#.utf8
+            out += entry0.jsonLabel(step: row.period)
+            out += #","limit":"#.utf8
+            JSONWriter.append(Self.round(limit), to: &out)
+            out += #","used":"#.utf8
+            JSONWriter.append(Self.round(used), to: &out)
+            out += #","binding":\#(binding),"value_of_relaxing":"#.utf8
+            // The relaxation's price of the row: what one more unit of budget or capacity
+            // (one less of a supplier's minimum) would save in expected cost.
+            JSONWriter.append(Self.round(abs(lp.rowPrices?[row.row] ?? 0)), to: &out)
+            out += "}".utf8
+        }
+        out += #"],"solve_seconds":"#.utf8
+        JSONWriter.append(Self.round(lp.seconds + (request.relaxation ? 0 : plan.seconds)), to: &out)
+        out += #","columns":\#(program.columnCount),"rows":\#(program.rowCount)}"#.utf8
+        return out
+    }
+
+    /// E[(D − S)+] for a normal D.
+    static func loss(_ supply: Double, _ mean: Double, _ sd: Double) -> Double {
+        guard sd > 0 else { return max(0, mean - supply) }
+        return sd * NormalDistribution.loss((supply - mean) / sd)
+    }
+
+    static func round(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
+}
