@@ -102,9 +102,9 @@ import Testing
 }
 
 @Suite struct ModelBlendTests {
-    /// The default fit of a smooth series is the mean of the AutoETS combination and AutoARIMA:
-    /// its point forecast is their average and its variance the mixture's, at least the
-    /// average of theirs.
+    /// The default fit of a smooth series blends the AutoETS combination and AutoARIMA: its
+    /// point forecast is their weighted mean and its variance the mixture's, at least the
+    /// weighted mean of theirs.
     @Test func blendIsTheMixtureOfBothFamilies() throws {
         let y = ARIMATests.series
         let fitted = DemandForecaster.fit(y, period: 12)
@@ -117,8 +117,9 @@ import Testing
         let ets = FittedModel.ets(blend.ets).forecast(horizon: 6, seed: 1)
         let arima = FittedModel.arima(blend.arima).forecast(horizon: 6, seed: 1)
         for h in 0..<6 {
-            #expect(abs(both.mean[h] - (ets.mean[h] + arima.mean[h]) / 2) < 1e-9)
-            #expect(both.variance[h] >= (ets.variance[h] + arima.variance[h]) / 2 - 1e-9)
+            let w = blend.etsWeight
+            #expect(abs(both.mean[h] - (w * ets.mean[h] + (1 - w) * arima.mean[h])) < 1e-9)
+            #expect(both.variance[h] >= w * ets.variance[h] + (1 - w) * arima.variance[h] - 1e-9)
         }
         // One period's window is that period's variance.
         let one = fitted.sumVariance(start: 2, length: 1)

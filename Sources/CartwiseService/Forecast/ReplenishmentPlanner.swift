@@ -58,6 +58,10 @@ struct ReplenishmentPlanner: Sendable {
         var rows: [CouplingRow] = []
         /// Supplier-minimum row -> its period's supplier flag column.
         var supplierFlag: [Int: Int] = [:]
+        /// Per SKU: the fewest cases of an order (0: no minimum beyond a case).
+        var minimumCases: [Double] = []
+        /// Supplier -> its flag column per period.
+        var supplierColumns: [String: [Int]] = [:]
     }
 
     struct CouplingRow {
@@ -158,6 +162,7 @@ struct ReplenishmentPlanner: Sendable {
                 layout.supplierFlag[supplierRows[supplier]![period]] = column
                 return column
             }
+            layout.supplierColumns[supplier] = supplierFlags[supplier]
         }
         let z = Self.probabilities.union(request.serviceLevel).map(NormalDistribution.quantile)
         let perYear = Self.periodsPerYear(frequency)
@@ -222,6 +227,7 @@ struct ReplenishmentPlanner: Sendable {
                 }
             }
             layout.flags.append(flagColumns.first)
+            layout.minimumCases.append(minimumCases > 1 ? minimumCases : 0)
             func supplyColumn(_ t: Int) -> Int? { t >= lead ? firstOrder + t - lead : nil }
             if let rows = capacityRows[sku.warehouse] {
                 for t in 0..<h {
@@ -302,30 +308,114 @@ extension ReplenishmentPlanner {
         relaxed.integer = false
         var options = CoinSolver.Options(seconds: seconds, relativeGap: relativeGap)
         options.maxNodes = Self.maxNodes
-        // Ordering nothing meets every constraint (a capacity it would break was refused
-        // above): a search stopped before its first plan still answers one.
-        options.start = [Double](repeating: 0, count: program.columnCount)
         let lp: ProgramSolution
-        let plan: ProgramSolution
         do {
             lp = try CoinSolver.solve(relaxed, options: options)
-            guard lp.status == .optimal else { throw unsolved(lp, "its LP relaxation") }
-            if request.relaxation {
-                plan = lp
-            } else {
-                plan = try CoinSolver.solve(program, options: options)
-                guard plan.status == .optimal || plan.status == .timeLimit else {
-                    throw unsolved(plan, "the integer program")
-                }
-            }
-        } catch let error as PlanError {
-            throw error
-        } catch let error as SolverError {
-            throw .unsolved("the solver refused the program: \(error.description)")
         } catch {
-            throw .unsolved("the solver failed")
+            throw .unsolved("the solver refused the program: \(error.description)")
         }
+        guard lp.status == .optimal else { throw unsolved(lp, "its LP relaxation") }
+        if request.relaxation { return answer(program, layout, plan: lp, lp: lp) }
+        // The relaxation rounded and repaired into a plan: CBC starts from it, so a search the
+        // time limit stops still answers a plan close to the bound (and ordering nothing, which
+        // meets every constraint, when rounding could not be repaired).
+        options.start = incumbent(program, layout, lp) ?? [Double](repeating: 0, count: program.columnCount)
+        let plan: ProgramSolution
+        do {
+            plan = try CoinSolver.solve(program, options: options)
+        } catch {
+            throw .unsolved("the solver refused the program: \(error.description)")
+        }
+        guard plan.status == .optimal || plan.status == .timeLimit else { throw unsolved(plan, "the integer program") }
         return answer(program, layout, plan: plan, lp: lp)
+    }
+
+    /// The relaxation's cumulative cases rounded to the nearest whole case (never below the
+    /// period before), orders under a minimum rounded to nothing or the minimum, then repaired:
+    /// each period over its budget loses the cases rounded up most, a supplier short of its
+    /// minimum gets nothing that period. Nil when a capacity is broken (CBC starts from nothing).
+    func incumbent(_ program: LinearProgram, _ layout: Layout, _ lp: ProgramSolution) -> [Double]? {
+        let h = layout.horizon
+        var start = [Double](repeating: 0, count: program.columnCount)
+        // orders[s][tau] in cases, and the relaxation's.
+        var orders: [[Double]] = []
+        var relaxed: [[Double]] = []
+        for s in request.skus.indices {
+            let periods = layout.orderPeriods[s]
+            var previousLP = 0.0
+            var cumulative = 0.0
+            var row: [Double] = []
+            var rowLP: [Double] = []
+            for tau in 0..<periods {
+                let value = lp.columns[layout.orders[s] + tau]
+                rowLP.append(max(0, value - previousLP))
+                previousLP = value
+                var order = max(0, value.rounded() - cumulative)
+                let minimum = layout.minimumCases[s]
+                if minimum > 0, order > 0, order < minimum { order = rowLP[tau] >= minimum / 2 ? minimum : 0 }
+                row.append(order)
+                cumulative += order
+            }
+            orders.append(row)
+            relaxed.append(rowLP)
+        }
+        func caseCost(_ s: Int) -> Double { request.skus[s].unitCost * Double(request.skus[s].casePack) }
+        for row in layout.rows where row.kind == "budget" {
+            let tau = row.period
+            var spend = 0.0
+            for s in request.skus.indices where tau < orders[s].count { spend += orders[s][tau] * caseCost(s) }
+            while spend > row.limit + 1e-9 {
+                var pick: Int?
+                var excess = -Double.infinity
+                for s in request.skus.indices where tau < orders[s].count && orders[s][tau] > 0 {
+                    let over = orders[s][tau] - relaxed[s][tau]
+                    if over > excess {
+                        excess = over
+                        pick = s
+                    }
+                }
+                guard let s = pick else { return nil }
+                let minimum = layout.minimumCases[s]
+                let drop = minimum > 0 && orders[s][tau] - 1 < minimum ? orders[s][tau] : 1
+                orders[s][tau] -= drop
+                spend -= drop * caseCost(s)
+            }
+        }
+        for (supplier, flags) in layout.supplierColumns {
+            let minimum = request.supplierMinimums[supplier] ?? 0
+            for tau in 0..<h {
+                var spend = 0.0
+                for s in request.skus.indices where request.skus[s].supplier == supplier && tau < orders[s].count {
+                    spend += orders[s][tau] * caseCost(s)
+                }
+                if spend > 0 && spend < minimum {
+                    for s in request.skus.indices where request.skus[s].supplier == supplier && tau < orders[s].count {
+                        orders[s][tau] = 0
+                    }
+                    spend = 0
+                }
+                if tau < flags.count { start[flags[tau]] = spend > 0 ? 1 : 0 }
+            }
+        }
+        for s in request.skus.indices {
+            var cumulative = 0.0
+            for tau in 0..<orders[s].count {
+                cumulative += orders[s][tau]
+                let column = layout.orders[s] + tau
+                // Above the column's bound the plan is no plan; CBC starts from nothing then.
+                if cumulative > program.columnUpper[column] { return nil }
+                start[column] = cumulative
+            }
+            if let first = layout.flags[s] {
+                for tau in 0..<orders[s].count { start[first + tau] = orders[s][tau] > 0 ? 1 : 0 }
+            }
+        }
+        // Capacity: the rows' activity at this plan (the b columns do not enter them).
+        let activity = program.rowActivity(start)
+        for row in layout.rows where row.kind == "capacity" && activity[row.row] > program.rowUpper[row.row] + 1e-7 {
+            return nil
+        }
+        return start
     }
 
     private func unsolved(_ solution: ProgramSolution, _ what: String) -> PlanError {
@@ -368,6 +458,10 @@ extension ReplenishmentPlanner {
         JSONWriter.append(cost, to: &out)
         out += #","lower_bound":"#.utf8
         JSONWriter.append(bound, to: &out)
+        // The program's own value, as the MPS export minimises it (another solver's optimum of
+        // that file compares with this).
+        out += #","program_objective":"#.utf8
+        JSONWriter.append(-plan.objective, to: &out)
         out += #","gap":"#.utf8
         JSONWriter.append(abs(cost) > 0 ? max(0, (cost - bound) / abs(cost)) : 0, to: &out)
         var spend = [Double](repeating: 0, count: h)
