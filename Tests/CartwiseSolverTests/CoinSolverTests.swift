@@ -29,6 +29,32 @@ import Testing
         #expect(abs((solution.rowPrices?[0] ?? 0) - 13.0 / 6) < 1e-9)
     }
 
+    /// A mixed program: integer x (cases of 4) must cover a continuous need y ≥ 5.5 at least
+    /// cost: max −3x − y with 4x − y ≥ 0, y ≥ 5.5 → x = 2 (8 units), y = 5.5: −11.5. Its
+    /// relaxation takes x = 1.375: −9.625. The MPS export says the same program.
+    @Test func mixedIntegerColumnsAndTheMPSExport() throws {
+        var program = LinearProgram(rowLower: [0], rowUpper: [.infinity], integer: true)
+        program.addColumn(objective: -3, lower: 0, upper: 100, entries: [(0, 4)])
+        program.addColumn(objective: -1, lower: 5.5, upper: .infinity, entries: [(0, -1)])
+        program.integerColumns = [true, false]
+        let mip = try CoinSolver.solve(program)
+        #expect(mip.status == .optimal)
+        #expect(mip.columns == [2, 5.5])
+        #expect(abs(mip.objective - -11.5) < 1e-9)
+        var relaxed = program
+        relaxed.integer = false
+        let lp = try CoinSolver.solve(relaxed)
+        #expect(abs(lp.objective - -9.625) < 1e-9)
+        // A start is taken and never makes the answer worse.
+        var options = CoinSolver.Options()
+        options.start = [3, 5.5]
+        #expect(try CoinSolver.solve(program, options: options).objective == mip.objective)
+        let mps = program.mps(name: "cases")
+        #expect(mps.hasPrefix("NAME cases\nROWS\n N obj\n G r0\n"))
+        #expect(mps.contains("MARKER 'MARKER' 'INTORG'\n    c0 obj 3\n    c0 r0 4\n    MARKER 'MARKER' 'INTEND'"))
+        #expect(mps.contains(" LO bnd c1 5.5\n") && mps.contains(" UP bnd c0 100\n") && mps.hasSuffix("ENDATA\n"))
+    }
+
     @Test func infeasibleProgramSaysSo() throws {
         // x ≥ 2 with x ≤ 1.
         var program = LinearProgram(rowLower: [2], rowUpper: [.infinity], integer: true)

@@ -178,7 +178,9 @@ struct ReplenishmentPlanner: Sendable {
             }
             layout.mean.append(mean)
             layout.sd.append(sd)
-            let holding = sku.holdingCost ?? sku.unitCost * 0.25 / perYear
+            // A free item still costs something to hold (a millionth a unit), or the service
+            // level, which prices shortage relative to holding, would say nothing.
+            let holding = sku.holdingCost ?? max(sku.unitCost * 0.25 / perYear, 1e-6)
             let shortage = sku.shortageCost ?? holding * request.serviceLevel / (1 - request.serviceLevel)
             layout.holding.append(holding)
             layout.shortage.append(shortage)
