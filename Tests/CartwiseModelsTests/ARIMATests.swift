@@ -54,30 +54,34 @@ import Testing
     }
 
     /// statsforecast's stepwise search chose ARIMA(1,0,0)(0,1,1)[12] with drift (ar1 0.6142,
-    /// sma1 -0.6164, drift 0.5332). The same model fitted here forecasts within 0.5 % of its
-    /// forecasts and intervals, and the search ends at an AICc no worse than that model's.
-    @Test func stepwiseSearchIsAtLeastAsGoodAsStatsforecasts() throws {
+    /// sma1 -0.6164, drift 0.5332). The exact likelihood of those orders peaks at the
+    /// invertibility boundary (sma1 near -1, a deterministic season; statsforecast's diffuse
+    /// approximation stops at -0.62), so the same model fitted here forecasts within 1.5 % of
+    /// its forecasts and intervals, and the search refuses it (a root within 1.01 of the unit
+    /// circle, as R would) for another seasonal model.
+    @Test func sameOrdersForecastAlikeAndTheSearchRefusesBoundaryFits() throws {
         let spec = ARIMASpecification(p: 1, d: 0, q: 0, seasonalD: 1, seasonalQ: 1, period: 12, constant: true)
         #expect(spec.description == "ARIMA(1,0,0)(0,1,1)[12] with drift")
         let theirs = try #require(ARIMAModel.fit(Self.series, spec: spec))
-        #expect(abs(theirs.ar[0] - 0.6142) < 0.03)
-        #expect(abs(theirs.seasonalMA[0] - -0.6164) < 0.05)
+        #expect(abs(theirs.ar[0] - 0.6142) < 0.05)
         #expect(abs(theirs.beta[0] / 12 - 0.5332) < 0.01)
+        #expect(theirs.seasonalMA[0] < -0.9 && !theirs.isWellInside)
         let forecast = theirs.forecast(horizon: 6)
         let reference = [144.3671, 151.1969, 157.5486, 160.0453, 158.0086, 155.1926]
-        for (mine, expected) in zip(forecast.mean, reference) { #expect(abs(mine - expected) / expected < 0.005) }
+        for (mine, expected) in zip(forecast.mean, reference) { #expect(abs(mine - expected) / expected < 0.015) }
         // statsforecast's 80 % and 95 % upper bounds one step ahead.
         let sd = forecast.variance[0].squareRoot()
-        #expect(abs(forecast.mean[0] + 1.281_551_6 * sd - 148.3278) / 148.3278 < 0.005)
-        #expect(abs(forecast.mean[0] + 1.959_964 * sd - 150.4244) / 150.4244 < 0.005)
+        #expect(abs(forecast.mean[0] + 1.281_551_6 * sd - 148.3278) / 148.3278 < 0.015)
+        #expect(abs(forecast.mean[0] + 1.959_964 * sd - 150.4244) / 150.4244 < 0.015)
         // Variances grow with the horizon, and a window's variance holds the correlations.
         #expect(zip(forecast.variance, forecast.variance.dropFirst()).allSatisfy { $0 < $1 })
         #expect(abs(theirs.sumVariance(start: 0, length: 1) - forecast.variance[0]) < 1e-9)
         #expect(theirs.sumVariance(start: 0, length: 3) > forecast.variance[0...2].reduce(0, +))
 
         let searched = try #require(AutoARIMA.fit(Self.series, period: 12))
-        #expect(searched.aicc <= theirs.aicc + 1e-9)
+        #expect(searched.isWellInside && searched.aicc.isFinite)
         #expect(searched.spec.seasonalD == 1 && searched.spec.d == 0)
+        #expect(searched.spec != spec)
     }
 
     /// A regression with ARIMA errors recovers a promotion's effect and forecasts it.

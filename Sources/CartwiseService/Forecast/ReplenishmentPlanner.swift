@@ -310,6 +310,7 @@ extension ReplenishmentPlanner {
         relaxed.integer = false
         var options = CoinSolver.Options(seconds: seconds, relativeGap: relativeGap)
         options.maxNodes = Self.maxNodes
+        options.barrier = program.rowCount > 100_000
         let lp: ProgramSolution
         do {
             lp = try CoinSolver.solve(relaxed, options: options)
@@ -321,14 +322,34 @@ extension ReplenishmentPlanner {
         // The relaxation rounded and repaired into a plan: CBC starts from it, so a search the
         // time limit stops still answers a plan close to the bound (and ordering nothing, which
         // meets every constraint, when rounding could not be repaired).
-        options.start = incumbent(program, layout, lp) ?? [Double](repeating: 0, count: program.columnCount)
-        let plan: ProgramSolution
+        let start = completed(
+            incumbent(program, layout, lp) ?? [Double](repeating: 0, count: program.columnCount),
+            program,
+            layout
+        )
+        options.start = start
+        var plan: ProgramSolution
         do {
             plan = try CoinSolver.solve(program, options: options)
         } catch {
             throw .unsolved("the solver refused the program: \(error.description)")
         }
         guard plan.status == .optimal || plan.status == .timeLimit else { throw unsolved(plan, "the integer program") }
+        // A search stopped before it improved on (or even took) its start answers the start: a
+        // plan of thousands of SKUs can outlast the time limit in CBC's root alone.
+        let startValue = program.objectiveValue(start)
+        if plan.status == .timeLimit, startValue > plan.objective {
+            let bound = plan.bound
+            plan = ProgramSolution(
+                status: .timeLimit,
+                objective: startValue,
+                columns: start,
+                rowActivity: program.rowActivity(start),
+                rowPrices: nil,
+                seconds: plan.seconds
+            )
+            plan.bound = bound
+        }
         return answer(program, layout, plan: plan, lp: lp)
     }
 
@@ -418,6 +439,28 @@ extension ReplenishmentPlanner {
             return nil
         }
         return start
+    }
+
+    /// A plan's integer columns with each backlog column at the least its rows allow: b ≥ 0 and
+    /// b ≥ rhs − (the row's other terms), b's coefficient being 1 in each of its rows.
+    func completed(_ start: [Double], _ program: LinearProgram, _ layout: Layout) -> [Double] {
+        var plan = start
+        for s in request.skus.indices {
+            for t in 0..<layout.horizon { plan[layout.backlog[s] + t] = 0 }
+        }
+        let activity = program.rowActivity(plan)
+        for s in request.skus.indices {
+            for t in 0..<layout.horizon {
+                let column = layout.backlog[s] + t
+                var value = 0.0
+                for entry in Int(program.columnStarts[column])..<Int(program.columnStarts[column + 1]) {
+                    let row = Int(program.rowIndices[entry])
+                    value = max(value, (program.rowLower[row] - activity[row]) / program.coefficients[entry])
+                }
+                plan[column] = value
+            }
+        }
+        return plan
     }
 
     private func unsolved(_ solution: ProgramSolution, _ what: String) -> PlanError {
