@@ -1,5 +1,5 @@
 import CartwiseSolver
-package import HTTPCore
+import HTTPCore
 
 /// The budget plan as a mixed-integer program (docs/campaigns.md, "The plan"):
 ///

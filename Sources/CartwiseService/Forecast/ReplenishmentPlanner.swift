@@ -97,7 +97,6 @@ struct ReplenishmentPlanner: Sendable {
         layout.horizon = h
         var rowLower: [Double] = []
         var rowUpper: [Double] = []
-        var integerColumns: [Bool] = []
         func addRow(_ lower: Double, _ upper: Double) -> Int {
             rowLower.append(lower)
             rowUpper.append(upper)
