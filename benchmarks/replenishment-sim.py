@@ -100,7 +100,8 @@ def main():
     work = tempfile.mkdtemp(prefix="cartwise-sim-")
     Server = server_class()
     server = Server(args.binary, work, args.port, os.path.join(work, "server.log"),
-                    args.setting + ["forecast.plan_seconds=120", "server.limits.body_bytes=268435456"])
+                    args.setting + ["forecast.plan_seconds=120", "server.limits.body_bytes=268435456",
+                                    "server.timeouts.response_s=1800"])
     try:
         ids = sorted(train)
         batch = [{"id": sid, "frequency": "month", "season_length": 12,

@@ -78,6 +78,26 @@ private func waitFor(_ client: BlockingHTTPClient, _ path: String) throws -> Blo
         #expect(later.values == [1])
     }
 
+    /// Purchases with a price give an item's demand a `price` covariate (the day's
+    /// quantity-weighted mean, carried over days without a sale); an item's first priced
+    /// purchase once crashed the event thread.
+    @Test func pricedPurchasesBecomeAPriceCovariate() throws {
+        let store = SeriesStore(maxHistory: 100_000)
+        let day: Int64 = 86_400_000
+        let start = WallClock.milliseconds() - 6 * day
+        store.observer.events([
+            Event(user: "u", item: "tea", type: .purchase, value: 1, price: 4, timestamp: start),
+            Event(user: "u", item: "tea", type: .purchase, value: 3, price: 2, timestamp: start),
+            Event(user: "u", item: "tea", type: .purchase, value: 2, price: 5, timestamp: start + 3 * day),
+        ])
+        let input = try #require(store.input("tea"))
+        let covariates = try #require(input.covariates)
+        #expect(covariates.names == ["price"] && covariates.logged == [true])
+        #expect(covariates.history[0].prefix(4) == [2.5, 2.5, 2.5, 5], "\(covariates.history[0])")
+        // Unplanned, the price stays at its last value.
+        #expect(covariates.future[0].allSatisfy { $0 == 5 })
+    }
+
     @Test func badSeriesAndQueriesNameTheField() throws {
         let application = try startForecasting(temporaryDirectory())
         defer { application.shutdown() }

@@ -207,8 +207,8 @@ package final class SeriesStore: Sendable {
                         let day = Frequency.floorDivide(Int(event.timestamp), 86_400_000)
                         state.demand[event.item, default: [:]][day, default: 0] += event.value
                         if let price = event.price, price > 0 {
-                            let sold = state.prices[event.item, default: [:]][day] ?? (0, 0)
-                            state.prices[event.item]![day] = (
+                            let sold = state.prices[event.item]?[day] ?? (0, 0)
+                            state.prices[event.item, default: [:]][day] = (
                                 sold.amount + price * event.value, sold.quantity + event.value
                             )
                         }
