@@ -90,6 +90,7 @@ def main():
     parser.add_argument("--port", type=int, default=18295)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/cartwise"))
     parser.add_argument("--seed", type=int, default=27)
+    parser.add_argument("--plan-seconds", type=float, default=600)
     args = parser.parse_args()
     train = read(os.path.join(args.data, f"{args.set}_train.csv"))
     test = read(os.path.join(args.data, f"{args.set}_test.csv"))
@@ -100,7 +101,7 @@ def main():
     work = tempfile.mkdtemp(prefix="cartwise-sim-")
     Server = server_class()
     server = Server(args.binary, work, args.port, os.path.join(work, "server.log"),
-                    args.setting + ["forecast.plan_seconds=120", "server.limits.body_bytes=268435456",
+                    args.setting + [f"forecast.plan_seconds={args.plan_seconds}", "server.limits.body_bytes=268435456",
                                     "server.timeouts.response_s=1800"])
     try:
         ids = sorted(train)
