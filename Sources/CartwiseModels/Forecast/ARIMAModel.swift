@@ -122,26 +122,7 @@ package struct ARIMAModel: Sendable {
     ) -> [Double] {
         let count = spec.armaCount
         guard count > 0 else { return [] }
-        let k = columns.count
-        var residual = w
-        if k > 0 {
-            var gram = [Double](repeating: 0, count: k * k)
-            var right = [Double](repeating: 0, count: k)
-            for i in 0..<k {
-                for j in i..<k {
-                    var s = 0.0
-                    for t in 0..<w.count { s += columns[i][t] * columns[j][t] }
-                    gram[i * k + j] = s
-                    gram[j * k + i] = s
-                }
-                for t in 0..<w.count { right[i] += columns[i][t] * w[t] }
-            }
-            if let beta = CholeskySolve.solve(gram, right, size: k) {
-                for t in 0..<w.count {
-                    for j in 0..<k { residual[t] -= beta[j] * columns[j][t] }
-                }
-            }
-        }
+        let residual = CholeskySolve.residuals(w, on: columns)
         let n = residual.count
         let objective: ([Double]) -> Double = { raw in
             let (phi, theta) = polynomials(raw)

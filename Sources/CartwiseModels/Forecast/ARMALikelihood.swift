@@ -191,3 +191,28 @@ package enum CholeskySolve {
         return y
     }
 }
+
+extension CholeskySolve {
+    /// y less its ordinary least squares fit on `columns` (y itself when they are collinear).
+    static func residuals(_ y: [Double], on columns: [[Double]]) -> [Double] {
+        let k = columns.count
+        guard k > 0 else { return y }
+        var gram = [Double](repeating: 0, count: k * k)
+        var right = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            for j in i..<k {
+                var s = 0.0
+                for t in 0..<y.count { s += columns[i][t] * columns[j][t] }
+                gram[i * k + j] = s
+                gram[j * k + i] = s
+            }
+            for t in 0..<y.count { right[i] += columns[i][t] * y[t] }
+        }
+        guard let beta = solve(gram, right, size: k) else { return y }
+        var residual = y
+        for t in 0..<y.count {
+            for j in 0..<k { residual[t] -= beta[j] * columns[j][t] }
+        }
+        return residual
+    }
+}

@@ -111,24 +111,6 @@ package enum AutoARIMA {
 
     /// Residuals of y on the regressors by ordinary least squares (with an intercept).
     static func regressionResiduals(_ y: [Double], _ regressors: [[Double]]) -> [Double] {
-        let columns = [[Double](repeating: 1, count: y.count)] + regressors
-        let k = columns.count
-        var gram = [Double](repeating: 0, count: k * k)
-        var right = [Double](repeating: 0, count: k)
-        for i in 0..<k {
-            for j in i..<k {
-                var s = 0.0
-                for t in 0..<y.count { s += columns[i][t] * columns[j][t] }
-                gram[i * k + j] = s
-                gram[j * k + i] = s
-            }
-            for t in 0..<y.count { right[i] += columns[i][t] * y[t] }
-        }
-        guard let beta = CholeskySolve.solve(gram, right, size: k) else { return y }
-        return (0..<y.count).map { t in
-            var e = y[t]
-            for j in 0..<k { e -= beta[j] * columns[j][t] }
-            return e
-        }
+        CholeskySolve.residuals(y, on: [[Double](repeating: 1, count: y.count)] + regressors)
     }
 }

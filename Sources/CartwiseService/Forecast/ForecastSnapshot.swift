@@ -70,26 +70,14 @@ package struct ForecastSnapshot: Sendable {
         }
 
         /// The same fit under another calibration (its labels reused).
-        func recalibrated(_ calibration: IntervalCalibration) -> Entry {
-            Entry(
-                forecast: forecast,
-                frequency: frequency,
-                seasonLength: seasonLength,
-                indexed: indexed,
-                lastPeriod: lastPeriod,
-                observations: observations,
-                fromEvents: fromEvents,
-                version: version,
-                fittedAt: fittedAt,
-                calibration: calibration,
-                labels: labels
-            )
-        }
+        func recalibrated(_ calibration: IntervalCalibration) -> Entry { copy(forecast, calibration) }
 
         /// The same series with another forecast (a scenario's), labels and calibration kept.
-        func replacing(_ other: SeriesForecast) -> Entry {
+        func replacing(_ other: SeriesForecast) -> Entry { copy(other, calibration) }
+
+        private func copy(_ forecast: SeriesForecast, _ calibration: IntervalCalibration) -> Entry {
             Entry(
-                forecast: other,
+                forecast: forecast,
                 frequency: frequency,
                 seasonLength: seasonLength,
                 indexed: indexed,
